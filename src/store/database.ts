@@ -1,0 +1,517 @@
+/**
+ * sql.js keeps the database in memory; this class makes it durable.
+ *
+ * - A write runs in memory at once and is recorded; `sync()` resolves once every
+ *   write made so far is on disk. Writes that arrive while a flush runs go together
+ *   in the next one (group commit), so the cost of a change is one small append and
+ *   one fdatasync, whatever the size of the database.
+ * - On open: load the snapshot, replay the journal (dropping a torn tail).
+ * - Now and then, and on close: a checkpoint folds everything into a new snapshot
+ *   (write temp, fsync, rename, fsync folder) and starts an empty journal.
+ * - A snapshot or journal that cannot be read is moved aside, never overwritten.
+ * - A write that fails (disk full, read-only folder) is kept in memory and retried;
+ *   `onProblem` tells the user while it fails and when it recovers.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import initSqlJs, { type Database as SqlJsDatabase, type SqlJsStatic, type Statement } from 'sql.js';
+import { StoreClosedError } from './errors';
+import { fsyncDir, moveAside, readIfExists, writeFileAtomicSync } from './fsutil';
+import { JournalFormatError, JournalWriter, encodeRecord, readJournal } from './journal';
+import { acquireLock, type Lock } from './lock';
+import type { SqlValue } from './schema';
+
+export type SqlRow = Record<string, SqlValue>;
+
+export interface StoreProblem {
+  kind: 'moved-aside' | 'write-failing' | 'write-recovered' | 'tail-dropped';
+  message: string;
+  /** Where a damaged file was moved to. */
+  movedTo?: string;
+}
+
+export interface OpenOptions {
+  /** The folder that holds the store's files; created if missing. */
+  dir: string;
+  /** Path of sql.js's `sql-wasm.wasm`. */
+  wasmPath: string;
+  fileName?: string;
+  onProblem?: (problem: StoreProblem) => void;
+  log?: (line: string) => void;
+  /** The journal is folded into the snapshot when it outgrows both this and the snapshot. */
+  checkpointMinBytes?: number;
+  /** How long to wait for another process to release the lock. */
+  lockWaitMs?: number;
+}
+
+/** Errors that mean "this folder cannot be written now": kept in memory and retried, not fatal. */
+const WRITE_BLOCKED = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO']);
+export function isWriteBlocked(err: unknown): boolean {
+  return WRITE_BLOCKED.has((err as NodeJS.ErrnoException)?.code ?? '');
+}
+
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+const META_TABLE = '_pipulate_meta';
+
+let engine: Promise<SqlJsStatic> | undefined;
+function loadEngine(wasmPath: string): Promise<SqlJsStatic> {
+  engine ??= initSqlJs({ wasmBinary: fs.readFileSync(wasmPath) as unknown as ArrayBuffer });
+  return engine;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Waiter {
+  seq: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+export class Database {
+  readonly snapshotPath: string;
+  readonly journalPath: string;
+  readonly lockPath: string;
+
+  private statements = new Map<string, Statement>();
+  private txDepth = 0;
+  private txStatements: [string, SqlValue[]][] = [];
+
+  private pending: Buffer[] = [];
+  /** Number of the last recorded write, and of the last one known to be on disk. */
+  private seq = 0;
+  private durableSeq = 0;
+  private waiters: Waiter[] = [];
+  private flushing: Promise<void> | undefined;
+  private appendInFlight = false;
+  private failing = false;
+  private closed = false;
+  private snapshotBytes = 0;
+  /** A damaged snapshot seen while the folder could not be written: moved aside before anything replaces it. */
+  private damagedSnapshot: string | undefined;
+
+  private constructor(
+    private readonly sql: SqlJsDatabase,
+    private generation: number,
+    private journal: JournalWriter | undefined,
+    private lock: Lock | undefined,
+    private readonly options: OpenOptions,
+  ) {
+    const file = options.fileName ?? 'pipulate.db';
+    this.snapshotPath = path.join(options.dir, file);
+    this.journalPath = `${this.snapshotPath}.journal`;
+    this.lockPath = `${this.snapshotPath}.lock`;
+  }
+
+  static async open(options: OpenOptions): Promise<Database> {
+    const SQL = await loadEngine(options.wasmPath);
+    const file = path.join(options.dir, options.fileName ?? 'pipulate.db');
+    const journalPath = `${file}.journal`;
+    const log = options.log ?? (() => {});
+    const report = (problem: StoreProblem) => {
+      log(problem.message);
+      options.onProblem?.(problem);
+    };
+
+    // A folder we cannot write is not fatal: the store runs in memory and keeps trying.
+    let lock: Lock | undefined;
+    try {
+      fs.mkdirSync(options.dir, { recursive: true });
+      lock = await acquireLock(`${file}.lock`, options.lockWaitMs);
+    } catch (err) {
+      if (!isWriteBlocked(err)) throw err;
+      report({ kind: 'write-failing', message: cannotWrite(options.dir, err) });
+    }
+
+    const { db, generation, snapshotBytes, damaged } = loadSnapshot(SQL, file, report, lock !== undefined);
+
+    let journal: JournalWriter | undefined;
+    let replayFailed = false;
+    let contents: ReturnType<typeof readJournal>;
+    try {
+      contents = readJournal(journalPath);
+    } catch (err) {
+      if (!(err instanceof JournalFormatError) || !lock) throw err;
+      const movedTo = moveAside(journalPath, 'unreadable');
+      report({ kind: 'moved-aside', message: `The Pipulate journal was not readable and was moved to ${movedTo}.`, movedTo });
+    }
+    if (contents && contents.generation === generation) {
+      for (const record of contents.records) {
+        try {
+          replay(db, record);
+        } catch (err) {
+          replayFailed = true;
+          if (lock) {
+            const movedTo = moveAside(journalPath, 'unreplayable');
+            report({
+              kind: 'moved-aside',
+              message: `A change in the Pipulate journal could not be applied (${(err as Error).message}); the journal was moved to ${movedTo} and the changes before it were kept.`,
+              movedTo,
+            });
+          }
+          break;
+        }
+      }
+      if (contents.droppedBytes > 0) {
+        report({ kind: 'tail-dropped', message: `Dropped ${contents.droppedBytes} bytes of an unfinished change at the end of the journal (an interrupted write).` });
+      }
+      if (lock && !replayFailed) journal = JournalWriter.openSync(journalPath, contents.validEnd);
+    } else if (contents && contents.generation > generation && lock) {
+      // A journal for a snapshot we do not have: replaying it onto this one would be wrong.
+      const movedTo = moveAside(journalPath, 'orphaned');
+      report({ kind: 'moved-aside', message: `The Pipulate journal did not belong to the database file and was moved to ${movedTo}.`, movedTo });
+    }
+    // (A journal older than the snapshot was already folded into it: a checkpoint was cut short.)
+
+    const store = new Database(db, generation, journal, lock, options);
+    store.snapshotBytes = snapshotBytes;
+    store.damagedSnapshot = damaged;
+    if (lock && !journal) {
+      try {
+        // Either no journal yet, or one that must not be appended to: start from a checkpoint.
+        store.checkpointSync();
+      } catch (err) {
+        if (!isWriteBlocked(err)) throw err;
+        report({ kind: 'write-failing', message: cannotWrite(options.dir, err) });
+      }
+    }
+    return store;
+  }
+
+  // ---- reading and writing ---------------------------------------------------------
+
+  /** Runs a read-only query. */
+  all(sql: string, params: readonly SqlValue[] = []): SqlRow[] {
+    return this.execute(sql, params);
+  }
+
+  /** Runs a statement that changes data; it is recorded in the journal once its transaction commits. */
+  write(sql: string, params: readonly SqlValue[] = []): SqlRow[] {
+    const rows = this.execute(sql, params);
+    const entry: [string, SqlValue[]] = [sql, [...params]];
+    if (this.txDepth > 0) this.txStatements.push(entry);
+    else this.record([entry]);
+    return rows;
+  }
+
+  /**
+   * Runs `fn` as one transaction: all its writes or none, as one journal record.
+   * A nested call joins the outer transaction.
+   */
+  transaction<T>(fn: () => T): T {
+    if (this.txDepth > 0) {
+      this.txDepth++;
+      try {
+        return fn();
+      } finally {
+        this.txDepth--;
+      }
+    }
+    this.assertOpen();
+    this.sql.run('BEGIN');
+    this.txDepth = 1;
+    this.txStatements = [];
+    try {
+      const result = fn();
+      this.sql.run('COMMIT');
+      if (this.txStatements.length > 0) this.record(this.txStatements);
+      return result;
+    } catch (err) {
+      this.sql.run('ROLLBACK');
+      throw err;
+    } finally {
+      this.txDepth = 0;
+      this.txStatements = [];
+    }
+  }
+
+  /** Resolves once every write made before the call is on disk. */
+  sync(): Promise<void> {
+    if (this.durableSeq >= this.seq) return Promise.resolve();
+    if (this.closed) return Promise.reject(new StoreClosedError());
+    return new Promise((resolve, reject) => this.waiters.push({ seq: this.seq, resolve, reject }));
+  }
+
+  /** True while some write has not reached the disk. */
+  get dirty(): boolean {
+    return this.durableSeq < this.seq;
+  }
+
+  get journalBytes(): number {
+    return this.journal?.bytes ?? 0;
+  }
+
+  /** A consistent copy of the whole database, as SQLite file bytes. */
+  export(): Uint8Array {
+    this.assertOpen();
+    return this.sql.export();
+  }
+
+  private execute(sql: string, params: readonly SqlValue[]): SqlRow[] {
+    this.assertOpen();
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.sql.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    try {
+      stmt.bind(params as SqlValue[]);
+      const rows: SqlRow[] = [];
+      while (stmt.step()) rows.push(stmt.getAsObject() as SqlRow);
+      return rows;
+    } finally {
+      stmt.reset();
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreClosedError();
+  }
+
+  // ---- durability --------------------------------------------------------------------
+
+  private record(statements: [string, SqlValue[]][]): void {
+    this.pending.push(encodeRecord(Buffer.from(JSON.stringify(statements))));
+    this.seq++;
+    this.flushing ??= this.flushLoop();
+  }
+
+  private async flushLoop(): Promise<void> {
+    let backoff = 100;
+    while (!this.closed && this.durableSeq < this.seq) {
+      const upTo = this.seq;
+      try {
+        if (!this.lock) this.lock = await acquireLock(this.lockPath, this.options.lockWaitMs);
+        if (!this.journal || this.journal.bytes > Math.max(this.options.checkpointMinBytes ?? 8 << 20, this.snapshotBytes)) {
+          await this.checkpoint();
+        } else {
+          await this.appendPending();
+        }
+        if (this.closed) break;
+        this.markDurable(upTo);
+        backoff = 100;
+        if (this.failing) {
+          this.failing = false;
+          this.report({ kind: 'write-recovered', message: 'Pipulate can write its database again; every change is saved.' });
+        }
+      } catch (err) {
+        if (this.closed) break;
+        if (!this.failing) {
+          this.failing = true;
+          this.report({ kind: 'write-failing', message: cannotWrite(this.options.dir, err) });
+        }
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, 5000);
+      }
+    }
+    this.flushing = undefined;
+  }
+
+  private async appendPending(): Promise<void> {
+    const batch = this.pending.splice(0);
+    this.appendInFlight = true;
+    try {
+      await this.journal!.append(Buffer.concat(batch));
+    } catch (err) {
+      this.pending.unshift(...batch);
+      throw err;
+    } finally {
+      this.appendInFlight = false;
+    }
+  }
+
+  /**
+   * Folds everything in memory into a new snapshot and starts an empty journal. What is
+   * pending is covered by the snapshot, so it is not appended anywhere.
+   */
+  private async checkpoint(): Promise<void> {
+    const generation = this.generation + 1;
+    const bytes = this.exportWithGeneration(generation);
+    const batch = this.pending.splice(0);
+    const tmp = `${this.snapshotPath}.tmp-${process.pid}-${generation}`;
+    try {
+      const handle = await fs.promises.open(tmp, 'w');
+      try {
+        await handle.writeFile(bytes);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      // closeSync may have written a newer snapshot meanwhile; this one must not replace it.
+      if (this.closed) {
+        fs.rmSync(tmp, { force: true });
+        return;
+      }
+      this.quarantineDamagedSnapshot();
+      fs.renameSync(tmp, this.snapshotPath);
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      this.pending.unshift(...batch);
+      throw err;
+    }
+    await fsyncDir(this.options.dir);
+    this.adoptSnapshot(generation, bytes.length);
+  }
+
+  private checkpointSync(): void {
+    const generation = this.generation + 1;
+    const bytes = this.exportWithGeneration(generation);
+    this.quarantineDamagedSnapshot();
+    writeFileAtomicSync(this.snapshotPath, bytes);
+    this.pending = [];
+    this.adoptSnapshot(generation, bytes.length);
+  }
+
+  private quarantineDamagedSnapshot(): void {
+    if (!this.damagedSnapshot) return;
+    if (fs.existsSync(this.snapshotPath)) {
+      const movedTo = moveAside(this.snapshotPath, 'corrupt');
+      this.report({ kind: 'moved-aside', message: `The Pipulate database ${this.damagedSnapshot}. It was moved to ${movedTo}, untouched.`, movedTo });
+    }
+    this.damagedSnapshot = undefined;
+  }
+
+  /** The snapshot of `generation` is on disk: the old journal is obsolete from now on. */
+  private adoptSnapshot(generation: number, size: number): void {
+    this.generation = generation;
+    this.snapshotBytes = size;
+    this.journal?.closeSync();
+    this.journal = undefined;
+    // If this fails, the next flush checkpoints again before appending anything.
+    this.journal = JournalWriter.createSync(this.journalPath, generation);
+  }
+
+  private exportWithGeneration(generation: number): Uint8Array {
+    // Written in memory only, never journaled: it names the snapshot the journal belongs to.
+    this.sql.run(`CREATE TABLE IF NOT EXISTS ${META_TABLE} (key TEXT PRIMARY KEY, value)`);
+    this.sql.run(`INSERT OR REPLACE INTO ${META_TABLE} VALUES ('generation', ?)`, [generation]);
+    return this.sql.export();
+  }
+
+  private markDurable(upTo: number): void {
+    this.durableSeq = Math.max(this.durableSeq, upTo);
+    const still: Waiter[] = [];
+    for (const w of this.waiters) (w.seq <= this.durableSeq ? w.resolve() : still.push(w));
+    this.waiters = still;
+  }
+
+  private report(problem: StoreProblem): void {
+    this.options.log?.(problem.message);
+    this.options.onProblem?.(problem);
+  }
+
+  /**
+   * Saves everything and closes, synchronously (VS Code gives deactivate little time and
+   * may not wait for a promise). Throws if the changes could not be saved.
+   */
+  closeSync(): void {
+    if (this.closed) return;
+    let failure: Error | undefined;
+    if (this.lock) {
+      try {
+        this.checkpointSync();
+        this.markDurable(this.seq);
+      } catch (err) {
+        failure = err as Error;
+        // The snapshot could not be written; the journal may still take what is pending.
+        if (this.journal && !this.appendInFlight && this.pending.length > 0) {
+          try {
+            this.journal.appendSync(Buffer.concat(this.pending));
+            this.pending = [];
+            this.markDurable(this.seq);
+            failure = undefined;
+          } catch {
+            // Keep the first error: it says why the snapshot failed.
+          }
+        } else if (!this.dirty) {
+          failure = undefined; // Everything was already in the journal.
+        }
+      }
+    }
+    this.closed = true;
+    const lost = this.dirty ? (failure ?? new Error(`Pipulate could not write to ${this.options.dir}`)) : undefined;
+    for (const w of this.waiters) (lost ? w.reject(lost) : w.resolve());
+    this.waiters = [];
+    for (const stmt of this.statements.values()) stmt.free();
+    this.statements.clear();
+    this.sql.close();
+    this.journal?.closeSync();
+    this.lock?.release();
+    if (lost) throw lost;
+  }
+
+  /** Waits for pending writes (briefly), then closes. */
+  async close(): Promise<void> {
+    if (!this.closed && this.dirty && !this.failing) await this.sync();
+    this.closeSync();
+  }
+}
+
+function cannotWrite(dir: string, err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const why =
+    code === 'ENOSPC' || code === 'EDQUOT'
+      ? 'the disk is full'
+      : code === 'EROFS' || code === 'EACCES' || code === 'EPERM'
+        ? 'the folder is read-only or not writable'
+        : (err as Error)?.message ?? String(err);
+  return `Pipulate cannot save to ${dir}: ${why}. Your changes are kept in memory and saved as soon as it can write again; do not close VS Code until then.`;
+}
+
+function replay(db: SqlJsDatabase, record: Buffer): void {
+  const statements = JSON.parse(record.toString('utf8')) as [string, SqlValue[]][];
+  db.run('BEGIN');
+  try {
+    for (const [sql, params] of statements) db.run(sql, params);
+    db.run('COMMIT');
+  } catch (err) {
+    db.run('ROLLBACK');
+    throw err;
+  }
+}
+
+function loadSnapshot(
+  SQL: SqlJsStatic,
+  file: string,
+  report: (p: StoreProblem) => void,
+  writable: boolean,
+): { db: SqlJsDatabase; generation: number; snapshotBytes: number; damaged?: string } {
+  const bytes = readIfExists(file);
+  if (bytes) {
+    let db: SqlJsDatabase | undefined;
+    let problem: string | undefined;
+    if (bytes.length === 0 || !bytes.subarray(0, SQLITE_HEADER.length).equals(SQLITE_HEADER)) {
+      problem = 'is not a SQLite database';
+    } else {
+      try {
+        db = new SQL.Database(bytes);
+        const check = db.exec('PRAGMA quick_check')[0]?.values[0]?.[0];
+        if (check !== 'ok') problem = `failed its integrity check (${String(check)})`;
+      } catch (err) {
+        problem = `could not be read (${(err as Error).message})`;
+      }
+    }
+    if (!problem && db) return { db, generation: readGeneration(db), snapshotBytes: bytes.length };
+    db?.close();
+    if (!writable) return { db: new SQL.Database(), generation: 0, snapshotBytes: 0, damaged: problem };
+    {
+      const movedTo = moveAside(file, 'corrupt');
+      const journal = `${file}.journal`;
+      if (fs.existsSync(journal)) moveAside(journal, 'corrupt');
+      report({
+        kind: 'moved-aside',
+        message: `The Pipulate database ${problem}. It was moved to ${movedTo}, untouched, and a new empty database was started.`,
+        movedTo,
+      });
+    }
+  }
+  return { db: new SQL.Database(), generation: 0, snapshotBytes: 0 };
+}
+
+function readGeneration(db: SqlJsDatabase): number {
+  try {
+    const value = db.exec(`SELECT value FROM ${META_TABLE} WHERE key = 'generation'`)[0]?.values[0]?.[0];
+    return typeof value === 'number' ? value : 0;
+  } catch {
+    return 0; // No meta table: a database made by something else, or by hand.
+  }
+}

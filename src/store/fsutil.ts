@@ -1,0 +1,73 @@
+/** Small file-system steps the durability model is built from. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** Makes a rename or a new file in `dir` durable. Some platforms (Windows) cannot open a folder; there the rename is already durable enough. */
+export function fsyncDirSync(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Not supported here (EISDIR/EPERM on Windows).
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+export async function fsyncDir(dir: string): Promise<void> {
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    handle = await fs.promises.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // As above.
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** Writes `data` to `file` so that a reader sees either the old or the whole new content, never a mix. */
+export function writeFileAtomicSync(file: string, data: Uint8Array): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  fsyncDirSync(path.dirname(file));
+}
+
+export async function writeFileAtomic(file: string, data: Uint8Array): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  const handle = await fs.promises.open(tmp, 'w');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.promises.rename(tmp, file);
+  await fsyncDir(path.dirname(file));
+}
+
+/** Moves a damaged file out of the way under a name that says when, and returns that name. */
+export function moveAside(file: string, why: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  const target = `${file}.${why}-${stamp}`;
+  fs.renameSync(file, target);
+  fsyncDirSync(path.dirname(file));
+  return target;
+}
+
+export function readIfExists(file: string): Buffer | undefined {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,29 @@
+/** Pipulate's DictLikeDB: app state (active profile, chosen model, UI choices) as JSON values by key. */
+import type { Table } from './table';
+import type { kvTable } from './appSchema';
+
+export class KeyValue {
+  constructor(private readonly table: Table<typeof kvTable>) {}
+
+  get<T>(key: string): T | undefined {
+    return this.table.has(key) ? (this.table.get(key).value as T) : undefined;
+  }
+
+  set(key: string, value: unknown): void {
+    this.table.upsert({ key, value });
+  }
+
+  delete(key: string): boolean {
+    if (!this.table.has(key)) return false;
+    this.table.delete(key);
+    return true;
+  }
+
+  clear(): void {
+    this.table.deleteWhere('1');
+  }
+
+  keys(): string[] {
+    return this.table.rows({ orderBy: 'key' }).map((r) => r.key);
+  }
+}
