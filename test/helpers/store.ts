@@ -1,8 +1,9 @@
 /** Opens real stores on real disk, in fresh temporary folders. */
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Database, type OpenOptions } from '../../src/store/database';
+import type { TestContext } from 'node:test';
+import { Database, type OpenOptions, type StoreProblem } from '../../src/store/database';
 
 export const wasmPath = require.resolve('sql.js/dist/sql-wasm.wasm');
 
@@ -12,4 +13,82 @@ export function tempDir(prefix = 'pipulate-test-'): string {
 
 export function openStore(dir: string, options: Partial<OpenOptions> = {}): Promise<Database> {
   return Database.open({ dir, wasmPath, lockWaitMs: 0, ...options });
+}
+
+const cleanups = new WeakMap<TestContext, (() => void)[]>();
+
+/** Runs `fn` when the test ends, last registered first (node's `t.after` runs them in order). */
+export function defer(t: TestContext, fn: () => void): void {
+  let stack = cleanups.get(t);
+  if (!stack) {
+    const fns: (() => void)[] = [];
+    cleanups.set(t, (stack = fns));
+    t.after(() => {
+      for (const f of fns.reverse()) f();
+    });
+  }
+  stack.push(fn);
+}
+
+/** A temp folder removed when the test ends. */
+export function scratchDir(t: TestContext, prefix?: string): string {
+  const dir = tempDir(prefix);
+  defer(t, () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Opens a store that is closed (if still open) when the test ends; collects what it reports. */
+export async function openForTest(
+  t: TestContext,
+  dir: string,
+  options: Partial<OpenOptions> = {},
+): Promise<{ db: Database; problems: StoreProblem[] }> {
+  const problems: StoreProblem[] = [];
+  const db = await openStore(dir, {
+    ...options,
+    onProblem: (p) => {
+      problems.push(p);
+      options.onProblem?.(p);
+    },
+  });
+  defer(t, () => {
+    try {
+      db.closeSync();
+    } catch {
+      // The test itself decides whether a failing close matters.
+    }
+  });
+  return { db, problems };
+}
+
+/** Resolves when `cond()` holds, polling; rejects after `ms` (a generous bound, never a timing assertion). */
+export async function waitFor(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Whether `p` has settled by now (after letting pending I/O callbacks run). */
+export async function settled(p: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  p.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  await new Promise((r) => setImmediate(r));
+  return done;
+}
+
+/**
+ * What a crash would leave right now: a copy of the store's files (not its lock) in a new
+ * folder, so it can be opened while the original is still open in this process.
+ */
+export function crashCopy(t: TestContext, dir: string): string {
+  const copy = scratchDir(t, 'pipulate-crash-');
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.lock')) copyFileSync(join(dir, name), join(copy, name));
+  }
+  return copy;
 }
