@@ -173,7 +173,8 @@ export function transformSql(table: TableSpec, existing: readonly ExistingColumn
   for (const name of Object.keys(table.columns)) {
     if (have.has(name)) continue;
     const spec = table.columns[name]!;
-    if (!spec.nullable && spec.default === undefined) {
+    // A null default cannot fill a NOT NULL column either (SQLite would refuse it less clearly).
+    if (!spec.nullable && (spec.default === undefined || spec.default === null)) {
       throw new SchemaError(`New column "${table.name}.${name}" must be nullable or have a default, since existing rows need a value.`);
     }
     add.push(`ALTER TABLE ${quoteId(table.name)} ADD COLUMN ${columnSql(table, name)}`);
