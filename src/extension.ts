@@ -1,12 +1,21 @@
 /** Composition root: opens the store, wires the services, registers views and commands. */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Database } from './store/database';
 import { appStore, type AppStore } from './store/appSchema';
+import { TasksService } from './tasks/tasksService';
+import { Router } from './panel/router';
+import { PipulateViewProvider } from './panel/viewProvider';
+import { vscodeUi } from './panel/vscodeUi';
+import { registerTasksCommands } from './tasksCommands';
+import type { Notification } from './protocol';
 
+/** What activate() returns: used by the integration tests, and by anyone scripting Pipulate. */
 export interface PipulateApi {
   store: AppStore;
   dataDir: string;
+  tasks: TasksService;
 }
 
 let db: Database | undefined;
@@ -14,20 +23,74 @@ let db: Database | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<PipulateApi> {
   const log = vscode.window.createOutputChannel('Pipulate', { log: true });
   context.subscriptions.push(log);
+  const scope = context.storageUri ? 'workspace' : 'global';
   const dataDir = (context.storageUri ?? context.globalStorageUri).fsPath;
+
+  let router: Router | undefined;
+  const listeners: ((n: Notification) => void)[] = [];
+  const emit = (n: Notification) => {
+    router?.broadcast(n);
+    for (const listener of listeners) listener(n);
+  };
+
   db = await Database.open({
     dir: dataDir,
     wasmPath: path.join(context.extensionPath, 'dist', 'sql-wasm.wasm'),
     log: (line) => log.info(line),
-    onProblem: (problem) => void vscode.window.showWarningMessage(problem.message),
+    onProblem: (problem) => {
+      if (problem.kind === 'write-failing') {
+        void vscode.window.showErrorMessage(problem.message, 'Show Log').then((c) => c && log.show());
+        emit({ kind: 'store/problem', message: problem.message });
+      } else if (problem.kind === 'write-recovered') {
+        void vscode.window.showInformationMessage(problem.message);
+        emit({ kind: 'store/problem', message: null });
+      } else if (problem.kind === 'moved-aside') {
+        void vscode.window.showWarningMessage(problem.message);
+      }
+    },
   });
-  log.info(`Database open in ${dataDir}`);
+  log.info(`Database open in ${dataDir} (${scope} storage)`);
   const store = appStore(db);
+
+  const tasks = new TasksService({
+    store,
+    emit,
+    note: () => {},
+    storage: { dir: dataDir, scope },
+  });
+  router = new Router({
+    tasks,
+    ui: vscodeUi({
+      pickModel: async () => undefined,
+      setModel: async () => {},
+      pullModel: async () => {},
+    }),
+    log: (level, line) => log[level](line),
+  });
+
+  const tasksView = new PipulateViewProvider('tasks', context.extensionUri, router);
+  const chatView = new PipulateViewProvider('chat', context.extensionUri, router);
   context.subscriptions.push(
-    vscode.commands.registerCommand('pipulate.showLog', () => log.show()),
-    vscode.commands.registerCommand('pipulate.revealDataFolder', () => vscode.env.openExternal(vscode.Uri.file(dataDir))),
+    vscode.window.registerWebviewViewProvider('pipulate.tasks', tasksView),
+    vscode.window.registerWebviewViewProvider('pipulate.chat', chatView),
   );
-  return { store, dataDir };
+  listeners.push(registerTasksCommands(context, { tasks, db, dataDir, log }).onNotification);
+
+  if (context.extensionMode === vscode.ExtensionMode.Development) watchBundle(context, [tasksView, chatView]);
+
+  return { store, dataDir, tasks };
+}
+
+/** `npm run watch` rebuilds the bundle; open views then reload themselves. */
+function watchBundle(context: vscode.ExtensionContext, providers: PipulateViewProvider[]): void {
+  const dist = path.join(context.extensionPath, 'dist');
+  let timer: NodeJS.Timeout | undefined;
+  const watcher = fs.watch(dist, (_event, file) => {
+    if (!file || !/^webview\.(js|css)$/.test(file)) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => providers.forEach((p) => p.reload()), 150);
+  });
+  context.subscriptions.push({ dispose: () => watcher.close() });
 }
 
 export function deactivate(): void {

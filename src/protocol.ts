@@ -8,54 +8,72 @@
  * - host -> webview: `notify` messages carry patches (what changed, however it was
  *   changed: this view, another view, a command, a background job).
  *
- * The host validates every incoming message against these schemas (zod); the webview
- * imports only the types, so zod stays out of its bundle.
+ * The host validates every incoming message against these schemas (valibot); the
+ * webview imports only the types, so the validator stays out of its bundle.
  */
-import { z } from 'zod';
+import * as v from 'valibot';
 
-const id = z.number().int().nonnegative();
+const id = v.pipe(v.number(), v.integer(), v.minValue(0));
 /** Titles and names: text, never markup. Long enough for real use, short enough to keep the UI sane. */
-const title = z.string().trim().min(1, 'cannot be empty').max(2000, 'is too long (2000 characters at most)');
-const name = z.string().trim().min(1, 'cannot be empty').max(200, 'is too long (200 characters at most)');
+const text = (what: string, max: number) =>
+  v.pipe(v.string(), v.trim(), v.minLength(1, `${what} cannot be empty`), v.maxLength(max, `${what} is too long (${max} characters at most)`));
+const title = text('A title', 2000);
+const name = text('A name', 200);
+const model = v.pipe(v.string(), v.minLength(1), v.maxLength(300));
+const kind = <K extends string, E extends v.ObjectEntries>(k: K, entries: E) => v.object({ kind: v.literal(k), ...entries });
 
-export const requestBody = z.discriminatedUnion('kind', [
+export const requestBody = v.variant('kind', [
   /** Sent when a view (re)loads: answers with the whole state the view shows. */
-  z.object({ kind: z.literal('tasks/snapshot') }),
-  z.object({ kind: z.literal('todo/add'), title }),
-  z.object({ kind: z.literal('todo/toggle'), id }),
-  z.object({ kind: z.literal('todo/rename'), id, title }),
-  z.object({ kind: z.literal('todo/delete'), id }),
+  kind('tasks/snapshot', {}),
+  kind('todo/add', { title }),
+  kind('todo/toggle', { id }),
+  kind('todo/rename', { id, title }),
+  kind('todo/delete', { id }),
   /** Moves a todo to just before `before`, or to the end when `before` is null. */
-  z.object({ kind: z.literal('todo/move'), id, before: id.nullable() }),
-  z.object({ kind: z.literal('todo/clearCompleted') }),
-  z.object({ kind: z.literal('profile/switch'), id }),
+  kind('todo/move', { id, before: v.nullable(id) }),
+  kind('todo/clearCompleted', {}),
+  kind('profile/switch', { id }),
   /** With no name, the host asks for one (an input box). */
-  z.object({ kind: z.literal('profile/add'), name: name.optional() }),
-  z.object({ kind: z.literal('profile/rename'), id, name: name.optional() }),
+  kind('profile/add', { name: v.optional(name) }),
+  kind('profile/rename', { id, name: v.optional(name) }),
   /** The host asks for confirmation (a modal dialog) before deleting. */
-  z.object({ kind: z.literal('profile/delete'), id }),
+  kind('profile/delete', { id }),
 
-  z.object({ kind: z.literal('chat/snapshot') }),
-  z.object({ kind: z.literal('chat/send'), text: z.string().trim().min(1, 'cannot be empty').max(100_000, 'is too long') }),
-  z.object({ kind: z.literal('chat/stop') }),
-  z.object({ kind: z.literal('chat/clear') }),
+  kind('chat/snapshot', {}),
+  kind('chat/send', { text: text('A message', 100_000) }),
+  kind('chat/stop', {}),
+  kind('chat/clear', {}),
   /** With no model, the host shows a quick pick of the local models. */
-  z.object({ kind: z.literal('chat/selectModel'), model: z.string().min(1).max(300).optional() }),
-  z.object({ kind: z.literal('chat/pull'), model: z.string().min(1).max(300).optional() }),
-  z.object({ kind: z.literal('chat/insertCode'), code: z.string().max(1_000_000) }),
-  z.object({ kind: z.literal('clipboard/write'), text: z.string().max(1_000_000) }),
+  kind('chat/selectModel', { model: v.optional(model) }),
+  kind('chat/pull', { model: v.optional(model) }),
+  kind('chat/insertCode', { code: v.pipe(v.string(), v.maxLength(1_000_000)) }),
+  kind('clipboard/write', { text: v.pipe(v.string(), v.maxLength(1_000_000)) }),
   /** A host command the webview offers as a button (open settings, show the log...). */
-  z.object({ kind: z.literal('command/run'), command: z.enum(['pipulate.showLog', 'pipulate.openSettings', 'pipulate.pullModel', 'pipulate.selectModel']) }),
+  kind('command/run', { command: v.picklist(['pipulate.showLog', 'pipulate.openSettings', 'pipulate.pullModel', 'pipulate.selectModel']) }),
 ]);
-export type RequestBody = z.infer<typeof requestBody>;
+export type RequestBody = v.InferOutput<typeof requestBody>;
 export type RequestKind = RequestBody['kind'];
 
-export const webviewMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('request'), id: z.number().int(), body: requestBody }),
+export const webviewMessage = v.variant('type', [
+  v.object({ type: v.literal('request'), id: v.pipe(v.number(), v.integer()), body: requestBody }),
   /** The webview's own errors, for the log. */
-  z.object({ type: z.literal('log'), level: z.enum(['info', 'warn', 'error']), message: z.string().max(10_000) }),
+  v.object({ type: v.literal('log'), level: v.picklist(['info', 'warn', 'error']), message: v.pipe(v.string(), v.maxLength(10_000)) }),
 ]);
-export type WebviewMessage = z.infer<typeof webviewMessage>;
+export type WebviewMessage = v.InferOutput<typeof webviewMessage>;
+
+/** Checks a message from a webview; on failure, says why in one line. */
+export function parseWebviewMessage(raw: unknown): { ok: true; message: WebviewMessage } | { ok: false; error: string } {
+  const result = v.safeParse(webviewMessage, raw);
+  if (result.success) return { ok: true, message: result.output };
+  const why = result.issues
+    .slice(0, 3)
+    .map((i) => {
+      const path = v.getDotPath(i);
+      return `${path ? `${path}: ` : ''}${i.message}`;
+    })
+    .join('; ');
+  return { ok: false, error: why };
+}
 
 // ---- what the host sends ----------------------------------------------------------
 
@@ -133,7 +151,8 @@ export type Notification =
   | { kind: 'profiles/changed'; profiles: ProfileDto[]; activeProfileId: number }
   | { kind: 'todo/changed'; todo: TodoDto }
   | { kind: 'todo/removed'; ids: number[] }
-  | { kind: 'todo/order'; ids: number[] }
+  /** A todo moved to just before `before` (null: to the end). */
+  | { kind: 'todo/moved'; id: number; before: number | null }
   | { kind: 'chat/reset'; snapshot: ChatSnapshot }
   | { kind: 'chat/appended'; profileId: number; message: ChatMessageDto }
   /** Text to append to a streaming message (deltas batched by the host). */
@@ -151,9 +170,7 @@ export type Notification =
 export type HostMessage =
   | { type: 'response'; id: number; ok: true; data: unknown }
   | { type: 'response'; id: number; ok: false; error: string }
-  | { type: 'notify'; body: Notification }
-  /** Development only: the bundle was rebuilt, reload (Pipulate's live=True). */
-  | { type: 'reload' };
+  | { type: 'notify'; body: Notification };
 
 /** What each request answers with. */
 export interface ResponseData {
@@ -162,11 +179,3 @@ export interface ResponseData {
   'todo/add': TodoDto;
 }
 export type ResponseOf<K extends RequestKind> = K extends keyof ResponseData ? ResponseData[K] : null;
-
-/** Explains why a message was rejected, in one line, for the log and the error response. */
-export function describeInvalid(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.length ? `${i.path.join('.')} ` : ''}${i.message}`)
-    .join('; ');
-}

@@ -21,7 +21,10 @@ export interface Query<T extends TableSpec> {
   offset?: number;
 }
 
-export class Table<T extends TableSpec> {
+/** What insert takes: the scope's fields may be left out, since the view stamps them. */
+export type ScopedInsert<T extends TableSpec, S extends PropertyKey> = Omit<Insert<T>, S> & Partial<Row<T>>;
+
+export class Table<T extends TableSpec, S extends keyof Row<T> = never> {
   private readonly q: string;
 
   constructor(
@@ -34,11 +37,11 @@ export class Table<T extends TableSpec> {
   }
 
   /** A view of this table limited to rows matching `fields`. */
-  xtra(fields: Partial<Row<T>>): Table<T> {
-    return new Table(this.db, this.spec, { ...this.scope, ...fields });
+  xtra<K extends keyof Row<T>>(fields: Pick<Row<T>, K>): Table<T, S | K> {
+    return new Table<T, S | K>(this.db, this.spec, { ...this.scope, ...fields });
   }
 
-  insert(record: Insert<T>): Row<T> {
+  insert(record: ScopedInsert<T, S>): Row<T> {
     const values = { ...(record as Record<string, unknown>), ...this.scope };
     const cols = this.checkColumns(Object.keys(values).filter((c) => values[c] !== undefined));
     const sql = cols.length
@@ -48,7 +51,7 @@ export class Table<T extends TableSpec> {
   }
 
   /** Inserts, or replaces the row with the same key. A row with that key outside the scope is not touched. */
-  upsert(record: Insert<T>): Row<T> {
+  upsert(record: ScopedInsert<T, S>): Row<T> {
     const values = { ...(record as Record<string, unknown>), ...this.scope };
     const cols = this.checkColumns(Object.keys(values).filter((c) => values[c] !== undefined));
     const pk = this.spec.pk as readonly string[];

@@ -1,0 +1,34 @@
+/** HostUi through VS Code's own dialogs, clipboard and editor. */
+import * as vscode from 'vscode';
+import type { HostUi } from './router';
+
+export function vscodeUi(chat: { pickModel: HostUi['pickModel']; setModel: HostUi['setModel']; pullModel: HostUi['pullModel'] }): HostUi {
+  return {
+    async confirm(message, detail, action) {
+      const choice = await vscode.window.showWarningMessage(message, { modal: true, detail }, action);
+      return choice === action;
+    },
+    prompt: ({ title, value, placeholder }) =>
+      Promise.resolve(
+        vscode.window.showInputBox({
+          title,
+          value,
+          placeHolder: placeholder,
+          validateInput: (text) => (text.trim() ? undefined : 'Type a name, or press Escape to cancel.'),
+        }),
+      ),
+    pickModel: chat.pickModel,
+    setModel: chat.setModel,
+    pullModel: chat.pullModel,
+    writeClipboard: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
+    async insertAtCursor(code) {
+      const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+      if (!editor) return false;
+      await editor.edit((edit) => {
+        for (const selection of editor.selections) edit.replace(selection, code);
+      });
+      return true;
+    },
+    runCommand: (command) => Promise.resolve(vscode.commands.executeCommand(command)).then(() => undefined),
+  };
+}

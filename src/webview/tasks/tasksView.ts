@@ -1,0 +1,157 @@
+/**
+ * The Tasks view: the active profile and its todo list. Renders once from a snapshot,
+ * then applies the host's patches in place (one row per toggle, as an HTMX swap would).
+ */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
+import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
+import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
+import type { Notification, ProfileDto, TasksSnapshot, TodoDto } from '../../protocol';
+import { h } from '../dom';
+import { loadState, log, onNotify, request, saveState } from '../host';
+import { Banner } from '../banner';
+import { TodoList } from './todoList';
+
+interface SavedState {
+  draft: string;
+  scrollTop: number;
+}
+
+export function startTasksView(root: HTMLElement): void {
+  const state = loadState<SavedState>({ draft: '', scrollTop: 0 });
+  const save = () => saveState({ draft: input.value, scrollTop: list.element.scrollTop } satisfies SavedState);
+
+  const banner = new Banner();
+
+  const profileSelect = h('vscode-single-select', { 'aria-label': 'Active profile', title: 'Active profile', className: 'profile-select' }) as VscodeSingleSelect;
+  const addProfile = h('vscode-toolbar-button', { icon: 'add', label: 'New profile', title: 'New Profile' });
+  const renameProfile = h('vscode-toolbar-button', { icon: 'edit', label: 'Rename profile', title: 'Rename Profile' });
+  const deleteProfile = h('vscode-toolbar-button', { icon: 'trash', label: 'Delete profile', title: 'Delete Profile' });
+  const profileBar = h('div', { className: 'profile-bar', role: 'toolbar', 'aria-label': 'Profile' }, profileSelect, addProfile, renameProfile, deleteProfile);
+
+  const input = h('vscode-textfield', { placeholder: 'Add a todo and press Enter', 'aria-label': 'New todo', className: 'add-input', maxlength: 2000 }) as VscodeTextfield;
+  input.value = state.draft;
+
+  const counts = h('span', { className: 'counts', 'aria-live': 'polite' });
+  const clearDone = h('vscode-button', { secondary: true, title: 'Clear completed todos' }, 'Clear completed');
+  const summary = h('div', { className: 'summary' }, counts, clearDone);
+
+  const empty = h('div', { className: 'empty', hidden: true });
+  const storageNote = h('div', { className: 'storage-note', hidden: true });
+
+  const list = new TodoList({ onError: (msg) => banner.show(msg), onChange: () => updateCounts() });
+  root.append(banner.element, profileBar, input, summary, list.element, empty, storageNote);
+
+  let profiles: ProfileDto[] = [];
+  let activeProfileId = -1;
+  let loaded = false;
+
+  function renderProfiles(): void {
+    profileSelect.replaceChildren(
+      ...profiles.map((p) => {
+        const option = h('vscode-option', { value: String(p.id) }, p.name);
+        if (p.id === activeProfileId) option.setAttribute('selected', '');
+        return option;
+      }),
+    );
+    profileSelect.value = String(activeProfileId);
+    deleteProfile.toggleAttribute('disabled', profiles.length < 2);
+  }
+
+  function updateCounts(): void {
+    const { open, done } = list.counts();
+    counts.textContent = `${open} open · ${done} done`;
+    clearDone.toggleAttribute('disabled', done === 0);
+    empty.hidden = open + done > 0;
+    const profile = profiles.find((p) => p.id === activeProfileId)?.name ?? '';
+    empty.textContent = `No todos in “${profile}” yet. Type one above and press Enter.`;
+  }
+
+  function reset(snapshot: TasksSnapshot): void {
+    profiles = snapshot.profiles;
+    activeProfileId = snapshot.activeProfileId;
+    renderProfiles();
+    list.render(snapshot.todos);
+    updateCounts();
+    storageNote.hidden = snapshot.storage.scope === 'workspace';
+    storageNote.textContent = 'No folder is open: these todos are kept in VS Code’s global storage, shared by every window without a folder.';
+  }
+
+  function apply(n: Notification): void {
+    switch (n.kind) {
+      case 'tasks/reset':
+        return reset(n.snapshot);
+      case 'profiles/changed':
+        profiles = n.profiles;
+        activeProfileId = n.activeProfileId;
+        renderProfiles();
+        return updateCounts();
+      case 'todo/changed':
+        return list.upsert(n.todo);
+      case 'todo/removed':
+        return list.remove(n.ids);
+      case 'todo/moved':
+        return list.move(n.id, n.before);
+      case 'focus/input':
+        return input.focus();
+      case 'store/problem':
+        return n.message ? banner.show(n.message, 'warning') : banner.hide();
+      default:
+        return;
+    }
+  }
+
+  // Patches that arrive before the snapshot are already part of it.
+  onNotify((n) => loaded && apply(n));
+
+  input.addEventListener('keydown', (e: KeyboardEvent) => {
+    if (e.key !== 'Enter' || e.isComposing) return;
+    e.preventDefault();
+    const title = input.value.trim();
+    if (!title) return;
+    input.toggleAttribute('disabled', true);
+    request({ kind: 'todo/add', title })
+      .then((todo: TodoDto) => {
+        input.value = '';
+        banner.hide();
+        save();
+        list.reveal(todo.id);
+      })
+      .catch((err: Error) => banner.show(`Could not add the todo: ${err.message}`))
+      .finally(() => {
+        input.toggleAttribute('disabled', false);
+        input.focus();
+      });
+  });
+  input.addEventListener('input', save);
+  list.element.addEventListener('scroll', save, { passive: true });
+
+  profileSelect.addEventListener('change', () => {
+    const id = Number(profileSelect.value);
+    if (id === activeProfileId) return;
+    request({ kind: 'profile/switch', id }).catch((err: Error) => {
+      banner.show(`Could not switch profile: ${err.message}`);
+      renderProfiles();
+    });
+  });
+  const action = (body: Parameters<typeof request>[0], what: string) => () =>
+    request(body).catch((err: Error) => banner.show(`Could not ${what}: ${err.message}`));
+  addProfile.addEventListener('click', action({ kind: 'profile/add' }, 'create the profile'));
+  renameProfile.addEventListener('click', () => action({ kind: 'profile/rename', id: activeProfileId }, 'rename the profile')());
+  deleteProfile.addEventListener('click', () => action({ kind: 'profile/delete', id: activeProfileId }, 'delete the profile')());
+  clearDone.addEventListener('click', action({ kind: 'todo/clearCompleted' }, 'clear completed todos'));
+
+  request({ kind: 'tasks/snapshot' })
+    .then((snapshot) => {
+      reset(snapshot);
+      loaded = true;
+      list.element.scrollTop = state.scrollTop;
+    })
+    .catch((err: Error) => {
+      banner.show(`Could not load the todos: ${err.message}`);
+      log('error', `snapshot failed: ${err.message}`);
+    });
+}
