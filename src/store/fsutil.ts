@@ -57,7 +57,9 @@ export async function writeFileAtomic(file: string, data: Uint8Array): Promise<v
 /** Moves a damaged file out of the way under a name that says when, and returns that name. */
 export function moveAside(file: string, why: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[:.]/g, '-');
-  const target = `${file}.${why}-${stamp}`;
+  // rename replaces an existing target silently: never lose an earlier damaged file that way.
+  let target = `${file}.${why}-${stamp}`;
+  for (let n = 2; fs.existsSync(target); n++) target = `${file}.${why}-${stamp}-${n}`;
   fs.renameSync(file, target);
   fsyncDirSync(path.dirname(file));
   return target;
