@@ -495,13 +495,17 @@ function loadSnapshot(
     if (!writable) return { db: new SQL.Database(), generation: 0, snapshotBytes: 0, damaged: problem };
     {
       const movedTo = moveAside(file, 'corrupt');
-      const journal = `${file}.journal`;
-      if (fs.existsSync(journal)) moveAside(journal, 'corrupt');
       report({
         kind: 'moved-aside',
         message: `The Pipulate database ${problem}. It was moved to ${movedTo}, untouched, and a new empty database was started.`,
         movedTo,
       });
+      // Its journal holds the latest changes to it: the user needs to know where it went too.
+      const journal = `${file}.journal`;
+      if (fs.existsSync(journal)) {
+        const journalTo = moveAside(journal, 'corrupt');
+        report({ kind: 'moved-aside', message: `The journal of the damaged Pipulate database was moved to ${journalTo}.`, movedTo: journalTo });
+      }
     }
   }
   return { db: new SQL.Database(), generation: 0, snapshotBytes: 0 };
