@@ -1,8 +1,9 @@
 /** Opens real stores on real disk, in fresh temporary folders. */
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import initSqlJs, { type Database as SqlJsDatabase } from 'sql.js';
 import { Database, type OpenOptions, type StoreProblem } from '../../src/store/database';
 
 export const wasmPath = require.resolve('sql.js/dist/sql-wasm.wasm');
@@ -91,4 +92,10 @@ export function crashCopy(t: TestContext, dir: string): string {
     if (!name.endsWith('.lock')) copyFileSync(join(dir, name), join(copy, name));
   }
   return copy;
+}
+
+/** Opens a snapshot file with sql.js directly, as a second, independent reader. */
+export async function readSnapshot(file: string): Promise<SqlJsDatabase> {
+  const SQL = await initSqlJs({ wasmBinary: readFileSync(wasmPath) as unknown as ArrayBuffer });
+  return new SQL.Database(readFileSync(file));
 }

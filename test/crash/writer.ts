@@ -1,0 +1,132 @@
+/**
+ * A child process that writes to a store until it is killed, for the crash tests.
+ *
+ *   writer.ts loop <dir> <seed> <checkpointMinBytes>
+ *     Writes forever: inserts, updates, deletes and transactions, several at a time
+ *     (group commit), from two concurrent workers. Prints a line for each write it is
+ *     about to issue that the parent must know of ("d <id>": a delete that may or may
+ *     not land), and one for each ACKNOWLEDGED write, only after `await db.sync()`:
+ *       I <id>            a row of `item` inserted
+ *       U <k> <n>         counter k set to n (n only grows)
+ *       T <txid> <size>   a transaction that inserted <size> rows into `part`
+ *       D <id>            item <id> deleted
+ *       C                 a checkpoint happened (the journal shrank)
+ *
+ *   writer.ts hold <dir> <rows>
+ *     Opens the store, inserts <rows> rows, syncs, prints "ready", and waits: "close" on
+ *     stdin closes the store and exits; otherwise it holds the store until killed.
+ *
+ * stdout is a pipe, and writes to a pipe are synchronous on Linux: every line printed
+ * before a SIGKILL reaches the parent.
+ */
+import { Database } from '../../src/store/database';
+
+const [mode, dir, arg1, arg2] = process.argv.slice(2);
+const wasmPath = require.resolve('sql.js/dist/sql-wasm.wasm');
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+export const SCHEMA = [
+  'CREATE TABLE IF NOT EXISTS item (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)',
+  'CREATE TABLE IF NOT EXISTS counter (k INTEGER PRIMARY KEY, n INTEGER NOT NULL)',
+  'CREATE TABLE IF NOT EXISTS part (id INTEGER PRIMARY KEY AUTOINCREMENT, txid TEXT NOT NULL, size INTEGER NOT NULL, body TEXT NOT NULL)',
+];
+
+/** A small deterministic generator, so a failing round can be replayed from its seed. */
+function random(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 2 ** 32;
+  };
+}
+
+async function loop(db: Database, seed: number): Promise<never> {
+  const rand = random(seed);
+  const pick = (n: number) => Math.floor(rand() * n);
+  const body = () => 'x'.repeat(pick(400)) + `-${seed}-${pick(1e9)}`;
+  // Counter values are taken from one sequence that only grows across rounds.
+  let n = Number(db.all('SELECT max(n) AS m FROM counter')[0]!.m ?? 0);
+  const live: number[] = db.all('SELECT id FROM item').map((r) => Number(r.id));
+  let lastJournal = db.journalBytes;
+  let txCount = 0;
+
+  const worker = async (name: string): Promise<never> => {
+    for (;;) {
+      const acks: string[] = [];
+      const batch = 1 + pick(8);
+      for (let i = 0; i < batch; i++) {
+        const r = rand();
+        if (r < 0.35) {
+          const id = Number(db.write('INSERT INTO item (body) VALUES (?) RETURNING id', [body()])[0]!.id);
+          acks.push(`I ${id}`);
+        } else if (r < 0.6) {
+          const k = pick(5);
+          n++;
+          db.write('INSERT INTO counter (k, n) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET n = excluded.n', [k, n]);
+          acks.push(`U ${k} ${n}`);
+        } else if (r < 0.75 && live.length > 0) {
+          const id = live.splice(pick(live.length), 1)[0]!;
+          out(`d ${id}`);
+          db.write('DELETE FROM item WHERE id = ?', [id]);
+          acks.push(`D ${id}`);
+        } else {
+          const txid = `${seed}-${name}-${txCount++}`;
+          const size = 2 + pick(4);
+          const k = pick(5);
+          const m = ++n;
+          db.transaction(() => {
+            for (let p = 0; p < size; p++) db.write('INSERT INTO part (txid, size, body) VALUES (?, ?, ?)', [txid, size, body()]);
+            db.write('INSERT INTO counter (k, n) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET n = excluded.n', [k, m]);
+          });
+          acks.push(`T ${txid} ${size}`, `U ${k} ${m}`);
+        }
+      }
+      await db.sync();
+      for (const a of acks) {
+        out(a);
+        if (a.startsWith('I ')) live.push(Number(a.slice(2)));
+      }
+      if (db.journalBytes < lastJournal) out('C');
+      lastJournal = db.journalBytes;
+      // Let the other worker and the flush interleave with this one.
+      if (pick(3) === 0) await new Promise((r) => setImmediate(r));
+    }
+  };
+  return Promise.race([worker('a'), worker('b')]);
+}
+
+async function main(): Promise<void> {
+  const db = await Database.open({
+    dir: dir!,
+    wasmPath,
+    lockWaitMs: 0,
+    checkpointMinBytes: mode === 'loop' ? Number(arg2) : undefined,
+    onProblem: (p) => out(`P ${p.kind} ${p.message.replace(/\n/g, ' ')}`),
+  });
+  db.transaction(() => SCHEMA.forEach((sql) => db.write(sql)));
+  if (mode === 'loop') {
+    out('start');
+    await loop(db, Number(arg1));
+  } else if (mode === 'hold') {
+    for (let i = 0; i < Number(arg1); i++) db.write('INSERT INTO item (body) VALUES (?)', [`held ${i}`]);
+    await db.sync();
+    out('ready');
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (chunk: string) => {
+      if (chunk.includes('close')) {
+        db.closeSync();
+        out('closed');
+        process.exit(0);
+      }
+    });
+  } else {
+    throw new Error(`unknown mode ${mode}`);
+  }
+}
+
+main().catch((err) => {
+  out(`E ${(err as Error).name}: ${(err as Error).message}`);
+  process.exit(1);
+});
