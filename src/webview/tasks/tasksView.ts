@@ -39,7 +39,7 @@ export function startTasksView(root: HTMLElement): void {
   const clearDone = h('vscode-button', { secondary: true, title: 'Clear completed todos' }, 'Clear completed');
   const summary = h('div', { className: 'summary' }, counts, clearDone);
 
-  const empty = h('div', { className: 'empty', hidden: true });
+  const empty = h('div', { className: 'empty-state', hidden: true });
   const storageNote = h('div', { className: 'storage-note', hidden: true });
 
   const list = new TodoList({ onError: (msg) => banner.show(msg), onChange: () => updateCounts() });
@@ -112,18 +112,17 @@ export function startTasksView(root: HTMLElement): void {
     e.preventDefault();
     const title = input.value.trim();
     if (!title) return;
-    input.toggleAttribute('disabled', true);
+    // Cleared at once so the next todo can be typed; given back if the host refuses this one.
+    input.value = '';
+    save();
     request({ kind: 'todo/add', title })
       .then((todo: TodoDto) => {
-        input.value = '';
         banner.hide();
-        save();
         list.reveal(todo.id);
       })
-      .catch((err: Error) => banner.show(`Could not add the todo: ${err.message}`))
-      .finally(() => {
-        input.toggleAttribute('disabled', false);
-        input.focus();
+      .catch((err: Error) => {
+        if (!input.value) input.value = title;
+        banner.show(`Could not add the todo: ${err.message}`);
       });
   });
   input.addEventListener('input', save);

@@ -180,8 +180,8 @@ export class TodoList {
   }
 
   edit(row: Row): void {
-    if (row.li.querySelector('input.edit')) return;
-    const field = h('input', { type: 'text', className: 'edit', 'aria-label': 'Todo title', maxlength: 2000 });
+    if (row.li.querySelector('input.title-edit')) return;
+    const field = h('input', { type: 'text', className: 'title-edit', 'aria-label': 'Todo title', maxlength: 2000 });
     field.value = row.todo.title;
     row.title.replaceWith(field);
     row.li.draggable = false;

@@ -1,0 +1,231 @@
+/**
+ * The real webview bundle (dist/webview.js, built by `npm test`) in headless Chromium,
+ * with the real router, services and store behind it under Node. The page gets the
+ * same HTML shell and CSP as in VS Code; `acquireVsCodeApi` is the only stand-in, and
+ * it carries messages to and from the router exactly as VS Code's postMessage does.
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { webviewHtml, type ViewKind } from '../../src/panel/html';
+import { Router, type ChatPort, type HostUi } from '../../src/panel/router';
+import type { HostMessage, Notification } from '../../src/protocol';
+import { appStore, type AppStore } from '../../src/store/appSchema';
+import type { Database } from '../../src/store/database';
+import { TasksService } from '../../src/tasks/tasksService';
+import { openStore, tempDir } from '../helpers/store';
+import { themeCss, type Theme } from './themes';
+
+const root = path.resolve(__dirname, '../..');
+const dist = path.join(root, 'dist');
+
+/** Answers the host's dialogs the way a test says; records what was asked. */
+export class ScriptedUi implements HostUi {
+  confirmAnswer = true;
+  promptAnswers: (string | undefined)[] = [];
+  asked: string[] = [];
+  clipboard = '';
+  inserted: string[] = [];
+  hasEditor = true;
+  models: string[] = [];
+  modelSet: string[] = [];
+  pulled: (string | undefined)[] = [];
+  commands: string[] = [];
+
+  async confirm(message: string) {
+    this.asked.push(message);
+    return this.confirmAnswer;
+  }
+  async prompt(o: { title: string }) {
+    this.asked.push(o.title);
+    return this.promptAnswers.shift();
+  }
+  async pickModel() {
+    return this.models[0];
+  }
+  async setModel(model: string) {
+    this.modelSet.push(model);
+  }
+  async pullModel(model?: string) {
+    this.pulled.push(model);
+  }
+  async writeClipboard(text: string) {
+    this.clipboard = text;
+  }
+  async insertAtCursor(code: string) {
+    if (!this.hasEditor) return false;
+    this.inserted.push(code);
+    return true;
+  }
+  async runCommand(command: string) {
+    this.commands.push(command);
+  }
+}
+
+export interface HarnessOptions {
+  chat?: (deps: { store: AppStore; emit: (n: Notification) => void; tasks: () => TasksService }) => ChatPort & { note(profileId: number, text: string): void };
+  /** Reuse a store folder (to check what a reopened store shows). */
+  dir?: string;
+}
+
+let browser: Browser | undefined;
+
+async function getBrowser(): Promise<Browser> {
+  browser ??= await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  return browser;
+}
+
+export async function closeBrowser(): Promise<void> {
+  await browser?.close();
+  browser = undefined;
+}
+
+export interface OpenedView {
+  page: Page;
+  /** Console errors and CSP violations seen in the page. */
+  problems: string[];
+  /** Sends a raw message to the router as if from this view (for malformed-input tests). */
+  sendRaw(message: unknown): Promise<HostMessage[]>;
+  /** Messages the host posted to this view. */
+  received: HostMessage[];
+  /** Waits until every message posted so far has been delivered to the page. */
+  settle(): Promise<void>;
+}
+
+export class Harness {
+  readonly ui = new ScriptedUi();
+  readonly logs: string[] = [];
+  private server!: http.Server;
+  private base = '';
+  private pages: Page[] = [];
+
+  private constructor(
+    readonly dir: string,
+    readonly db: Database,
+    readonly store: AppStore,
+    readonly tasks: TasksService,
+    readonly router: Router,
+    readonly chat: (ChatPort & { note(profileId: number, text: string): void }) | undefined,
+  ) {}
+
+  static async start(options: HarnessOptions = {}): Promise<Harness> {
+    const dir = options.dir ?? tempDir('pipulate-browser-');
+    const db = await openStore(dir);
+    const store = appStore(db);
+    let router: Router | undefined;
+    const emit = (n: Notification) => router?.broadcast(n);
+    let tasks: TasksService | undefined;
+    const chat = options.chat?.({ store, emit, tasks: () => tasks! });
+    tasks = new TasksService({ store, emit, note: (id, text) => chat?.note(id, text), storage: { dir, scope: 'workspace' } });
+    const logs: string[] = [];
+    const ui = new ScriptedUi();
+    router = new Router({ tasks, chat, ui, log: (level, line) => logs.push(`${level}: ${line}`) });
+    const h = new Harness(dir, db, store, tasks, router, chat);
+    (h as { ui: ScriptedUi }).ui = ui;
+    (h as { logs: string[] }).logs = logs;
+    await h.listen();
+    return h;
+  }
+
+  private async listen(): Promise<void> {
+    this.server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const view = url.pathname.slice(1) as ViewKind;
+      if (view === 'tasks' || view === 'chat') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(
+          webviewHtml({
+            view,
+            cspSource: this.base,
+            nonce: 'test-nonce-' + Math.random().toString(36).slice(2),
+            scriptUri: `${this.base}/dist/webview.js`,
+            styleUri: `${this.base}/dist/webview.css`,
+            codiconUri: `${this.base}/dist/codicon.css`,
+          }),
+        );
+        return;
+      }
+      const theme = /^\/theme-(light|dark|hc)\.css$/.exec(url.pathname);
+      if (theme) {
+        res.writeHead(200, { 'content-type': 'text/css' });
+        res.end(themeCss(theme[1] as Theme));
+        return;
+      }
+      const file = path.join(dist, path.normalize(url.pathname.replace(/^\/dist\//, '')));
+      if (url.pathname.startsWith('/dist/') && file.startsWith(dist) && fs.existsSync(file)) {
+        const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'application/octet-stream';
+        res.writeHead(200, { 'content-type': type });
+        fs.createReadStream(file).pipe(res);
+        return;
+      }
+      res.writeHead(url.pathname === '/favicon.ico' ? 204 : 404).end();
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    const { port } = this.server.address() as { port: number };
+    this.base = `http://127.0.0.1:${port}`;
+  }
+
+  /** Opens a view in a new page, connected to the router like a webview in VS Code. */
+  async open(view: ViewKind, options: { theme?: Theme; width?: number; height?: number } = {}): Promise<OpenedView> {
+    const b = await getBrowser();
+    const context = await b.newContext({ viewport: { width: options.width ?? 360, height: options.height ?? 640 } });
+    const page = await context.newPage();
+    this.pages.push(page);
+    const problems: string[] = [];
+    const received: HostMessage[] = [];
+    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+
+    // Messages to the page keep their order, as VS Code's postMessage does.
+    let delivery: Promise<unknown> = Promise.resolve();
+    const post = (message: HostMessage) => {
+      received.push(message);
+      delivery = delivery.then(() => page.evaluate((m) => window.postMessage(m, '*'), message).catch(() => undefined));
+    };
+    const connection = this.router.connect({ post });
+    page.on('close', () => connection.dispose());
+    await page.exposeFunction('__pipulateToHost', (message: unknown) => connection.handle(message));
+    // A string, not a function: the test runner's transpiler would add helpers the page lacks.
+    await page.addInitScript(`
+      window.acquireVsCodeApi = () => ({
+        postMessage: (m) => window.__pipulateToHost(m),
+        getState: () => JSON.parse(sessionStorage.getItem('vscode-state') ?? 'null'),
+        setState: (s) => sessionStorage.setItem('vscode-state', JSON.stringify(s)),
+      });
+      document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));
+    `);
+    await page.goto(`${this.base}/${view}`);
+    await page.addStyleTag({ url: `${this.base}/theme-${options.theme ?? 'dark'}.css` });
+    return {
+      page,
+      problems,
+      received,
+      settle: async () => {
+        await delivery;
+      },
+      sendRaw: async (message) => {
+        const before = received.length;
+        await connection.handle(message);
+        return received.slice(before);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const page of this.pages) await page.context().close().catch(() => undefined);
+    await new Promise((resolve) => this.server.close(resolve));
+    this.db.closeSync();
+  }
+}

@@ -1,0 +1,305 @@
+/**
+ * The Tasks view: the real webview bundle in Chromium, the real router and store behind
+ * it. Every action by mouse and by keyboard, patches in place, several views in step,
+ * hostile text shown as text, malformed messages refused.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { Harness, closeBrowser, type OpenedView } from './harness';
+
+let h: Harness;
+let view: OpenedView;
+let page: Page;
+
+const rows = (p: Page = page) => p.locator('li.todo');
+const titles = (p: Page = page) => p.locator('li.todo .title').allTextContents();
+const storeTitles = () => h.store.todos.xtra({ profile_id: h.tasks.activeProfileId }).rows({ orderBy: 'priority, id' }).map((t) => t.title);
+
+async function addByKeyboard(title: string, p: Page = page): Promise<void> {
+  const before = await rows(p).count();
+  await p.locator('vscode-textfield.add-input').click();
+  await p.keyboard.type(title);
+  await p.keyboard.press('Enter');
+  await p.waitForFunction((n) => document.querySelectorAll('li.todo').length > n, before);
+}
+
+async function seed(...list: string[]): Promise<void> {
+  for (const title of list) await h.tasks.addTodo(title);
+  await view.settle();
+  await page.waitForFunction((n) => document.querySelectorAll('li.todo').length === n, list.length);
+}
+
+/** Waits until the host has answered every request (nothing pending in the page). */
+async function idle(): Promise<void> {
+  await page.waitForFunction(() => !document.querySelector('.pending'));
+  await view.settle();
+}
+
+beforeEach(async () => {
+  h = await Harness.start();
+  view = await h.open('tasks');
+  page = view.page;
+  await page.waitForSelector('.counts:has-text("0 open")');
+});
+
+afterEach(async () => {
+  assert.deepEqual(view.problems, [], 'no console errors or CSP violations');
+  await h.close();
+});
+
+after(closeBrowser);
+
+describe('Tasks view', () => {
+  it('shows an empty state that says what to do', async () => {
+    assert.match(await page.locator('.empty-state').innerText(), /No todos in “Default” yet\. Type one above and press Enter\./);
+    assert.equal(await page.locator('.counts').innerText(), '0 open · 0 done');
+  });
+
+  it('adds todos with the input and Enter, on disk in order', async () => {
+    await addByKeyboard('Buy milk');
+    await addByKeyboard('Write report');
+    assert.deepEqual(await titles(), ['Buy milk', 'Write report']);
+    assert.equal(await page.locator('.counts').innerText(), '2 open · 0 done');
+    assert.deepEqual(storeTitles(), ['Buy milk', 'Write report']);
+    assert.equal(h.db.dirty, false, 'answered only once on disk');
+    assert.equal(await page.locator('vscode-textfield.add-input').evaluate((el) => (el as HTMLInputElement).value), '');
+    assert.equal(await page.locator('.empty-state').isHidden(), true);
+  });
+
+  it('toggles done by click, patching that one row only', async () => {
+    await seed('one', 'two', 'three');
+    // Mark every row node; a re-render would replace them.
+    await page.evaluate(() => document.querySelectorAll('li.todo').forEach((li) => ((li as unknown as { mark: number }).mark = 1)));
+    await rows().nth(1).locator('input.check').click();
+    await page.waitForSelector('li.todo.done');
+    await idle();
+    assert.equal(await rows().nth(1).getAttribute('class'), 'todo done');
+    assert.equal(await page.evaluate(() => [...document.querySelectorAll('li.todo')].every((li) => (li as unknown as { mark?: number }).mark === 1)), true);
+    assert.equal(await page.locator('.counts').innerText(), '2 open · 1 done');
+    assert.equal(h.store.todos.rows({ where: { title: 'two' } })[0]!.done, true);
+  });
+
+  it('works from the keyboard: arrows move focus, Space toggles, F2 edits, Delete deletes', async () => {
+    await seed('alpha', 'beta', 'gamma');
+    await rows().first().focus();
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.id), String(h.store.todos.rows({ where: { title: 'beta' } })[0]!.id));
+    await page.keyboard.press('Space');
+    await page.waitForSelector('li.todo.done');
+    await idle();
+    assert.equal(h.store.todos.rows({ where: { title: 'beta' } })[0]!.done, true);
+
+    await page.keyboard.press('End');
+    await page.keyboard.press('F2');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('GAMMA <b>bold</b>');
+    await page.keyboard.press('Enter');
+    await idle();
+    assert.deepEqual(storeTitles(), ['alpha', 'beta', 'GAMMA <b>bold</b>']);
+    assert.equal(await page.locator('li.todo b').count(), 0);
+
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Delete');
+    await page.waitForFunction(() => document.querySelectorAll('li.todo').length === 2);
+    assert.deepEqual(storeTitles(), ['beta', 'GAMMA <b>bold</b>']);
+    // The focus moves to the next row, so Delete can be pressed again.
+    assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('todo')), true);
+  });
+
+  it('edits in place on double-click: Enter saves, Escape cancels', async () => {
+    await seed('draft title');
+    await rows().first().locator('.title').dblclick();
+    const field = page.locator('input.title-edit');
+    await field.fill('final title');
+    await field.press('Enter');
+    await idle();
+    assert.deepEqual(storeTitles(), ['final title']);
+    assert.deepEqual(await titles(), ['final title']);
+
+    await rows().first().locator('.title').dblclick();
+    await field.fill('never saved');
+    await field.press('Escape');
+    await idle();
+    assert.deepEqual(storeTitles(), ['final title']);
+    assert.deepEqual(await titles(), ['final title']);
+  });
+
+  it('edits and deletes with the row buttons', async () => {
+    await seed('keep', 'remove me');
+    await rows().nth(1).hover();
+    await rows().nth(1).locator('button.delete').click();
+    await page.waitForFunction(() => document.querySelectorAll('li.todo').length === 1);
+    await rows().first().hover();
+    await rows().first().locator('button.edit').click();
+    await page.locator('input.title-edit').fill('kept');
+    await page.keyboard.press('Enter');
+    await idle();
+    assert.deepEqual(storeTitles(), ['kept']);
+  });
+
+  it('reorders with Alt+Up / Alt+Down, keeping the focus on the moved row', async () => {
+    await seed('a', 'b', 'c', 'd');
+    await rows().nth(3).focus();
+    await page.keyboard.press('Alt+ArrowUp');
+    await idle();
+    await page.keyboard.press('Alt+ArrowUp');
+    await idle();
+    assert.deepEqual(storeTitles(), ['a', 'd', 'b', 'c']);
+    assert.deepEqual(await titles(), ['a', 'd', 'b', 'c']);
+    assert.equal(await page.evaluate(() => document.activeElement?.querySelector('.title')?.textContent), 'd');
+    await page.keyboard.press('Alt+ArrowDown');
+    await idle();
+    await page.keyboard.press('Alt+ArrowDown');
+    await idle();
+    await page.keyboard.press('Alt+ArrowDown'); // already last: nothing happens
+    await idle();
+    assert.deepEqual(storeTitles(), ['a', 'b', 'c', 'd']);
+    assert.deepEqual(await titles(), ['a', 'b', 'c', 'd']);
+  });
+
+  it('reorders by dragging a row onto another', async () => {
+    await seed('first', 'second', 'third');
+    await rows().nth(2).dragTo(rows().nth(0), { targetPosition: { x: 40, y: 3 } });
+    await idle();
+    assert.deepEqual(storeTitles(), ['third', 'first', 'second']);
+    assert.deepEqual(await titles(), ['third', 'first', 'second']);
+    await rows().nth(0).dragTo(rows().nth(2), { targetPosition: { x: 40, y: 20 } });
+    await idle();
+    assert.deepEqual(storeTitles(), ['first', 'second', 'third']);
+    assert.deepEqual(await titles(), ['first', 'second', 'third']);
+  });
+
+  it('clears completed todos', async () => {
+    await seed('open one', 'done one', 'done two');
+    await rows().nth(1).locator('input.check').click();
+    await rows().nth(2).locator('input.check').click();
+    await page.waitForSelector('.counts:has-text("1 open · 2 done")');
+    await idle();
+    await page.locator('vscode-button', { hasText: 'Clear completed' }).click();
+    await page.waitForSelector('.counts:has-text("1 open · 0 done")');
+    assert.deepEqual(storeTitles(), ['open one']);
+    assert.equal(await page.locator('vscode-button', { hasText: 'Clear completed' }).getAttribute('disabled'), '');
+  });
+
+  it('creates, switches, renames and deletes profiles; each has its own todos', async () => {
+    await seed('work item');
+    h.ui.promptAnswers.push('Home');
+    await page.locator('vscode-toolbar-button[label="New profile"]').click();
+    await page.waitForSelector('.empty-state:has-text("No todos in “Home” yet")');
+    await addByKeyboard('home item');
+    assert.deepEqual(await titles(), ['home item']);
+    assert.equal(h.store.kv.get('active_profile_id'), h.tasks.activeProfileId);
+
+    // Switch back through the select.
+    const select = page.locator('vscode-single-select.profile-select');
+    await select.click();
+    await page.locator('vscode-single-select .option', { hasText: 'Default' }).or(page.getByRole('option', { name: 'Default' })).first().click();
+    await page.waitForFunction(() => document.querySelector('li.todo .title')?.textContent === 'work item');
+    assert.equal(h.tasks.activeProfile().name, 'Default');
+
+    h.ui.promptAnswers.push('Office');
+    await page.locator('vscode-toolbar-button[label="Rename profile"]').click();
+    await page.waitForFunction(() => (document.querySelector('vscode-single-select') as HTMLSelectElement | null)?.querySelector('vscode-option[value]')?.textContent === 'Office');
+    assert.equal(h.tasks.activeProfile().name, 'Office');
+
+    h.ui.confirmAnswer = false;
+    await page.locator('vscode-toolbar-button[label="Delete profile"]').click();
+    await idle();
+    assert.equal(h.store.profiles.count(), 2, 'kept when the dialog is cancelled');
+    h.ui.confirmAnswer = true;
+    await page.locator('vscode-toolbar-button[label="Delete profile"]').click();
+    await page.waitForFunction(() => document.querySelector('li.todo .title')?.textContent === 'home item');
+    assert.deepEqual(h.ui.asked.filter((q) => q.startsWith('Delete')), ['Delete the profile “Office”?', 'Delete the profile “Office”?']);
+    assert.equal(h.store.profiles.count(), 1);
+    assert.equal(h.store.todos.count({ title: 'work item' }), 0, 'its todos went with it');
+    // The last profile cannot be deleted: the button is disabled.
+    assert.equal(await page.locator('vscode-toolbar-button[label="Delete profile"]').getAttribute('disabled'), '');
+  });
+
+  it('keeps every open view in step, whichever made the change', async () => {
+    const other = await h.open('tasks', { theme: 'light' });
+    await other.page.waitForSelector('.counts');
+    await addByKeyboard('from view one');
+    await other.page.waitForSelector('li.todo:has-text("from view one")');
+    await addByKeyboard('from view two', other.page);
+    await page.waitForSelector('li.todo:has-text("from view two")');
+    // As the command palette does it: through the service, with no view asking.
+    await h.tasks.addTodo('from a command');
+    await page.waitForSelector('li.todo:has-text("from a command")');
+    await other.page.waitForSelector('li.todo:has-text("from a command")');
+    await other.page.locator('li.todo', { hasText: 'from view one' }).locator('input.check').click();
+    await page.waitForSelector('li.todo.done:has-text("from view one")');
+    assert.deepEqual(await titles(), await titles(other.page));
+    assert.deepEqual(other.problems, []);
+  });
+
+  it('shows an error and undoes the row when the host refuses', async () => {
+    await seed('soon gone');
+    const id = h.store.todos.rows()[0]!.id;
+    // Deleted behind the view's back, and the patch not yet delivered.
+    h.store.todos.delete(id);
+    await h.db.sync();
+    await rows().first().locator('input.check').click();
+    await page.waitForSelector('.banner:has-text("Could not update the todo: That todo no longer exists.")');
+    assert.equal(await rows().first().locator('input.check').isChecked(), false);
+    assert.equal(await page.locator('.banner').getAttribute('role'), 'alert');
+  });
+
+  it('shows hostile titles as text and runs nothing', async () => {
+    const hostile = [
+      '<img src=x onerror="window.__pwned=1">',
+      '</script><script>window.__pwned=2</script>',
+      '<a href="javascript:window.__pwned=3">click</a>',
+      '"><svg onload="window.__pwned=4">',
+      '{{constructor.constructor("window.__pwned=5")()}}',
+    ];
+    await seed(...hostile);
+    assert.deepEqual(await titles(), hostile);
+    await rows().nth(2).locator('.title').click();
+    assert.equal(await page.locator('li.todo img, li.todo script, li.todo a, li.todo svg').count(), 0);
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    // Profile names too.
+    await h.tasks.renameProfile(h.tasks.activeProfileId, '<img src=x onerror="window.__pwned=6">');
+    await page.waitForFunction(() => document.querySelector('vscode-option')?.textContent?.startsWith('<img'));
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+  });
+
+  it('answers malformed messages with an error and keeps working', async () => {
+    const bad: unknown[] = [
+      { type: 'request', id: 7, body: { kind: 'todo/add' } },
+      { type: 'request', id: 8, body: { kind: 'todo/add', title: '   ' } },
+      { type: 'request', id: 9, body: { kind: 'todo/toggle', id: 'x' } },
+      { type: 'request', id: 10, body: { kind: 'no/such' } },
+      { type: 'request', id: 11, body: { kind: 'todo/add', title: 'x'.repeat(2001) } },
+    ];
+    for (const message of bad) {
+      const answers = await view.sendRaw(message);
+      assert.equal(answers.length, 1);
+      const answer = answers[0]!;
+      assert.ok(answer.type === 'response' && !answer.ok && answer.id === (message as { id: number }).id, JSON.stringify(answer));
+      assert.match(answer.error, /^Invalid request: /);
+    }
+    // With no id to answer to, there is nothing to say but the log line.
+    for (const junk of [null, 42, 'text', { type: 'request' }]) {
+      assert.deepEqual(await view.sendRaw(junk), []);
+    }
+    const [answer] = await view.sendRaw({ type: 'nope', id: 1 });
+    assert.ok(answer?.type === 'response' && !answer.ok && answer.id === 1);
+    assert.equal(h.logs.filter((l) => l.includes('Rejected a malformed message')).length, 10);
+    await addByKeyboard('still works');
+    assert.deepEqual(storeTitles(), ['still works']);
+  });
+
+  it('comes back as it was after a reload: the list once, the draft kept', async () => {
+    await seed('one', 'two');
+    await page.locator('vscode-textfield.add-input').click();
+    await page.keyboard.type('half-typed');
+    await page.reload();
+    await page.addStyleTag({ url: page.url().replace(/\/tasks$/, '/theme-dark.css') });
+    await page.waitForSelector('li.todo');
+    await idle();
+    assert.deepEqual(await titles(), ['one', 'two']);
+    assert.equal(await page.locator('vscode-textfield.add-input').evaluate((el) => (el as HTMLInputElement).value), 'half-typed');
+  });
+});
