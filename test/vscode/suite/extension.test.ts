@@ -1,0 +1,46 @@
+/** The packaged extension, installed from its .vsix, activates and opens its database. */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { activatePipulate, pipulateExtension } from './api';
+import { expectedExtensionsDir } from './context';
+
+suite('Pipulate extension (installed .vsix)', () => {
+  test('is the installed extension, not a development folder', () => {
+    const ext = pipulateExtension();
+    assert.equal(ext.packageJSON.publisher, 'pipulate');
+    assert.equal(ext.packageJSON.name, 'pipulate');
+    // A .vsix holds the bundle and the manifest, not the sources.
+    assert.ok(fs.existsSync(path.join(ext.extensionPath, 'dist', 'extension.js')), 'dist/extension.js is packaged');
+    assert.ok(!fs.existsSync(path.join(ext.extensionPath, 'src')), `${ext.extensionPath} has src/: a development folder, not the .vsix`);
+    if (expectedExtensionsDir) {
+      const rel = path.relative(fs.realpathSync(expectedExtensionsDir), fs.realpathSync(ext.extensionPath));
+      assert.ok(rel && !rel.startsWith('..') && !path.isAbsolute(rel), `${ext.extensionPath} is not under ${expectedExtensionsDir}`);
+    }
+  });
+
+  test('activates on its command and returns its API', async () => {
+    const api = await activatePipulate();
+    assert.ok(pipulateExtension().isActive);
+    assert.ok(api, 'activate() returned an API');
+    assert.equal(typeof api.dataDir, 'string');
+    assert.ok(api.store, 'api.store');
+    assert.equal(typeof api.store.profiles.insert, 'function');
+    assert.equal(typeof api.store.db.sync, 'function');
+  });
+
+  test('keeps its database in the workspace storage folder', async () => {
+    const api = await activatePipulate();
+    assert.ok(vscode.workspace.workspaceFolders?.length, 'a folder is open');
+    const ext = pipulateExtension();
+    assert.ok(api.dataDir, 'dataDir');
+    // dataDir is context.storageUri: a folder of this workspace under workspaceStorage.
+    assert.ok(api.dataDir.split(path.sep).includes('workspaceStorage'), `${api.dataDir} is in workspaceStorage`);
+    assert.equal(path.basename(api.dataDir), ext.id);
+    await api.store.db.sync();
+    const files = fs.readdirSync(api.dataDir);
+    assert.ok(files.includes('pipulate.db'), `pipulate.db in ${api.dataDir}: ${files.join(', ')}`);
+    assert.ok(files.includes('pipulate.db.journal'), `pipulate.db.journal in ${api.dataDir}: ${files.join(', ')}`);
+  });
+});
