@@ -279,9 +279,9 @@ export class ChatService {
   }
 
   async clear(profileId: number): Promise<void> {
+    this.queue.drop(profileId);
     const reply = this.replies.get(profileId);
     if (reply) this.end(reply, 'cleared');
-    this.queue.drop(profileId);
     const removed = this.deps.store.messages.deleteWhere({ profile_id: profileId });
     this.deps.log(`chat: cleared the conversation of profile ${profileId} (${removed} messages)`);
     await this.deps.store.db.sync();
@@ -290,9 +290,9 @@ export class ChatService {
 
   /** The profile is being deleted: its reply stops, its queue is dropped, its messages deleted (synchronously). */
   removeProfile(profileId: number): void {
+    this.queue.drop(profileId);
     const reply = this.replies.get(profileId);
     if (reply) this.end(reply, 'removed');
-    this.queue.drop(profileId);
     this.deps.store.messages.deleteWhere({ profile_id: profileId });
   }
 
