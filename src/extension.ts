@@ -9,6 +9,9 @@ import { Router } from './panel/router';
 import { PipulateViewProvider } from './panel/viewProvider';
 import { vscodeUi } from './panel/vscodeUi';
 import { registerTasksCommands } from './tasksCommands';
+import { ChatService } from './chat/chatService';
+import { detectEnvironment } from './chat/diagnose';
+import { readChatSettings, registerChatCommands } from './chatCommands';
 import type { Notification } from './protocol';
 
 /** What activate() returns: used by the integration tests, and by anyone scripting Pipulate. */
@@ -16,9 +19,11 @@ export interface PipulateApi {
   store: AppStore;
   dataDir: string;
   tasks: TasksService;
+  chat: ChatService;
 }
 
 let db: Database | undefined;
+let chat: ChatService | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<PipulateApi> {
   const log = vscode.window.createOutputChannel('Pipulate', { log: true });
@@ -52,21 +57,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
   log.info(`Database open in ${dataDir} (${scope} storage)`);
   const store = appStore(db);
 
-  const tasks = new TasksService({
+  let tasks: TasksService | undefined;
+  const chatService = new ChatService({
+    store,
+    settings: readChatSettings,
+    emit,
+    log: (line) => log.info(line),
+    describeWork: (profileId) => tasks!.describeWork(profileId),
+    environment: detectEnvironment(process.env, vscode.env.remoteName),
+  });
+  chat = chatService;
+  tasks = new TasksService({
     store,
     emit,
-    note: () => {},
+    note: (profileId, text) => chatService.note(profileId, text),
     storage: { dir: dataDir, scope },
+    onProfileDeleting: (profileId) => chatService.removeProfile(profileId),
   });
-  router = new Router({
-    tasks,
-    ui: vscodeUi({
-      pickModel: async () => undefined,
-      setModel: async () => {},
-      pullModel: async () => {},
-    }),
-    log: (level, line) => log[level](line),
-  });
+  const chatControls = registerChatCommands(context, { chat: chatService, tasks, log });
+  listeners.push(chatControls.onNotification);
+  router = new Router({ tasks, chat: chatService, ui: vscodeUi(chatControls), log: (level, line) => log[level](line) });
 
   const tasksView = new PipulateViewProvider('tasks', context.extensionUri, router);
   const chatView = new PipulateViewProvider('chat', context.extensionUri, router);
@@ -78,7 +88,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
 
   if (context.extensionMode === vscode.ExtensionMode.Development) watchBundle(context, [tasksView, chatView]);
 
-  return { store, dataDir, tasks };
+  return { store, dataDir, tasks, chat: chatService };
 }
 
 /** `npm run watch` rebuilds the bundle; open views then reload themselves. */
@@ -94,6 +104,9 @@ function watchBundle(context: vscode.ExtensionContext, providers: PipulateViewPr
 }
 
 export function deactivate(): void {
+  // Stopping a reply saves what arrived; then the store folds everything into its snapshot.
+  chat?.dispose();
+  chat = undefined;
   db?.closeSync();
   db = undefined;
 }

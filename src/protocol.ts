@@ -49,7 +49,7 @@ export const requestBody = v.variant('kind', [
   kind('chat/insertCode', { code: v.pipe(v.string(), v.maxLength(1_000_000)) }),
   kind('clipboard/write', { text: v.pipe(v.string(), v.maxLength(1_000_000)) }),
   /** A host command the webview offers as a button (open settings, show the log...). */
-  kind('command/run', { command: v.picklist(['pipulate.showLog', 'pipulate.openSettings', 'pipulate.pullModel', 'pipulate.selectModel']) }),
+  kind('command/run', { command: v.picklist(['pipulate.showLog', 'pipulate.openSettings', 'pipulate.pullModel', 'pipulate.selectModel', 'pipulate.checkConnection']) }),
 ]);
 export type RequestBody = v.InferOutput<typeof requestBody>;
 export type RequestKind = RequestBody['kind'];

@@ -59,7 +59,7 @@ export class Router {
   constructor(
     private readonly deps: {
       tasks: TasksService;
-      chat?: ChatPort;
+      chat: ChatPort;
       ui: HostUi;
       log: (level: 'info' | 'warn' | 'error', line: string) => void;
     },
@@ -107,11 +107,7 @@ export class Router {
   }
 
   private async dispatch(body: RequestBody): Promise<unknown> {
-    const { tasks, ui } = this.deps;
-    const chat = () => {
-      if (!this.deps.chat) throw new UserError('The chat is not available.');
-      return this.deps.chat;
-    };
+    const { tasks, chat, ui } = this.deps;
     switch (body.kind) {
       case 'tasks/snapshot':
         return tasks.snapshot();
@@ -148,13 +144,13 @@ export class Router {
         return ok ? tasks.deleteProfile(body.id) : null;
       }
       case 'chat/snapshot':
-        return chat().snapshot(tasks.activeProfile());
+        return chat.snapshot(tasks.activeProfile());
       case 'chat/send':
-        return chat().send(tasks.activeProfileId, body.text);
+        return chat.send(tasks.activeProfileId, body.text);
       case 'chat/stop':
-        return chat().stop(tasks.activeProfileId);
+        return chat.stop(tasks.activeProfileId);
       case 'chat/clear':
-        return chat().clear(tasks.activeProfileId);
+        return chat.clear(tasks.activeProfileId);
       case 'chat/selectModel': {
         const model = body.model ?? (await ui.pickModel());
         if (model !== undefined) await ui.setModel(model);

@@ -27,17 +27,43 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/**
+ * Writes all of `data` at `position`. fs.writeSync may write less than asked without an
+ * error (a nearly full disk); the next call then fails with the reason.
+ */
+export function writeAllSync(fd: number, data: Uint8Array, position: number): void {
+  for (let done = 0; done < data.length; ) {
+    const n = fs.writeSync(fd, data, done, data.length - done, position + done);
+    if (n <= 0) throw Object.assign(new Error(`Short write at ${position + done}`), { code: 'EIO' });
+    done += n;
+  }
+}
+
+/** Best effort: a leftover temp file only takes up space, and the folder may not let us remove it. */
+export function removeQuietly(file: string): void {
+  try {
+    fs.rmSync(file, { force: true });
+  } catch {
+    // Left for the next open to clean up.
+  }
+}
+
 /** Writes `data` to `file` so that a reader sees either the old or the whole new content, never a mix. */
 export function writeFileAtomicSync(file: string, data: Uint8Array): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, 'w');
   try {
-    fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      writeAllSync(fd, data, 0);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    removeQuietly(tmp);
+    throw err;
   }
-  fs.renameSync(tmp, file);
   fsyncDirSync(path.dirname(file));
 }
 

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import CRC32 from 'crc-32';
-import { fsyncDirSync } from './fsutil';
+import { fsyncDirSync, removeQuietly, writeAllSync } from './fsutil';
 
 const MAGIC = Buffer.from('PIPJRNL1', 'ascii');
 export const HEADER_SIZE = 16;
@@ -78,6 +78,9 @@ export function readJournal(file: string): JournalContents | undefined {
 
 /** An open journal, appended to at its end. */
 export class JournalWriter {
+  private appending = false;
+  private closed = false;
+
   private constructor(
     readonly file: string,
     private fd: number,
@@ -96,9 +99,15 @@ export class JournalWriter {
   static createSync(file: string, generation: number): JournalWriter {
     const tmp = `${file}.tmp-${process.pid}`;
     const fd = fs.openSync(tmp, 'w+');
-    fs.writeSync(fd, header(generation), 0, HEADER_SIZE, 0);
-    fs.fsyncSync(fd);
-    fs.renameSync(tmp, file);
+    try {
+      writeAllSync(fd, header(generation), 0);
+      fs.fsyncSync(fd);
+      fs.renameSync(tmp, file);
+    } catch (err) {
+      fs.closeSync(fd);
+      removeQuietly(tmp);
+      throw err;
+    }
     fsyncDirSync(path.dirname(file));
     return new JournalWriter(file, fd, HEADER_SIZE);
   }
@@ -113,19 +122,25 @@ export class JournalWriter {
    */
   async append(data: Buffer): Promise<void> {
     const fd = this.fd;
+    const at = this.size;
+    this.appending = true;
     try {
-      await write(fd, data, this.size);
+      await write(fd, data, at);
       await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+      this.size = at + data.length;
     } catch (err) {
-      await new Promise<void>((resolve) => fs.ftruncate(fd, this.size, () => resolve()));
+      // After closeSync, appendSync may have written there itself: leave it.
+      if (!this.closed) await new Promise<void>((resolve) => fs.ftruncate(fd, at, () => resolve()));
       throw err;
+    } finally {
+      this.appending = false;
+      if (this.closed) fs.close(fd, () => {});
     }
-    this.size += data.length;
   }
 
   appendSync(data: Buffer): void {
     try {
-      fs.writeSync(this.fd, data, 0, data.length, this.size);
+      writeAllSync(this.fd, data, this.size);
       fs.fdatasyncSync(this.fd);
     } catch (err) {
       try {
@@ -138,8 +153,14 @@ export class JournalWriter {
     this.size += data.length;
   }
 
+  /**
+   * Closes the file; at once, or when an append still running ends. Closing under it
+   * would free its fd number for the next file opened, which it would then write to.
+   */
   closeSync(): void {
-    fs.closeSync(this.fd);
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.appending) fs.closeSync(this.fd);
   }
 }
 

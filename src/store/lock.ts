@@ -93,7 +93,12 @@ export async function acquireLock(file: string, waitMs = 3000): Promise<Lock> {
       if (released) return;
       released = true;
       heldHere.delete(file);
-      if (readOwner(file)?.pid === process.pid) fs.rmSync(file, { force: true });
+      try {
+        if (readOwner(file)?.pid === process.pid) fs.rmSync(file, { force: true });
+      } catch {
+        // A folder that no longer lets us remove it: the lock names this process, so it
+        // is stale (and taken over) once this process is gone, or reopened by it.
+      }
     },
   };
 }

@@ -14,7 +14,7 @@ export interface TasksDeps {
   /** Pipulate's chatq: a short note to the profile's conversation. */
   note: (profileId: number, text: string) => void;
   storage: TasksSnapshot['storage'];
-  /** Called before a profile and its conversation are deleted (to stop a reply in progress). */
+  /** Called inside the transaction that deletes a profile (to stop its reply and drop its chat). */
   onProfileDeleting?: (profileId: number) => void;
 }
 
@@ -171,8 +171,8 @@ export class TasksService {
     store.profiles.get(id);
     const rest = this.profileList().filter((p) => p.id !== id);
     if (rest.length === 0) throw new UserError('This is the only profile. Create another one before deleting it.');
-    this.deps.onProfileDeleting?.(id);
     store.db.transaction(() => {
+      this.deps.onProfileDeleting?.(id);
       store.todos.deleteWhere({ profile_id: id });
       store.messages.deleteWhere({ profile_id: id });
       store.profiles.delete(id);
@@ -181,6 +181,16 @@ export class TasksService {
     if (this.active === id) this.active = rest[0]!.id;
     await store.db.sync();
     this.deps.emit({ kind: 'tasks/reset', snapshot: this.snapshot() });
+  }
+
+  /** What the user works on, for the model's system prompt. */
+  describeWork(profileId: number, limit = 60): string {
+    const profile = this.deps.store.profiles.get(profileId);
+    const todos = this.deps.store.todos.xtra({ profile_id: profileId }).rows({ orderBy: 'priority, id', limit: limit + 1 });
+    if (todos.length === 0) return `The user's profile is ${quote(profile.name)}; its to-do list is empty.`;
+    const lines = todos.slice(0, limit).map((t) => `- [${t.done ? 'x' : ' '}] ${t.title.replace(/\s+/g, ' ')}`);
+    if (todos.length > limit) lines.push(`- … and more`);
+    return `The user's profile is ${quote(profile.name)}. Its to-do list, in order:\n${lines.join('\n')}`;
   }
 
   getTodo(id: number): Todo {

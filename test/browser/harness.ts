@@ -9,11 +9,12 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { webviewHtml, type ViewKind } from '../../src/panel/html';
-import { Router, type ChatPort, type HostUi } from '../../src/panel/router';
+import { Router, type HostUi } from '../../src/panel/router';
 import type { HostMessage, Notification } from '../../src/protocol';
 import { appStore, type AppStore } from '../../src/store/appSchema';
 import type { Database } from '../../src/store/database';
 import { TasksService } from '../../src/tasks/tasksService';
+import { ChatService, DEFAULT_CHAT_SETTINGS, type ChatSettings } from '../../src/chat/chatService';
 import { openStore, tempDir } from '../helpers/store';
 import { themeCss, type Theme } from './themes';
 
@@ -64,7 +65,8 @@ export class ScriptedUi implements HostUi {
 }
 
 export interface HarnessOptions {
-  chat?: (deps: { store: AppStore; emit: (n: Notification) => void; tasks: () => TasksService }) => ChatPort & { note(profileId: number, text: string): void };
+  /** The chat's settings; by default a host where nothing listens, for tests that never send. */
+  chat?: Partial<ChatSettings>;
   /** Reuse a store folder (to check what a reopened store shows). */
   dir?: string;
 }
@@ -117,7 +119,7 @@ export class Harness {
     readonly store: AppStore,
     readonly tasks: TasksService,
     readonly router: Router,
-    readonly chat: (ChatPort & { note(profileId: number, text: string): void }) | undefined,
+    readonly chat: ChatService,
   ) {}
 
   static async start(options: HarnessOptions = {}): Promise<Harness> {
@@ -126,10 +128,23 @@ export class Harness {
     const store = appStore(db);
     let router: Router | undefined;
     const emit = (n: Notification) => router?.broadcast(n);
-    let tasks: TasksService | undefined;
-    const chat = options.chat?.({ store, emit, tasks: () => tasks! });
-    tasks = new TasksService({ store, emit, note: (id, text) => chat?.note(id, text), storage: { dir, scope: 'workspace' } });
     const logs: string[] = [];
+    let tasks: TasksService | undefined;
+    const settings: ChatSettings = { ...DEFAULT_CHAT_SETTINGS, host: 'http://127.0.0.1:9', timeoutMs: 5000, ...options.chat };
+    const chat = new ChatService({
+      store,
+      settings: () => settings,
+      emit,
+      log: (line) => logs.push(`info: ${line}`),
+      describeWork: (id) => tasks!.describeWork(id),
+    });
+    tasks = new TasksService({
+      store,
+      emit,
+      note: (id, text) => chat.note(id, text),
+      storage: { dir, scope: 'workspace' },
+      onProfileDeleting: (id) => chat.removeProfile(id),
+    });
     const ui = new ScriptedUi();
     router = new Router({ tasks, chat, ui, log: (level, line) => logs.push(`${level}: ${line}`) });
     const h = new Harness(dir, db, store, tasks, router, chat);
@@ -224,6 +239,7 @@ export class Harness {
   }
 
   async close(): Promise<void> {
+    this.chat.dispose();
     for (const page of this.pages) await page.context().close().catch(() => undefined);
     await new Promise((resolve) => this.server.close(resolve));
     this.db.closeSync();

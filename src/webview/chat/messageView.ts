@@ -1,0 +1,109 @@
+/**
+ * One message of the conversation in the DOM. A streaming reply grows in place: the
+ * part that can no longer change is rendered once and kept, only the tail is rendered
+ * again, at most once a frame, so a long reply costs time in proportion to its length.
+ */
+import type { ChatMessageDto } from '../../protocol';
+import { h, icon, iconButton } from '../dom';
+import { renderMarkdown, stableCut } from './markdown';
+
+const WHO: Record<ChatMessageDto['role'], string> = { user: 'You', assistant: 'Assistant', note: 'Note', system: 'System' };
+const STATUS: Partial<Record<ChatMessageDto['status'], string>> = { stopped: 'stopped', error: 'failed' };
+
+export class MessageView {
+  readonly element: HTMLElement;
+  private readonly body: HTMLElement;
+  private readonly tag: HTMLElement;
+  private stable?: HTMLElement;
+  private tail?: HTMLElement;
+  private stableLength = 0;
+  private frame = 0;
+
+  constructor(public message: ChatMessageDto) {
+    const m = message;
+    this.tag = h('span', { className: 'msg-tag' });
+    this.body = h('div', { className: 'msg-body' });
+    if (m.role === 'note' || m.role === 'system') {
+      this.element = h('div', { className: 'msg msg-note', 'data-role': m.role, 'data-id': m.id }, icon(m.role === 'note' ? 'history' : 'info'), this.body);
+    } else {
+      const who = m.role === 'assistant' && m.model ? m.model : WHO[m.role];
+      const head = h(
+        'div',
+        { className: 'msg-head' },
+        h('span', { className: 'msg-who' }, icon(m.role === 'user' ? 'account' : 'sparkle'), who),
+        this.tag,
+        iconButton('copy', 'Copy message', 'copy-message'),
+      );
+      this.element = h('article', { className: 'msg', 'data-role': m.role, 'data-id': m.id, 'aria-label': `${WHO[m.role]} said` }, head, this.body);
+    }
+    this.render();
+  }
+
+  /** Adds streamed text; rendered on the next frame. */
+  append(text: string): void {
+    this.message = { ...this.message, content: this.message.content + text };
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.renderStreaming());
+  }
+
+  /** The message reached its final state: rendered once, whole. */
+  finish(message: ChatMessageDto): void {
+    this.message = message;
+    this.render();
+  }
+
+  private render(): void {
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    const m = this.message;
+    this.element.dataset.status = m.status;
+    this.tag.textContent = STATUS[m.status] ?? '';
+    this.tag.hidden = !STATUS[m.status];
+    if (m.role !== 'assistant') {
+      this.body.textContent = m.content; // What the user typed, and notes: text, as written.
+      return;
+    }
+    if (m.status === 'streaming') {
+      this.stable = h('div', { className: 'md' });
+      this.tail = h('div', { className: 'md' });
+      this.stableLength = 0;
+      this.body.replaceChildren(this.stable, this.tail, h('span', { className: 'cursor', 'aria-hidden': 'true' }));
+      this.renderStreaming();
+      return;
+    }
+    const md = h('div', { className: 'md' });
+    renderMarkdown(md, m.content);
+    addCodeActions(md);
+    this.body.replaceChildren(md);
+    if (!m.content && m.status !== 'done') this.body.append(h('span', { className: 'msg-empty' }, 'No text arrived.'));
+  }
+
+  private renderStreaming(): void {
+    this.frame = 0;
+    if (!this.stable || !this.tail) return;
+    const text = this.message.content;
+    const cut = stableCut(text, this.stableLength);
+    if (cut > this.stableLength) {
+      const chunk = h('div');
+      renderMarkdown(chunk, text.slice(this.stableLength, cut));
+      addCodeActions(chunk);
+      this.stable.append(...chunk.childNodes);
+      this.stableLength = cut;
+    }
+    renderMarkdown(this.tail, text.slice(this.stableLength));
+  }
+}
+
+/** Copy and Insert buttons on every code block. */
+function addCodeActions(root: HTMLElement): void {
+  for (const pre of root.querySelectorAll('pre')) {
+    const bar = h(
+      'div',
+      { className: 'code-actions' },
+      iconButton('copy', 'Copy code', 'copy-code'),
+      iconButton('insert', 'Insert code at the cursor', 'insert-code'),
+    );
+    pre.before(h('div', { className: 'code-block' }));
+    const block = pre.previousElementSibling as HTMLElement;
+    block.append(bar, pre);
+  }
+}
