@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import initSqlJs, { type Database as SqlJsDatabase, type SqlJsStatic, type Statement } from 'sql.js';
 import { StoreClosedError } from './errors';
-import { fsyncDir, moveAside, readIfExists, writeFileAtomicSync } from './fsutil';
+import { fsyncDirSync, moveAside, readIfExists, removeQuietly, writeFileAtomicSync } from './fsutil';
 import { JournalFormatError, JournalWriter, encodeRecord, readJournal } from './journal';
 import { acquireLock, type Lock } from './lock';
 import type { SqlValue } from './schema';
@@ -82,7 +82,10 @@ export class Database {
   private durableSeq = 0;
   private waiters: Waiter[] = [];
   private flushing: Promise<void> | undefined;
-  private appendInFlight = false;
+  /** The batch an append is writing right now: not on disk yet, and no longer in `pending`. */
+  private inFlight: Buffer[] = [];
+  /** After a checkpoint fails, the journal just grows until this time (a checkpoint rewrites everything). */
+  private checkpointRetryAt = 0;
   private failing = false;
   private closed = false;
   private snapshotBytes = 0;
@@ -281,8 +284,10 @@ export class Database {
       const upTo = this.seq;
       try {
         if (!this.lock) this.lock = await acquireLock(this.lockPath, this.options.lockWaitMs);
-        if (!this.journal || this.journal.bytes > Math.max(this.options.checkpointMinBytes ?? 8 << 20, this.snapshotBytes)) {
+        if (!this.journal) {
           await this.checkpoint();
+        } else if (this.journal.bytes > Math.max(this.options.checkpointMinBytes ?? 8 << 20, this.snapshotBytes) && Date.now() >= this.checkpointRetryAt) {
+          await this.checkpointOrAppend();
         } else {
           await this.appendPending();
         }
@@ -308,25 +313,41 @@ export class Database {
 
   private async appendPending(): Promise<void> {
     const batch = this.pending.splice(0);
-    this.appendInFlight = true;
+    this.inFlight = batch;
     try {
       await this.journal!.append(Buffer.concat(batch));
     } catch (err) {
-      this.pending.unshift(...batch);
+      if (!this.closed) this.pending.unshift(...batch);
       throw err;
     } finally {
-      this.appendInFlight = false;
+      this.inFlight = [];
+    }
+  }
+
+  /**
+   * A snapshot that cannot be written (a nearly full disk, a folder that takes no new
+   * files) must not hold up writes the open journal can still take.
+   */
+  private async checkpointOrAppend(): Promise<void> {
+    try {
+      await this.checkpoint();
+    } catch (err) {
+      if (!this.journal || this.closed) throw err; // the old journal is gone: only a checkpoint will do
+      this.checkpointRetryAt = Date.now() + 30_000;
+      this.options.log?.(`Pipulate could not fold its journal into a new snapshot (${(err as Error).message}); it keeps appending and tries again later.`);
+      await this.appendPending();
     }
   }
 
   /**
    * Folds everything in memory into a new snapshot and starts an empty journal. What is
-   * pending is covered by the snapshot, so it is not appended anywhere.
+   * pending now is covered by the snapshot; it stays pending (closeSync may still need
+   * to save it) until the snapshot is in place.
    */
   private async checkpoint(): Promise<void> {
     const generation = this.generation + 1;
     const bytes = this.exportWithGeneration(generation);
-    const batch = this.pending.splice(0);
+    const covered = this.pending.length;
     const tmp = `${this.snapshotPath}.tmp-${process.pid}-${generation}`;
     try {
       const handle = await fs.promises.open(tmp, 'w');
@@ -336,19 +357,26 @@ export class Database {
       } finally {
         await handle.close();
       }
-      // closeSync may have written a newer snapshot meanwhile; this one must not replace it.
-      if (this.closed) {
-        fs.rmSync(tmp, { force: true });
-        return;
-      }
+    } catch (err) {
+      removeQuietly(tmp);
+      throw err;
+    }
+    // closeSync may have written a newer snapshot meanwhile; this one must not replace it.
+    if (this.closed) {
+      removeQuietly(tmp);
+      return;
+    }
+    // From here on all is synchronous, so closeSync (and a reopen after it) cannot come
+    // between the rename and the new journal.
+    try {
       this.quarantineDamagedSnapshot();
       fs.renameSync(tmp, this.snapshotPath);
     } catch (err) {
-      fs.rmSync(tmp, { force: true });
-      this.pending.unshift(...batch);
+      removeQuietly(tmp);
       throw err;
     }
-    await fsyncDir(this.options.dir);
+    this.pending.splice(0, covered);
+    fsyncDirSync(this.options.dir);
     this.adoptSnapshot(generation, bytes.length);
   }
 
@@ -358,6 +386,8 @@ export class Database {
     this.quarantineDamagedSnapshot();
     writeFileAtomicSync(this.snapshotPath, bytes);
     this.pending = [];
+    // Everything is on disk now, even if starting the new journal fails below.
+    this.markDurable(this.seq);
     this.adoptSnapshot(generation, bytes.length);
   }
 
@@ -412,10 +442,12 @@ export class Database {
         this.markDurable(this.seq);
       } catch (err) {
         failure = err as Error;
-        // The snapshot could not be written; the journal may still take what is pending.
-        if (this.journal && !this.appendInFlight && this.pending.length > 0) {
+        // The snapshot could not be written; the journal may still take what is pending,
+        // with the batch an append is still writing (same bytes at the same place).
+        const unsaved = [...this.inFlight, ...this.pending];
+        if (this.journal && unsaved.length > 0) {
           try {
-            this.journal.appendSync(Buffer.concat(this.pending));
+            this.journal.appendSync(Buffer.concat(unsaved));
             this.pending = [];
             this.markDurable(this.seq);
             failure = undefined;
