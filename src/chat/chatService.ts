@@ -254,7 +254,7 @@ export class ChatService {
       this.finish(reply, 'error');
       throw err;
     }
-    this.deps.emit({ kind: 'chat/appended', profileId, message: user });
+    this.emit({ kind: 'chat/appended', profileId, message: user });
     this.emitConnection();
     try {
       await this.deps.store.db.sync();
@@ -285,7 +285,7 @@ export class ChatService {
     const removed = this.deps.store.messages.deleteWhere({ profile_id: profileId });
     this.deps.log(`chat: cleared the conversation of profile ${profileId} (${removed} messages)`);
     await this.deps.store.db.sync();
-    this.deps.emit({ kind: 'chat/reset', snapshot: this.snapshot({ id: profileId, name: this.profileName(profileId) }) });
+    this.emit({ kind: 'chat/reset', snapshot: this.snapshot({ id: profileId, name: this.profileName(profileId) }) });
   }
 
   /** The profile is being deleted: its reply stops, its queue is dropped, its messages deleted (synchronously). */
@@ -330,7 +330,7 @@ export class ChatService {
       this.setProblem(diagnosis);
     }
     const connection = this.connection();
-    this.deps.emit({ kind: 'chat/connection', connection });
+    this.emit({ kind: 'chat/connection', connection });
     return connection;
   }
 
@@ -358,7 +358,7 @@ export class ChatService {
     const s = this.deps.settings();
     const name = (model ?? '').trim() || s.model.trim();
     const report = (p: PullProgress) => {
-      this.deps.emit({ kind: 'chat/pull', progress: p });
+      this.emit({ kind: 'chat/pull', progress: p });
       try {
         onProgress?.(p);
       } catch (err) {
@@ -548,7 +548,7 @@ export class ChatService {
       model: reply.model,
     });
     reply.id = row.id;
-    this.deps.emit({ kind: 'chat/appended', profileId: reply.profileId, message: toDto(row) });
+    this.emit({ kind: 'chat/appended', profileId: reply.profileId, message: toDto(row) });
     reply.persistTimer = setInterval(() => this.persist(reply), this.deps.persistIntervalMs ?? 2000);
   }
 
@@ -570,7 +570,7 @@ export class ChatService {
       const text = reply.content.slice(reply.emitted);
       if (!text) return;
       reply.emitted = reply.content.length;
-      this.deps.emit({ kind: 'chat/delta', profileId: reply.profileId, id: reply.id, text });
+      this.emit({ kind: 'chat/delta', profileId: reply.profileId, id: reply.id, text });
     }, this.deps.deltaIntervalMs ?? 30);
   }
 
@@ -610,7 +610,7 @@ export class ChatService {
       try {
         const row = this.deps.store.messages.update({ id: reply.id, content: reply.content, status });
         reply.emitted = reply.content.length;
-        this.deps.emit({ kind: 'chat/finished', profileId: reply.profileId, message: toDto(row) });
+        this.emit({ kind: 'chat/finished', profileId: reply.profileId, message: toDto(row) });
       } catch (err) {
         this.deps.log(`chat: could not save the reply: ${(err as Error).message}`);
       }
@@ -634,10 +634,19 @@ export class ChatService {
       status: 'done',
       model: null,
     });
-    this.deps.emit({ kind: 'chat/appended', profileId: item.profileId, message: toDto(row) });
+    this.emit({ kind: 'chat/appended', profileId: item.profileId, message: toDto(row) });
   }
 
   // ---- state ----------------------------------------------------------------------------------
+
+  /** A failing listener must not leave a reply half-ended or the queue held. */
+  private emit(n: Notification): void {
+    try {
+      this.deps.emit(n);
+    } catch (err) {
+      this.deps.log(`chat: a view listener failed on ${n.kind}: ${(err as Error)?.message ?? err}`);
+    }
+  }
 
   /** Rows a crash left 'streaming' are marked 'stopped': nothing stays "generating". */
   private recover(): void {
@@ -653,7 +662,7 @@ export class ChatService {
   private setProblem(diagnosis: Diagnosis | undefined): void {
     if (!diagnosis && !this.problem) return;
     this.problem = diagnosis;
-    this.deps.emit({ kind: 'chat/problem', problem: diagnosis?.problem ?? null });
+    this.emit({ kind: 'chat/problem', problem: diagnosis?.problem ?? null });
   }
 
   private setState(state: ChatConnection['state']): void {
@@ -664,7 +673,7 @@ export class ChatService {
 
   private emitConnection(): void {
     if (this.disposed) return;
-    this.deps.emit({ kind: 'chat/connection', connection: this.connection() });
+    this.emit({ kind: 'chat/connection', connection: this.connection() });
   }
 
   private hostOf(s: ChatSettings): string {
