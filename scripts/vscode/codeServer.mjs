@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 export const BASE_SETTINGS = {
   'chat.disableAIFeatures': true,
   'workbench.startupEditor': 'none',
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'workbench.tips.enabled': false,
   'workbench.enableExperiments': false,
   'telemetry.telemetryLevel': 'off',
@@ -23,6 +24,7 @@ export const BASE_SETTINGS = {
   'extensions.autoCheckUpdates': false,
   'extensions.ignoreRecommendations': true,
   'security.workspace.trust.enabled': false,
+  'remote.autoForwardPorts': false,
   'git.enabled': false,
   'git.openRepositoryInParentFolders': 'never',
 };

@@ -219,15 +219,18 @@ export async function ensureVSCode({ chromium = true } = {}) {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // No top-level await: TypeScript tests import this module through require().
   const started = Date.now();
-  try {
-    const r = await ensureVSCode();
-    log(`Ready in ${seconds(started)}:`);
-    log(`  node:        ${r.node}`);
-    log(`  code-server: ${r.entry}`);
-    log(`  chromium:    ${r.chromium}`);
-  } catch (err) {
-    console.error(`[vscode-install] ${err instanceof InstallError ? err.message : err?.stack ?? err}`);
-    process.exit(1);
-  }
+  ensureVSCode().then(
+    (r) => {
+      log(`Ready in ${seconds(started)}:`);
+      log(`  node:        ${r.node}`);
+      log(`  code-server: ${r.entry}`);
+      log(`  chromium:    ${r.chromium}`);
+    },
+    (err) => {
+      console.error(`[vscode-install] ${err instanceof InstallError ? err.message : err?.stack ?? err}`);
+      process.exit(1);
+    },
+  );
 }
