@@ -12,6 +12,7 @@
  *     // persists the user message (on disk before it resolves), emits chat/appended, starts the
  *     // reply in the background and resolves with the user message. Refused (ChatBusyError) while
  *     // a reply streams in that profile, and (NoModelError, plus a chat/problem) with no model chosen.
+ * chat.retry(profileId: number): Promise<boolean> // answers again without a new user message (after an error)
  * chat.stop(profileId?: number): boolean          // aborts the request (the HTTP connection is closed,
  *                                                 // so Ollama stops); keeps what arrived, status 'stopped'
  * chat.clear(profileId: number): Promise<void>    // stops, deletes the conversation, emits chat/reset
@@ -222,30 +223,7 @@ export class ChatService {
   async send(profileId: number, text: string): Promise<ChatMessageDto> {
     const content = text.trim();
     if (!content) throw new Error('The message is empty.');
-    if (this.disposed) throw new Error('The chat is closed.');
-    if (this.replies.has(profileId)) throw new ChatBusyError();
-    const settings = this.deps.settings();
-    if (!settings.model.trim()) {
-      this.setProblem(noModel());
-      throw new NoModelError();
-    }
-
-    let resolveDone!: () => void;
-    const reply: Reply = {
-      profileId,
-      created: 0,
-      model: settings.model.trim(),
-      content: '',
-      emitted: 0,
-      persisted: 0,
-      controller: new AbortController(),
-      finished: false,
-      done: new Promise<void>((r) => (resolveDone = r)),
-      resolveDone: () => resolveDone(),
-    };
-    this.replies.set(profileId, reply);
-    this.queue.hold(profileId);
-    this.setProblem(undefined);
+    const reply = this.begin(profileId);
 
     let user: ChatMessageDto;
     try {
@@ -263,13 +241,59 @@ export class ChatService {
       this.finish(reply, 'error');
       throw err;
     }
-    if (!reply.finished) {
-      this.run(reply).catch((err) => {
-        this.deps.log(`chat: reply failed unexpectedly: ${(err as Error)?.stack ?? String(err)}`);
-        this.finish(reply, 'error', diagnose(err, { host: this.hostOf(this.deps.settings()), model: reply.model, phase: 'stream', environment: this.deps.environment }));
-      });
-    }
+    this.launch(reply, false);
     return user;
+  }
+
+  /**
+   * Answers the conversation again as it stands (the "retry" of a failed reply): no new
+   * user message; the failed or stopped replies after the last user message are left
+   * out of the request (they stay in the conversation). False when there is nothing to
+   * answer (no user message). Refused like `send` while a reply streams.
+   */
+  async retry(profileId: number): Promise<boolean> {
+    if (this.deps.store.messages.count({ profile_id: profileId, role: 'user' }) === 0) return false;
+    const reply = this.begin(profileId);
+    this.emitConnection();
+    this.launch(reply, true);
+    return true;
+  }
+
+  /** Registers a reply for the profile (refusing a second one) and holds its queue. */
+  private begin(profileId: number): Reply {
+    if (this.disposed) throw new Error('The chat is closed.');
+    if (this.replies.has(profileId)) throw new ChatBusyError();
+    const settings = this.deps.settings();
+    if (!settings.model.trim()) {
+      this.setProblem(noModel());
+      throw new NoModelError();
+    }
+    let resolveDone!: () => void;
+    const reply: Reply = {
+      profileId,
+      created: 0,
+      model: settings.model.trim(),
+      content: '',
+      emitted: 0,
+      persisted: 0,
+      controller: new AbortController(),
+      finished: false,
+      done: new Promise<void>((r) => (resolveDone = r)),
+      resolveDone: () => resolveDone(),
+    };
+    this.replies.set(profileId, reply);
+    this.queue.hold(profileId);
+    this.setProblem(undefined);
+    return reply;
+  }
+
+  /** Runs the reply in the background; whatever happens, it ends. */
+  private launch(reply: Reply, retry: boolean): void {
+    if (reply.finished) return; // stopped while the user message was being saved
+    this.run(reply, retry).catch((err) => {
+      this.deps.log(`chat: reply failed unexpectedly: ${(err as Error)?.stack ?? String(err)}`);
+      this.finish(reply, 'error', diagnose(err, { host: this.hostOf(this.deps.settings()), model: reply.model, phase: 'stream', environment: this.deps.environment }));
+    });
   }
 
   stop(profileId?: number): boolean {
@@ -441,7 +465,7 @@ export class ChatService {
 
   // ---- the reply --------------------------------------------------------------------------
 
-  private async run(reply: Reply): Promise<void> {
+  private async run(reply: Reply, retry: boolean): Promise<void> {
     const s = this.deps.settings();
     const numCtx = Math.max(256, Math.floor(s.numCtx) || DEFAULT_CHAT_SETTINGS.numCtx);
     let host: string;
@@ -456,7 +480,7 @@ export class ChatService {
     const system: OutgoingMessage[] = [];
     const systemText = [s.systemPrompt.trim(), this.work(reply.profileId)].filter(Boolean).join('\n\n');
     if (systemText) system.push({ role: 'system', content: systemText });
-    const history = this.history(reply.profileId);
+    const history = this.history(reply.profileId, retry);
     const fit = fitToContext(system, history, numCtx);
 
     this.startRow(reply);
@@ -515,15 +539,21 @@ export class ChatService {
     this.finish(reply, 'done', warning);
   }
 
-  /** The conversation as Ollama gets it: notes and system posts as system messages; empty ones left out. */
-  private history(profileId: number): OutgoingMessage[] {
+  /**
+   * The conversation as Ollama gets it: notes and system posts as system messages; empty
+   * ones left out. On a retry, the failed or stopped replies after the last user message too.
+   */
+  private history(profileId: number, retry: boolean): OutgoingMessage[] {
     const rows = this.deps.store.messages.rows({ where: { profile_id: profileId }, orderBy: 'id' });
+    let lastUser = -1;
+    rows.forEach((row, i) => row.role === 'user' && (lastUser = i));
     const out: OutgoingMessage[] = [];
-    for (const row of rows) {
-      if (!row.content.trim()) continue;
+    rows.forEach((row, i) => {
+      if (!row.content.trim()) return;
+      if (retry && i > lastUser && row.role === 'assistant' && row.status !== 'done') return;
       const role = row.role === 'user' ? 'user' : row.role === 'assistant' ? 'assistant' : 'system';
       out.push({ role, content: row.content });
-    }
+    });
     return out;
   }
 

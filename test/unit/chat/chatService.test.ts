@@ -306,6 +306,26 @@ test('a new send clears the previous problem', T, async (t) => {
   assert.equal(h.events.problem, null);
 });
 
+test('retry answers again without a new user message, leaving the failed reply out of the request', T, async (t) => {
+  const h = await setup(t);
+  h.fake.scriptChat({ tokens: ['Half', ' an', ' answer'], errorAfter: { tokens: 1, message: 'runner died' } }, { tokens: ['Whole'] });
+  await h.chat.send(h.profile.id, 'question');
+  const failed = await h.events.finished();
+  assert.equal(failed.status, 'error');
+  assert.equal(failed.content, 'Half');
+  assert.equal(await h.chat.retry(h.profile.id), true);
+  const again = await h.events.finished((m) => m.id !== failed.id);
+  assert.equal(again.status, 'done');
+  assert.equal(again.content, 'Whole');
+  const sent = (await h.fake.chatAt(1)).body.messages;
+  assert.deepEqual(sent.slice(1), [{ role: 'user', content: 'question' }]);
+  assert.equal(h.store.messages.count({ role: 'user' }), 1);
+  assert.equal(h.events.problem, null);
+
+  const empty = await setup(t);
+  assert.equal(await empty.chat.retry(empty.profile.id), false, 'nothing to answer');
+});
+
 // ---- the chat queue ---------------------------------------------------------------------
 
 test('notes queued during a reply come out after it, in order; notes outside a reply go out at once', T, async (t) => {
