@@ -44,12 +44,15 @@
  *    text is saved every `persistIntervalMs` so a crash loses little.
  * 4. It ends as 'done', 'stopped' (stop, dispose) or 'error' (with a chat/problem), with
  *    what arrived kept, saved and emitted as chat/finished; then the queued notes come out,
- *    then chat/connection says `generating: false`. Every path ends this way.
+ *    then chat/connection says `generating: false`. Every path ends this way (`clear` and
+ *    `removeProfile` delete the row instead of finishing it: the views get chat/reset).
+ *    After a 'done' reply, if Ollama's prompt_eval_count shows the context was full, a
+ *    chat/problem warns that the model may not have seen everything.
  *
  * Timeouts: `settings.timeoutMs` is the longest wait for the first token (covering the
  * model load, as Ollama sends the headers with the first token) and, after it, between
  * two tokens. Then the request is aborted and the user told. Connection checks use the
- * same timeout, capped at 10 s.
+ * same timeout, capped at 10 s; a pull uses it for its first progress line only.
  *
  * `chat/connection` is global: `generating` is true while any profile's reply streams.
  * `chat/problem` is the latest problem (null when it went away); a new send clears it.
