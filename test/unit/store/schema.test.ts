@@ -20,7 +20,7 @@ function noteV1() {
   });
 }
 
-function noteWith(extra: Record<string, ColumnSpec>, pk: string[] = ['id']) {
+function noteWith<const E extends Record<string, ColumnSpec>>(extra: E, pk: readonly string[] = ['id']) {
   return defineTable({
     name: 'note',
     columns: { id: { type: 'integer' }, body: { type: 'text' }, pinned: { type: 'boolean', default: false }, ...extra },
@@ -66,7 +66,7 @@ test('transform adds a nullable column and a column with a default, keeping the 
     { id: 1, body: 'one', pinned: false, tag: null, weight: 1.5, meta: {} },
     { id: 2, body: 'two', pinned: true, tag: null, weight: 1.5, meta: {} },
   ]);
-  notes.insert({ body: 'three', tag: 'x' });
+  notes.insert({ id: 3, body: 'three', tag: 'x' });
   await db.sync();
   // The migration was journaled like any change: a crash now replays it.
   const again = new Table((await openForTest(t, crashCopy(t, dir))).db, v2);

@@ -23,7 +23,7 @@ const cellTable = defineTable({
 async function app(t: import('node:test').TestContext) {
   const dir = scratchDir(t);
   const { db } = await openForTest(t, dir);
-  return { dir, db, ...appStore(db) };
+  return { dir, ...appStore(db) };
 }
 
 test('insert returns the stored row with defaults and a generated id', async (t) => {
