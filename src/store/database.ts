@@ -124,6 +124,7 @@ export class Database {
       if (!isWriteBlocked(err)) throw err;
       report({ kind: 'write-failing', message: cannotWrite(options.dir, err) });
     }
+    if (lock) removeLeftovers(file);
 
     const { db, generation, snapshotBytes, damaged } = loadSnapshot(SQL, file, report, lock !== undefined);
 
@@ -541,6 +542,17 @@ function loadSnapshot(
     }
   }
   return { db: new SQL.Database(), generation: 0, snapshotBytes: 0 };
+}
+
+/**
+ * Removes the temp files of a snapshot or journal write that a crash cut short (each is
+ * as big as the database). Only the lock holder writes them, so none is in use.
+ */
+function removeLeftovers(file: string): void {
+  const base = path.basename(file);
+  for (const name of fs.readdirSync(path.dirname(file))) {
+    if (name.startsWith(`${base}.tmp-`) || name.startsWith(`${base}.journal.tmp-`)) removeQuietly(path.join(path.dirname(file), name));
+  }
 }
 
 function readGeneration(db: SqlJsDatabase): number {
