@@ -2,6 +2,7 @@
 import type { CodeServerInstall } from './install.mjs';
 
 export const BASE_SETTINGS: Record<string, unknown>;
+export function killServersUnder(dir: string): number[];
 export function freePort(): Promise<number>;
 export function portInUse(port: number): Promise<boolean>;
 

@@ -3,7 +3,7 @@
 // TMPDIR inside the run's folder, so that nothing is written to the home folder. The
 // server runs in a process group of its own, so stopping it ends its extension hosts too.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
@@ -30,6 +30,33 @@ export const BASE_SETTINGS = {
 };
 
 /** A port that was free on 127.0.0.1 a moment ago. */
+/**
+ * Ends every code-server group started under `dir` that is still running, found by the
+ * pid files startCodeServer() leaves there (for a supervisor whose child was killed).
+ */
+export function killServersUnder(dir) {
+  const killed = [];
+  const walk = (d, depth) => {
+    let entries = [];
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const path = join(d, e.name);
+      if (e.isDirectory() && depth < 3) walk(path, depth + 1);
+      else if (e.isFile() && /^code-server-\d+\.pid$/.test(e.name)) {
+        const pid = Number(readFileSync(path, 'utf8'));
+        if (pid > 1 && killGroup(pid, 'SIGKILL')) killed.push(pid);
+        rmSync(path, { force: true });
+      }
+    }
+  };
+  walk(resolve(dir), 0);
+  return killed;
+}
+
 export function freePort() {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
@@ -255,6 +282,9 @@ export async function startCodeServer({
   closeSync(fd);
   installExitHook();
   live.add(child.pid);
+  // The group's id, where a supervising process (test/vscode/run.mjs) can find it.
+  const pidFile = join(folders.runDir, `code-server-${port}.pid`);
+  writeFileSync(pidFile, `${child.pid}\n`);
   let exited = null;
   child.on('exit', (code, signal) => {
     exited = { code, signal };
@@ -289,6 +319,7 @@ export async function startCodeServer({
       while (groupAlive(child.pid) && Date.now() < deadline) await sleep(100);
       if (groupAlive(child.pid)) killGroup(child.pid, 'SIGKILL');
       live.delete(child.pid);
+      rmSync(pidFile, { force: true });
       if (sockets.owned) {
         rmSync(sockets.dir, { recursive: true, force: true });
         tempDirs.delete(sockets.dir);

@@ -21,7 +21,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join, relative } from 'node:path';
 import { chromium } from 'playwright-core';
 import { ensureVSCode } from '../../scripts/vscode/install.mjs';
-import { installExtension, startCodeServer } from '../../scripts/vscode/codeServer.mjs';
+import { installExtension, killServersUnder, startCodeServer } from '../../scripts/vscode/codeServer.mjs';
 import { root } from '../../scripts/setup.mjs';
 import { bundleSuite } from './bundle.mjs';
 
@@ -280,6 +280,11 @@ async function main() {
   }
   const runDir = join(runsDir, `vscode-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(runDir, { recursive: true });
+  // Last: any server a killed child (the UI tests) left running in this run's folder.
+  cleanups.unshift(() => {
+    const pids = killServersUnder(runDir);
+    if (pids.length) say(`ended code-server groups left behind: ${pids.join(', ')}`);
+  });
 
   const { extensionsDir } = await runExtensionSuite({ codeServer: tools, chromiumPath: tools.chromium, runDir, suite });
 
