@@ -42,6 +42,8 @@ export const requestBody = v.variant('kind', [
   kind('chat/snapshot', {}),
   kind('chat/send', { text: text('A message', 100_000) }),
   kind('chat/stop', {}),
+  /** Answers the last message again (after a failed or stopped reply). */
+  kind('chat/retry', {}),
   kind('chat/clear', {}),
   /** With no model, the host shows a quick pick of the local models. */
   kind('chat/selectModel', { model: v.optional(model) }),
@@ -49,7 +51,7 @@ export const requestBody = v.variant('kind', [
   kind('chat/insertCode', { code: v.pipe(v.string(), v.maxLength(1_000_000)) }),
   kind('clipboard/write', { text: v.pipe(v.string(), v.maxLength(1_000_000)) }),
   /** A host command the webview offers as a button (open settings, show the log...). */
-  kind('command/run', { command: v.picklist(['pipulate.showLog', 'pipulate.openSettings', 'pipulate.pullModel', 'pipulate.selectModel', 'pipulate.checkConnection']) }),
+  kind('command/run', { command: v.picklist(['pipulate.showLog', 'pipulate.openSettings', 'pipulate.pullModel', 'pipulate.selectModel']) }),
 ]);
 export type RequestBody = v.InferOutput<typeof requestBody>;
 export type RequestKind = RequestBody['kind'];

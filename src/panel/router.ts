@@ -39,6 +39,7 @@ export interface ChatPort {
   snapshot(profile: ProfileDto): ChatSnapshot;
   send(profileId: number, text: string): Promise<ChatMessageDto>;
   stop(profileId?: number): boolean;
+  retry(profileId: number): Promise<boolean>;
   clear(profileId: number): Promise<void>;
   checkConnection(): Promise<ChatConnection>;
 }
@@ -149,6 +150,8 @@ export class Router {
         return chat.send(tasks.activeProfileId, body.text);
       case 'chat/stop':
         return chat.stop(tasks.activeProfileId);
+      case 'chat/retry':
+        return chat.retry(tasks.activeProfileId);
       case 'chat/clear':
         return chat.clear(tasks.activeProfileId);
       case 'chat/selectModel': {

@@ -245,10 +245,7 @@ export function startChatView(root: HTMLElement): void {
     else if (action === 'selectModel') void run({ kind: 'chat/selectModel' }, 'choose the model');
     else if (action === 'openSettings') void run({ kind: 'command/run', command: 'pipulate.openSettings' }, 'open the settings');
     else if (action === 'showLog') void run({ kind: 'command/run', command: 'pipulate.showLog' }, 'show the log');
-    else if (action === 'retry') {
-      renderProblem(null);
-      void run({ kind: 'command/run', command: 'pipulate.checkConnection' }, 'check the connection');
-    }
+    else if (action === 'retry') void run({ kind: 'chat/retry' }, 'retry');
   });
   messages.addEventListener('click', (e) => {
     const button = (e.target as HTMLElement).closest('button');

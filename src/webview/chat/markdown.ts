@@ -76,11 +76,17 @@ function highlight(code: HTMLElement): void {
   code.classList.add('hljs');
 }
 
+const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
 marked.use({
   renderer: {
+    // HTML the model writes is shown as the text it is, never parsed as markup.
+    html({ text }) {
+      return escapeHtml(text);
+    },
     code({ text, lang }) {
       const language = (lang ?? '').trim().split(/\s+/)[0]!.toLowerCase();
-      const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+      const escaped = escapeHtml(text);
       const attr = /^[a-z0-9+#-]{1,30}$/.test(language) ? ` data-lang="${language}"` : '';
       return `<pre><code${attr}>${escaped}</code></pre>\n`;
     },

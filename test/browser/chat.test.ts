@@ -1,0 +1,266 @@
+/**
+ * The Chat view: the real webview bundle in Chromium, the real router, ChatService and
+ * store behind it, and the fake Ollama server over real HTTP. Streaming, stop, markdown,
+ * notes from the Tasks view, errors, and hostile model output rendered inert.
+ */
+import assert from 'node:assert/strict';
+import * as net from 'node:net';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { startFakeOllama, type FakeOllama } from '../fakes/ollamaServer';
+import { Harness, closeBrowser, type OpenedView } from './harness';
+
+let ollama: FakeOllama;
+let h: Harness;
+let view: OpenedView;
+let page: Page;
+
+const messages = () => h.store.messages.rows({ where: { profile_id: h.tasks.activeProfileId }, orderBy: 'id' });
+const assistantText = () => page.locator('.msg[data-role="assistant"] .msg-body').last().innerText();
+
+/** A port where nothing listens (it was free a moment ago). */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function send(text: string): Promise<void> {
+  await page.locator('vscode-textarea.composer-input').click();
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
+
+before(async () => {
+  ollama = await startFakeOllama({ models: ['llama3.2:latest'] });
+});
+after(async () => {
+  await ollama.close();
+  await closeBrowser();
+});
+
+beforeEach(async () => {
+  ollama.reset();
+  ollama.models = ['llama3.2:latest'];
+  h = await Harness.start({ chat: { host: ollama.url, model: 'llama3.2', timeoutMs: 5000 } });
+  view = await h.open('chat');
+  page = view.page;
+  await page.waitForSelector('.empty-state:not([hidden])');
+});
+
+afterEach(async () => {
+  await h.chat.settled();
+  assert.deepEqual(view.problems, [], 'no console errors or CSP violations');
+  await h.close();
+});
+
+describe('Chat view', () => {
+  it('says whose conversation it is when empty', async () => {
+    assert.match(await page.locator('.empty-state').innerText(), /conversation of “Default”/);
+  });
+
+  it('streams a reply token by token, then shows it whole and stores it', async () => {
+    const tokens = ['Hello', ' there', ',', ' how', ' can', ' I', ' help', '?'];
+    ollama.scriptChat({ tokens, tokenDelayMs: 60 });
+    await send('Hi!');
+    await page.waitForSelector('.msg[data-role="user"]:has-text("Hi!")');
+    await page.waitForSelector('.msg[data-role="assistant"][data-status="streaming"]');
+    assert.equal(await page.locator('vscode-button', { hasText: 'Stop' }).isVisible(), true);
+    // Part of the reply is shown before all of it has arrived.
+    await page.waitForFunction(() => (document.querySelector('.msg[data-role="assistant"] .msg-body')?.textContent ?? '').startsWith('Hello'));
+    const partial = await assistantText();
+    assert.ok(partial.length < tokens.join('').length, `partial: ${partial}`);
+    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]');
+    assert.equal(await assistantText(), tokens.join(''));
+    assert.equal(await page.locator('vscode-button', { hasText: 'Send' }).isVisible(), true);
+    assert.deepEqual(
+      messages().map((m) => [m.role, m.content, m.status]),
+      [
+        ['user', 'Hi!', 'done'],
+        ['assistant', tokens.join(''), 'done'],
+      ],
+    );
+    const exchange = await ollama.chatAt(0);
+    assert.equal(exchange.body.options.num_ctx, 8192);
+  });
+
+  it('makes a new line with Shift+Enter and sends with Enter', async () => {
+    ollama.scriptChat({ tokens: ['ok'] });
+    await page.locator('vscode-textarea.composer-input').click();
+    await page.keyboard.type('line one');
+    await page.keyboard.press('Shift+Enter');
+    await page.keyboard.type('line two');
+    assert.equal(messages().length, 0);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]');
+    assert.equal(messages()[0]!.content, 'line one\nline two');
+    assert.equal(await page.locator('.msg[data-role="user"] .msg-body').innerText(), 'line one\nline two');
+  });
+
+  it('stops with Escape: the request is aborted and what arrived is kept, marked stopped', async () => {
+    ollama.scriptChat({ tokens: Array.from({ length: 200 }, (_, i) => `w${i} `), tokenDelayMs: 40 });
+    await send('Write a lot');
+    await page.waitForFunction(() => (document.querySelector('.msg[data-role="assistant"] .msg-body')?.textContent ?? '').includes('w3'));
+    await page.locator('vscode-textarea.composer-input').press('Escape');
+    await page.waitForSelector('.msg[data-role="assistant"][data-status="stopped"]');
+    assert.equal(await (await ollama.chatAt(0)).closed, 'client-closed', 'the server saw the connection closed');
+    assert.equal(await page.locator('.msg[data-role="assistant"] .msg-tag').innerText(), 'stopped');
+    const stored = messages().at(-1)!;
+    assert.equal(stored.status, 'stopped');
+    assert.ok(stored.content.startsWith('w0 w1 w2 w3'), stored.content);
+    assert.ok(stored.content.length < 200 * 4);
+    assert.equal(await assistantText(), stored.content.trim());
+  });
+
+  it('stops with the Stop button', async () => {
+    ollama.scriptChat({ tokens: Array.from({ length: 200 }, (_, i) => `t${i} `), tokenDelayMs: 40 });
+    await send('Go');
+    await page.waitForFunction(() => (document.querySelector('.msg[data-role="assistant"] .msg-body')?.textContent ?? '').includes('t2'));
+    await page.locator('vscode-button', { hasText: 'Stop' }).click();
+    await page.waitForSelector('.msg[data-role="assistant"][data-status="stopped"]');
+    assert.equal(await (await ollama.chatAt(0)).closed, 'client-closed');
+  });
+
+  it('renders markdown with highlighted code, and copies or inserts a code block', async () => {
+    const reply = 'Here is **bold** and `inline`.\n\n```ts\nconst answer: number = 42;\n```\n\n- one\n- two\n';
+    ollama.scriptChat({ tokens: reply.match(/.{1,7}/gs)!, tokenDelayMs: 5 });
+    await send('Show code');
+    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]');
+    const md = page.locator('.msg[data-role="assistant"] .md');
+    assert.equal(await md.locator('strong').innerText(), 'bold');
+    assert.equal(await md.locator('li').count(), 2);
+    assert.ok((await md.locator('pre code span.hljs-keyword').count()) >= 1, 'keywords highlighted');
+    await md.locator('.code-block').hover();
+    await md.locator('button.copy-code').click();
+    await page.waitForFunction(() => document.querySelector('button.copy-code .codicon-check'));
+    assert.equal(h.ui.clipboard, 'const answer: number = 42;');
+    await md.locator('button.insert-code').click();
+    await view.settle();
+    await page.waitForFunction(() => document.querySelector('button.insert-code .codicon-check'));
+    assert.deepEqual(h.ui.inserted, ['const answer: number = 42;']);
+    h.ui.hasEditor = false;
+    await md.locator('button.insert-code').click();
+    await page.waitForSelector('.banner:has-text("Open a file in the editor")');
+    await page.locator('.msg[data-role="assistant"]').hover();
+    await page.locator('.msg[data-role="assistant"] button.copy-message').click();
+    await page.waitForFunction(() => document.querySelector('.msg[data-role="assistant"] button.copy-message .codicon-check'));
+    assert.equal(h.ui.clipboard, reply);
+  });
+
+  it('renders hostile model output inert', async () => {
+    const hostile = [
+      '<script>window.__pwned=1</script>',
+      '<img src=x onerror="window.__pwned=2">',
+      '[click me](javascript:window.__pwned=3)',
+      '<a href="javascript:window.__pwned=4">link</a>',
+      '<div onmouseover="window.__pwned=5" style="position:fixed;inset:0">cover</div>',
+      '<iframe src="http://127.0.0.1:9/"></iframe>',
+      '<svg><script>window.__pwned=6</script></svg>',
+      '[ok](https://example.com "fine")',
+      'x'.repeat(200_000),
+    ].join('\n\n');
+    ollama.scriptChat({ tokens: hostile.match(/.{1,500}/gs)!, tokenDelayMs: 1 });
+    await send('Be evil');
+    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]', { timeout: 20_000 });
+    const body = page.locator('.msg[data-role="assistant"] .msg-body');
+    assert.equal(await body.locator('script, img, iframe, svg, [onerror], [onmouseover], [style]').count(), 0);
+    const hrefs = await body.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    assert.deepEqual(hrefs.filter((x) => x !== null), ['https://example.com']);
+    await body.locator('text=cover').hover().catch(() => undefined);
+    await body.locator('a', { hasText: 'click me' }).click().catch(() => undefined);
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    // HTML the model writes is shown as text.
+    assert.match(await body.innerText(), /<img src=x onerror="window.__pwned=2">/);
+    // The huge line wraps inside the view instead of widening it.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `page overflows by ${overflow}px`);
+  });
+
+  it('shows what the user does in the Tasks view as muted notes, after a streaming reply', async () => {
+    await h.tasks.addTodo('Write the report');
+    await page.waitForSelector('.msg-note:has-text("Added todo “Write the report”")');
+    ollama.scriptChat({ tokens: Array.from({ length: 30 }, (_, i) => `r${i} `), tokenDelayMs: 30 });
+    await send('What should I do?');
+    await page.waitForSelector('.msg[data-role="assistant"][data-status="streaming"]');
+    const todo = h.store.todos.rows()[0]!;
+    await h.tasks.toggleTodo(todo.id);
+    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]');
+    await page.waitForSelector('.msg-note:has-text("Completed todo “Write the report”")');
+    const order = await page.locator('.messages > *').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.role));
+    assert.deepEqual(order, ['note', 'user', 'assistant', 'note'], 'the note waits for the reply to end');
+    // The model was told: the note went out with the request, as a system message.
+    const sent = (await ollama.chatAt(0)).body.messages as { role: string; content: string }[];
+    assert.ok(sent.some((m) => m.role === 'system' && m.content.includes('Added todo “Write the report”')));
+    assert.ok(sent[0]!.content.includes('Write the report'), 'the system prompt describes the work');
+  });
+
+  it('offers to pull a missing model, and says so plainly', async () => {
+    ollama.models = [];
+    await send('Hello?');
+    await page.waitForSelector('.problem:not([hidden])');
+    const problem = await page.locator('.problem').innerText();
+    assert.match(problem, /llama3\.2/);
+    await page.locator('.problem vscode-button[data-action="pull"]').click();
+    await view.settle();
+    await page.waitForFunction(() => true);
+    assert.deepEqual(h.ui.pulled, ['llama3.2']);
+  });
+
+  it('says Ollama is not reachable, naming the host, and the chat is not left generating', async () => {
+    await h.close();
+    const port = await closedPort();
+    h = await Harness.start({ chat: { host: `http://127.0.0.1:${port}`, model: 'llama3.2', timeoutMs: 3000 } });
+    view = await h.open('chat');
+    page = view.page;
+    await page.waitForSelector('.empty-state:not([hidden])');
+    await send('Anyone there?');
+    await page.waitForSelector('.problem:not([hidden])');
+    assert.match(await page.locator('.problem').innerText(), new RegExp(`127\\.0\\.0\\.1:${port}`));
+    await h.chat.settled();
+    assert.equal(await page.locator('vscode-button', { hasText: 'Send' }).isVisible(), true);
+    assert.equal(await page.locator('.msg[data-status="streaming"]').count(), 0);
+  });
+
+  it('keeps a partial reply and says what happened when the stream breaks', async () => {
+    ollama.scriptChat({ tokens: ['Part', 'ial', ' answer', ' never', ' ends'], tokenDelayMs: 20, errorAfter: { tokens: 3, message: 'model runner crashed' } });
+    await send('Break');
+    await page.waitForSelector('.msg[data-role="assistant"][data-status="error"]');
+    assert.equal(await assistantText(), 'Partial answer');
+    assert.match(await page.locator('.problem').innerText(), /model runner crashed/);
+    assert.equal(messages().at(-1)!.status, 'error');
+  });
+
+  it('shows a reply in progress whole after the view reloads, nothing twice', async () => {
+    const tokens = Array.from({ length: 60 }, (_, i) => `p${i} `);
+    ollama.scriptChat({ tokens, tokenDelayMs: 25 });
+    await send('Long one');
+    await page.waitForFunction(() => (document.querySelector('.msg[data-role="assistant"] .msg-body')?.textContent ?? '').includes('p5'));
+    await page.reload();
+    await page.waitForSelector('.msg[data-role="assistant"]');
+    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]', { timeout: 15_000 });
+    assert.equal(await assistantText(), tokens.join('').trim());
+    assert.equal(await page.locator('.msg[data-role="user"]').count(), 1);
+  });
+
+  it('switching profile shows that profile’s own conversation', async () => {
+    ollama.scriptChat({ tokens: ['first'] });
+    await send('In Default');
+    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]');
+    await h.tasks.addProfile('Other');
+    await page.waitForFunction(() => !document.querySelector('.msg[data-role="user"]'));
+    assert.match(await page.locator('.messages').innerText(), /Switched to profile “Other”/);
+    await h.tasks.switchProfile(h.store.profiles.rows({ where: { name: 'Default' } })[0]!.id);
+    await page.waitForSelector('.msg[data-role="user"]:has-text("In Default")');
+  });
+
+  it('clears the conversation', async () => {
+    ollama.scriptChat({ tokens: ['x'] });
+    await send('to be cleared');
+    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]');
+    await page.locator('vscode-toolbar-button[label="Clear conversation"]').click();
+    await page.waitForSelector('.empty-state:not([hidden])');
+    assert.equal(messages().length, 0);
+  });
+});
