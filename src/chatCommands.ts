@@ -26,9 +26,9 @@ export interface ChatControls {
 
 export function registerChatCommands(
   context: vscode.ExtensionContext,
-  deps: { chat: ChatService; tasks: TasksService; log: vscode.LogOutputChannel },
+  deps: { chat: ChatService; tasks: TasksService; log: vscode.LogOutputChannel; emit: (n: Notification) => void },
 ): ChatControls {
-  const { chat, tasks, log } = deps;
+  const { chat, tasks, log, emit } = deps;
 
   const setModel = async (model: string) => {
     await vscode.workspace.getConfiguration(SECTION).update('chat.model', model, vscode.ConfigurationTarget.Global);
@@ -113,6 +113,7 @@ export function registerChatCommands(
   register('pipulate.stopGenerating', () => chat.stop(tasks.activeProfileId));
   register('pipulate.focusChat', async () => {
     await vscode.commands.executeCommand('pipulate.chat.focus');
+    emit({ kind: 'focus/input', view: 'chat' });
   });
   register('pipulate.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:pipulate.pipulate'));
   register('pipulate.checkConnection', () => chat.checkConnection());

@@ -74,7 +74,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
     storage: { dir: dataDir, scope },
     onProfileDeleting: (profileId) => chatService.removeProfile(profileId),
   });
-  const chatControls = registerChatCommands(context, { chat: chatService, tasks, log });
+  const chatControls = registerChatCommands(context, { chat: chatService, tasks, log, emit });
   listeners.push(chatControls.onNotification);
   router = new Router({ tasks, chat: chatService, ui: vscodeUi(chatControls), log: (level, line) => log[level](line) });
 
@@ -84,7 +84,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
     vscode.window.registerWebviewViewProvider('pipulate.tasks', tasksView),
     vscode.window.registerWebviewViewProvider('pipulate.chat', chatView),
   );
-  listeners.push(registerTasksCommands(context, { tasks, db, dataDir, log }).onNotification);
+  listeners.push(registerTasksCommands(context, { tasks, db, dataDir, log, emit }).onNotification);
 
   if (context.extensionMode === vscode.ExtensionMode.Development) watchBundle(context, [tasksView, chatView]);
 

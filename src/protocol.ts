@@ -164,8 +164,8 @@ export type Notification =
   | { kind: 'chat/connection'; connection: ChatConnection }
   | { kind: 'chat/problem'; problem: ChatProblem | null }
   | { kind: 'chat/pull'; progress: PullProgress }
-  /** The host asks the view to put the focus in its main input (Add Todo, Focus Chat). */
-  | { kind: 'focus/input' }
+  /** The host asks a view to put the focus in its main input (Focus Tasks, Focus Chat). */
+  | { kind: 'focus/input'; view: 'tasks' | 'chat' }
   /** The store cannot write (disk full...) or recovered; shown as a banner. */
   | { kind: 'store/problem'; message: string | null };
 

@@ -6,9 +6,9 @@ import type { Notification } from './protocol';
 
 export function registerTasksCommands(
   context: vscode.ExtensionContext,
-  deps: { tasks: TasksService; db: Database; dataDir: string; log: vscode.LogOutputChannel },
+  deps: { tasks: TasksService; db: Database; dataDir: string; log: vscode.LogOutputChannel; emit: (n: Notification) => void },
 ): { onNotification: (n: Notification) => void } {
-  const { tasks, db, dataDir, log } = deps;
+  const { tasks, db, dataDir, log, emit } = deps;
 
   /** Runs a command body; a failure becomes an error message instead of a silent rejection. */
   const guarded =
@@ -110,7 +110,10 @@ export function registerTasksCommands(
       void vscode.window.setStatusBarMessage(n ? `Pipulate: cleared ${n} completed todo${n === 1 ? '' : 's'}` : 'Pipulate: no completed todos', 3000);
     }),
   );
-  register('pipulate.focusTasks', () => vscode.commands.executeCommand('pipulate.tasks.focus'));
+  register('pipulate.focusTasks', async () => {
+    await vscode.commands.executeCommand('pipulate.tasks.focus');
+    emit({ kind: 'focus/input', view: 'tasks' });
+  });
   register(
     'pipulate.exportData',
     guarded('export the data', async () => {

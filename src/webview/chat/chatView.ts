@@ -187,7 +187,8 @@ export function startChatView(root: HTMLElement): void {
       case 'chat/pull':
         return renderPull(n.progress);
       case 'focus/input':
-        return input.focus();
+        if (n.view === 'chat') input.focus();
+        return;
       case 'store/problem':
         return n.message ? banner.show(n.message, 'warning') : banner.hide();
       default:
@@ -196,7 +197,7 @@ export function startChatView(root: HTMLElement): void {
   }
 
   onNotify((n) => {
-    if (loaded || n.kind === 'chat/connection' || n.kind === 'chat/pull') apply(n);
+    if (loaded || n.kind === 'chat/connection' || n.kind === 'chat/pull' || n.kind === 'focus/input') apply(n);
   });
 
   /** Sends a request; true if the host did it, otherwise its error is shown. */

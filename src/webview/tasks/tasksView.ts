@@ -96,7 +96,8 @@ export function startTasksView(root: HTMLElement): void {
       case 'todo/moved':
         return list.move(n.id, n.before);
       case 'focus/input':
-        return input.focus();
+        if (n.view === 'tasks') input.focus();
+        return;
       case 'store/problem':
         return n.message ? banner.show(n.message, 'warning') : banner.hide();
       default:
@@ -105,7 +106,7 @@ export function startTasksView(root: HTMLElement): void {
   }
 
   // Patches that arrive before the snapshot are already part of it.
-  onNotify((n) => loaded && apply(n));
+  onNotify((n) => (loaded || n.kind === 'focus/input') && apply(n));
 
   input.addEventListener('keydown', (e: KeyboardEvent) => {
     if (e.key !== 'Enter' || e.isComposing) return;
