@@ -268,7 +268,16 @@ export class Database {
     try {
       stmt.bind(params as SqlValue[]);
       const rows: SqlRow[] = [];
-      while (stmt.step()) rows.push(stmt.getAsObject() as SqlRow);
+      // Not getAsObject(): it asks sqlite for the column names again on every row, which
+      // was half the cost of listing 10,000 todos.
+      let names: string[] | undefined;
+      while (stmt.step()) {
+        names ??= stmt.getColumnNames();
+        const values = stmt.get();
+        const row: SqlRow = {};
+        for (let i = 0; i < names.length; i++) row[names[i]!] = values[i] as SqlValue;
+        rows.push(row);
+      }
       return rows;
     } finally {
       stmt.reset();
