@@ -85,8 +85,11 @@ export function stats(samples: number[]): Stats {
   return { median: at(0.5), p25: at(0.25), p75: at(0.75), samples };
 }
 
-/** One sample: returns its own measurement (e.g. ms per operation), so it can leave its setup out. */
-export type Sample = () => number | Promise<number>;
+/**
+ * One sample: returns its own measurement, so it can leave its setup out: one number, or
+ * one per operation (`eachOp`), which all count towards the median.
+ */
+export type Sample = () => number | number[] | Promise<number | number[]>;
 
 /**
  * Runs every candidate once per round, `rounds` times, rotating which goes first (round
@@ -105,17 +108,24 @@ export async function interleave<K extends string>(
       const name = names[(round + i) % names.length]!;
       gc();
       const value = await candidates[name]();
-      if (round >= warmup) samples[name].push(value);
+      if (round >= warmup) samples[name].push(...(Array.isArray(value) ? value : [value]));
     }
   }
   return Object.fromEntries(names.map((n) => [n, stats(samples[n])])) as Record<K, Stats>;
 }
 
-/** Runs `fn` `ops` times in a row (awaiting each) and returns milliseconds per operation. */
-export async function perOp(ops: number, fn: (i: number) => unknown): Promise<number> {
-  const start = performance.now();
-  for (let i = 0; i < ops; i++) await fn(i);
-  return (performance.now() - start) / ops;
+/**
+ * Runs `fn` `ops` times in a row (awaiting each) and returns the milliseconds each took:
+ * their median is not thrown off by the odd stall of a busy disk, as a mean would be.
+ */
+export async function eachOp(ops: number, fn: (i: number) => unknown): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < ops; i++) {
+    const start = performance.now();
+    await fn(i);
+    times.push(performance.now() - start);
+  }
+  return times;
 }
 
 /** Milliseconds taken by `fn`. */

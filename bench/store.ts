@@ -24,7 +24,7 @@ import { Database, type OpenOptions } from '../src/store/database';
 import { readJournal } from '../src/store/journal';
 import { createTableSql, defineTable } from '../src/store/schema';
 import { Table } from '../src/store/table';
-import { MB, benchDisk, emit, fmt, info, interleave, perOp, progress, removeDir, run, scratchDir, timed } from './lib';
+import { MB, benchDisk, eachOp, emit, fmt, info, interleave, progress, removeDir, run, scratchDir, timed } from './lib';
 
 const wasmPath = require.resolve('sql.js/dist/sql-wasm.wasm');
 const PROFILES = 20;
@@ -113,16 +113,16 @@ async function durableChange(small: TodoStore, large: TodoStore): Promise<void> 
   const OPS = 20;
   const r = await interleave(
     {
-      bare: () => perOp(OPS, bareAppend),
-      small: () => perOp(OPS, () => toggle(small)),
-      large: () => perOp(OPS, () => toggle(large)),
+      bare: () => eachOp(OPS, bareAppend),
+      small: () => eachOp(OPS, () => toggle(small)),
+      large: () => eachOp(OPS, () => toggle(large)),
     },
     { rounds: 31 },
   );
   fs.closeSync(fd);
   info(
-    `Durable change: todos.update({id, done}) then await db.sync(), ${OPS} in a row per sample, 31 samples; ` +
-      `its journal record is ${record.length} bytes (${recordSmall.length} at 1,000 rows). ` +
+    `Durable change: todos.update({id, done}) then await db.sync(), one at a time, ${OPS} in a row per turn, 31 turns each, interleaved; median of all. ` +
+      `Its journal record is ${record.length} bytes (${recordSmall.length} at 1,000 rows). ` +
       `Baseline: fs.write of those ${record.length} bytes at the end of a file + fs.fdatasync, the same way.`,
   );
   const bare = 'bare append + fdatasync of the same bytes';
@@ -164,7 +164,7 @@ async function exportPerChange(store: TodoStore, rounds: number, naiveOps: numbe
       await handle.close();
     }
   };
-  const r = await interleave({ naive: () => perOp(naiveOps, naive), journal: () => perOp(20, () => toggle(store)) }, { rounds });
+  const r = await interleave({ naive: () => eachOp(naiveOps, naive), journal: () => eachOp(20, () => toggle(store)) }, { rounds });
   raw.close();
   const rows = store.rows.toLocaleString('en');
   emit({
