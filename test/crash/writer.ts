@@ -11,6 +11,7 @@
  *       T <txid> <size>   a transaction that inserted <size> rows into `part`
  *       D <id>            item <id> deleted
  *       C                 a checkpoint happened (the journal shrank)
+ *       c                 the journal has outgrown the snapshot: the next flush is a checkpoint
  *
  *   writer.ts hold <dir> <rows>
  *     Opens the store, inserts <rows> rows, syncs, prints "ready", and waits: "close" on
@@ -19,6 +20,7 @@
  * stdout is a pipe, and writes to a pipe are synchronous on Linux: every line printed
  * before a SIGKILL reaches the parent.
  */
+import { statSync } from 'node:fs';
 import { Database } from '../../src/store/database';
 
 const [mode, dir, arg1, arg2] = process.argv.slice(2);
@@ -27,8 +29,11 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
 
 export const SCHEMA = [
   'CREATE TABLE IF NOT EXISTS item (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)',
-  'CREATE TABLE IF NOT EXISTS counter (k INTEGER PRIMARY KEY, n INTEGER NOT NULL)',
-  'CREATE TABLE IF NOT EXISTS part (id INTEGER PRIMARY KEY AUTOINCREMENT, txid TEXT NOT NULL, size INTEGER NOT NULL, body TEXT NOT NULL)',
+  // Few rows, rewritten over and over with a payload: the journal grows much faster than
+  // the database, so checkpoints (with tiny checkpointMinBytes) come often.
+  'CREATE TABLE IF NOT EXISTS counter (k INTEGER PRIMARY KEY, n INTEGER NOT NULL, note TEXT)',
+  // A transaction's rows, and the counter value (k, n) it set in the same transaction.
+  'CREATE TABLE IF NOT EXISTS part (id INTEGER PRIMARY KEY AUTOINCREMENT, txid TEXT NOT NULL, size INTEGER NOT NULL, k INTEGER NOT NULL, n INTEGER NOT NULL, body TEXT NOT NULL)',
 ];
 
 /** A small deterministic generator, so a failing round can be replayed from its seed. */
@@ -42,10 +47,10 @@ function random(seed: number): () => number {
   };
 }
 
-async function loop(db: Database, seed: number): Promise<never> {
+async function loop(db: Database, seed: number, checkpointMinBytes: number): Promise<never> {
   const rand = random(seed);
   const pick = (n: number) => Math.floor(rand() * n);
-  const body = () => 'x'.repeat(pick(400)) + `-${seed}-${pick(1e9)}`;
+  const body = (max: number) => 'x'.repeat(pick(max)) + `-${seed}-${pick(1e9)}`;
   // Counter values are taken from one sequence that only grows across rounds.
   let n = Number(db.all('SELECT max(n) AS m FROM counter')[0]!.m ?? 0);
   const live: number[] = db.all('SELECT id FROM item').map((r) => Number(r.id));
@@ -58,15 +63,15 @@ async function loop(db: Database, seed: number): Promise<never> {
       const batch = 1 + pick(8);
       for (let i = 0; i < batch; i++) {
         const r = rand();
-        if (r < 0.35) {
-          const id = Number(db.write('INSERT INTO item (body) VALUES (?) RETURNING id', [body()])[0]!.id);
+        if (r < 0.3) {
+          const id = Number(db.write('INSERT INTO item (body) VALUES (?) RETURNING id', [body(100)])[0]!.id);
           acks.push(`I ${id}`);
         } else if (r < 0.6) {
           const k = pick(5);
           n++;
-          db.write('INSERT INTO counter (k, n) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET n = excluded.n', [k, n]);
+          db.write('INSERT INTO counter (k, n, note) VALUES (?, ?, ?) ON CONFLICT (k) DO UPDATE SET n = excluded.n, note = excluded.note', [k, n, body(2000)]);
           acks.push(`U ${k} ${n}`);
-        } else if (r < 0.75 && live.length > 0) {
+        } else if (r < 0.85 && live.length > 0) {
           const id = live.splice(pick(live.length), 1)[0]!;
           out(`d ${id}`);
           db.write('DELETE FROM item WHERE id = ?', [id]);
@@ -77,7 +82,7 @@ async function loop(db: Database, seed: number): Promise<never> {
           const k = pick(5);
           const m = ++n;
           db.transaction(() => {
-            for (let p = 0; p < size; p++) db.write('INSERT INTO part (txid, size, body) VALUES (?, ?, ?)', [txid, size, body()]);
+            for (let p = 0; p < size; p++) db.write('INSERT INTO part (txid, size, k, n, body) VALUES (?, ?, ?, ?, ?)', [txid, size, k, m, body(20)]);
             db.write('INSERT INTO counter (k, n) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET n = excluded.n', [k, m]);
           });
           acks.push(`T ${txid} ${size}`, `U ${k} ${m}`);
@@ -90,6 +95,7 @@ async function loop(db: Database, seed: number): Promise<never> {
       }
       if (db.journalBytes < lastJournal) out('C');
       lastJournal = db.journalBytes;
+      if (checkpointMinBytes < db.journalBytes && db.journalBytes > statSync(db.snapshotPath).size) out('c');
       // Let the other worker and the flush interleave with this one.
       if (pick(3) === 0) await new Promise((r) => setImmediate(r));
     }
@@ -108,7 +114,7 @@ async function main(): Promise<void> {
   db.transaction(() => SCHEMA.forEach((sql) => db.write(sql)));
   if (mode === 'loop') {
     out('start');
-    await loop(db, Number(arg1));
+    await loop(db, Number(arg1), Number(arg2));
   } else if (mode === 'hold') {
     for (let i = 0; i < Number(arg1); i++) db.write('INSERT INTO item (body) VALUES (?)', [`held ${i}`]);
     await db.sync();
