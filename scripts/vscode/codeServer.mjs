@@ -99,7 +99,10 @@ function serverEnv(runDir, extra = {}, sockets, gallery_ = false) {
   for (const key of Object.keys(env)) {
     if (key.startsWith('VSCODE_') || key.startsWith('CODE_SERVER_') || key.startsWith('CS_') || key.startsWith('ELECTRON_')) delete env[key];
   }
-  for (const key of ['PORT', 'PASSWORD', 'HASHED_PASSWORD', 'GITHUB_TOKEN', 'NODE_OPTIONS']) delete env[key];
+  for (const key of Object.keys(env)) {
+    if (/^npm_/i.test(key)) delete env[key]; // from an outer `npm test` / `npm start`
+  }
+  for (const key of ['PORT', 'PASSWORD', 'HASHED_PASSWORD', 'GITHUB_TOKEN', 'NODE_OPTIONS', 'NODE', 'INIT_CWD']) delete env[key];
   const dirs = {
     XDG_CONFIG_HOME: join(runDir, 'xdg', 'config'),
     XDG_DATA_HOME: join(runDir, 'xdg', 'data'),

@@ -99,10 +99,17 @@ async function installInto(dir, fill) {
   renameSync(partial, dir);
 }
 
+/**
+ * The environment for npm: this one's, less what an outer `npm test` or `npm start`
+ * put in it (npm_config_user_agent naming Node 20 would fail code-server's check).
+ */
 function baseEnv() {
-  const env = { ...process.env, npm_config_update_notifier: 'false', npm_config_audit: 'false', npm_config_fund: 'false' };
-  delete env.NODE_OPTIONS;
-  return env;
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (/^npm_/i.test(key)) delete env[key];
+  }
+  for (const key of ['NODE', 'NODE_OPTIONS', 'INIT_CWD']) delete env[key];
+  return { ...env, npm_config_update_notifier: 'false', npm_config_audit: 'false', npm_config_fund: 'false' };
 }
 
 export async function ensureNode24() {
