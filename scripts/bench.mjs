@@ -27,6 +27,11 @@
 //
 // Without PIPULATE_BENCH_OUT (a bench file run by hand) lib.ts prints the rows instead.
 //
+// bench/lib.ts also has what a bench needs to measure honestly: `interleave` (baseline
+// and subject in turns, medians), `eachOp`, `timed`, `scratchDir` (on a real disk, never
+// tmpfs) and `memoryMB`. A whole `npm run bench` should stay under ~5 minutes on a
+// 2-core machine (store takes ~20 s).
+//
 // The results of the whole run are also written to .vscode-test/results/bench.json:
 // { "started", "node", "platform", "cpus", "benches": [{ "name", "ok", "seconds", "rows", "info" }] }
 import { spawnSync } from 'node:child_process';
