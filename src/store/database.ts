@@ -108,7 +108,6 @@ export class Database {
   static async open(options: OpenOptions): Promise<Database> {
     const SQL = await loadEngine(options.wasmPath);
     const file = path.join(options.dir, options.fileName ?? 'pipulate.db');
-    const journalPath = `${file}.journal`;
     const log = options.log ?? (() => {});
     const report = (problem: StoreProblem) => {
       log(problem.message);
@@ -124,6 +123,19 @@ export class Database {
       if (!isWriteBlocked(err)) throw err;
       report({ kind: 'write-failing', message: cannotWrite(options.dir, err) });
     }
+    try {
+      return Database.load(SQL, options, lock, report);
+    } catch (err) {
+      // Whatever went wrong, a later open (in this process too) must not find it locked.
+      lock?.release();
+      throw err;
+    }
+  }
+
+  /** The rest of `open`, once the lock is held (or the folder is known to be read-only). */
+  private static load(SQL: SqlJsStatic, options: OpenOptions, lock: Lock | undefined, report: (problem: StoreProblem) => void): Database {
+    const file = path.join(options.dir, options.fileName ?? 'pipulate.db');
+    const journalPath = `${file}.journal`;
     if (lock) removeLeftovers(file);
 
     const { db, generation, snapshotBytes, damaged } = loadSnapshot(SQL, file, report, lock !== undefined);
