@@ -379,3 +379,15 @@ test('moving a file aside never overwrites an earlier one of the same name', (t)
   assert.equal(existsSync(file), false);
   assert.equal(readdirSync(dir).length, 2);
 });
+
+test('temp files of a checkpoint cut short by a crash are removed on open; other files are left alone', async (t) => {
+  const { db, dir } = await withTable(t);
+  insert(db, 'kept');
+  db.closeSync();
+  const leftovers = ['pipulate.db.tmp-99999-7', 'pipulate.db.tmp-99999', 'pipulate.db.journal.tmp-99999'];
+  const others = ['pipulate.db.corrupt-2026-01-01T00-00-00-000Z', 'other.db.tmp-1', 'notes.txt'];
+  for (const f of [...leftovers, ...others]) writeFileSync(join(dir, f), 'x'.repeat(1000));
+  const { db: reopened } = await openForTest(t, dir);
+  assert.deepEqual(values(reopened), ['kept']);
+  assert.deepEqual(readdirSync(dir).sort(), ['pipulate.db', 'pipulate.db.journal', 'pipulate.db.lock', ...others].sort());
+});

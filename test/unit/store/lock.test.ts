@@ -1,7 +1,7 @@
 /** One writer per store: the pid lock, across this process and others. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -99,4 +99,16 @@ test('an unreadable lock is waited on while fresh and taken over once old', asyn
   utimesSync(lockOf(dir), old, old);
   await openForTest(t, dir);
   assert.equal(JSON.parse(readFileSync(lockOf(dir), 'utf8')).pid, process.pid);
+});
+
+test('an open that fails after taking the lock lets it go', async (t) => {
+  const dir = scratchDir(t);
+  // A journal that cannot even be read (a folder in its place) makes open fail.
+  mkdirSync(join(dir, 'pipulate.db.journal'));
+  await assert.rejects(openStore(dir), { code: 'EISDIR' });
+  assert.equal(existsSync(lockOf(dir)), false, 'no lock file left behind');
+  rmSync(join(dir, 'pipulate.db.journal'), { recursive: true });
+  const { db } = await openForTest(t, dir); // not "locked by this process"
+  db.write('CREATE TABLE ok (a)');
+  await db.sync();
 });
