@@ -83,7 +83,9 @@ export function ensureTables(db: Database, tables: readonly TableSpec[]): void {
     for (const table of tables) {
       const existing = db.all(`SELECT name, type, pk FROM pragma_table_info(?)`, [table.name]) as unknown as ExistingColumn[];
       const statements = existing.length ? transformSql(table, existing) : createTableSql(table);
-      for (const sql of statements) db.write(sql);
+      // Indexes that exist already are left out, so an open with nothing to change writes nothing.
+      const indexes = new Set(db.all(`SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`, [table.name]).map((r) => r.sql));
+      for (const sql of statements) if (!indexes.has(sql.replace(' IF NOT EXISTS', ''))) db.write(sql);
     }
   });
 }

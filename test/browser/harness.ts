@@ -112,6 +112,7 @@ export class Harness {
   private server!: http.Server;
   private base = '';
   private pages: Page[] = [];
+  private ownsDir = false;
 
   private constructor(
     readonly dir: string,
@@ -148,6 +149,7 @@ export class Harness {
     const ui = new ScriptedUi();
     router = new Router({ tasks, chat, ui, log: (level, line) => logs.push(`${level}: ${line}`) });
     const h = new Harness(dir, db, store, tasks, router, chat);
+    h.ownsDir = options.dir === undefined;
     (h as { ui: ScriptedUi }).ui = ui;
     (h as { logs: string[] }).logs = logs;
     await h.listen();
@@ -243,5 +245,6 @@ export class Harness {
     for (const page of this.pages) await page.context().close().catch(() => undefined);
     await new Promise((resolve) => this.server.close(resolve));
     this.db.closeSync();
+    if (this.ownsDir) fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }

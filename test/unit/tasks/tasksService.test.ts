@@ -1,5 +1,6 @@
 /** TasksService on a real store: order, profiles, the notes it sends the model, what a reopen finds. */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Notification } from '../../../src/protocol';
 import { appStore, type AppStore } from '../../../src/store/appSchema';
@@ -32,7 +33,10 @@ beforeEach(async () => {
   notes = [];
   tasks = service();
 });
-afterEach(() => db.closeSync());
+afterEach(() => {
+  db.closeSync();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 describe('TasksService', () => {
   it('starts a new workspace with one profile, and remembers the active one across a reopen', async () => {
