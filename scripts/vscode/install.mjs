@@ -24,6 +24,8 @@ export const cacheDir = join(root, '.vscode-test');
 const nodeDir = join(cacheDir, `node-${NODE_VERSION}`);
 const codeServerDir = join(cacheDir, `code-server-${CODE_SERVER_VERSION}`);
 const MARKER = '.installed';
+/** An install that takes longer than this has hung (seen: about 2 minutes on 2 cores). */
+const INSTALL_TIMEOUT_MS = Number(process.env.PIPULATE_INSTALL_TIMEOUT_MS) || 25 * 60_000;
 
 /** Where Node 24 is, and its package folder (it holds `include/node` for node-gyp). */
 export function nodePaths(dir = nodeDir) {
@@ -59,7 +61,7 @@ function tail(file, lines = 40) {
  * 30 s so a long build is seen to be alive. Resolves when npm succeeds; rejects with the
  * log's tail otherwise.
  */
-function npmInstall({ cwd, args, env, logFile, what }) {
+function npmInstall({ cwd, args, env, logFile, what, timeoutMs = INSTALL_TIMEOUT_MS }) {
   return new Promise((resolve, reject) => {
     const fd = openSync(logFile, 'w');
     const started = Date.now();
@@ -67,21 +69,54 @@ function npmInstall({ cwd, args, env, logFile, what }) {
       cwd,
       env,
       stdio: ['ignore', fd, fd],
+      detached: true, // a group of its own: the postinstall's nested npm and compilers end with it
     });
     closeSync(fd);
+    const killGroup = (signal) => {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // already gone
+      }
+    };
+    // Ctrl+C (or a supervisor's SIGTERM) ends the install too, not only this process.
+    const onSignal = (signal) => {
+      killGroup('SIGKILL');
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    const onExit = () => killGroup('SIGKILL');
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    process.once('exit', onExit);
+    const unhook = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.off('exit', onExit);
+    };
+    let timedOut = false;
     const timer = setInterval(() => {
-      log(`  ... still installing ${what} (${Math.round((Date.now() - started) / 1000)} s; log: ${logFile})`);
+      const seconds = Math.round((Date.now() - started) / 1000);
+      if (Date.now() - started > timeoutMs && !timedOut) {
+        timedOut = true;
+        log(`  ... ${what} is not installed after ${seconds} s; stopping npm`);
+        killGroup('SIGTERM');
+        setTimeout(() => killGroup('SIGKILL'), 10_000).unref();
+        return;
+      }
+      log(`  ... still installing ${what} (${seconds} s; log: ${logFile})`);
     }, 30_000);
     child.on('error', (err) => {
       clearInterval(timer);
+      unhook();
       reject(new InstallError(`Could not run npm to install ${what}: ${err.message}`));
     });
     child.on('exit', (code, signal) => {
       clearInterval(timer);
-      if (code === 0) return resolve();
-      reject(new InstallError(
-        `Installing ${what} failed (npm exited with ${code ?? signal}). Last lines of ${logFile}:\n${tail(logFile)}`,
-      ));
+      unhook();
+      if (code !== 0 || timedOut) killGroup('SIGKILL'); // whatever it left running
+      if (code === 0 && !timedOut) return resolve();
+      const why = timedOut ? `took longer than ${timeoutMs / 60_000} min` : `npm exited with ${code ?? signal}`;
+      reject(new InstallError(`Installing ${what} failed (${why}). Last lines of ${logFile}:\n${tail(logFile)}`));
     });
   });
 }

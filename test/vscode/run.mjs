@@ -25,6 +25,7 @@ import { installExtension, killServersUnder, startCodeServer } from '../../scrip
 import { root } from '../../scripts/setup.mjs';
 import { bundleSuite } from './bundle.mjs';
 
+// After the install (which has its own limit: scripts/vscode/install.mjs).
 const GLOBAL_TIMEOUT_MS = Number(process.env.PIPULATE_VSCODE_TIMEOUT_MS) || 15 * 60_000;
 const SUITE_TIMEOUT_MS = 6 * 60_000;
 const SUITE_PREFIX = '[suite] '; // test/vscode/suite/index.ts marks its lines so
@@ -71,13 +72,16 @@ async function finish(code) {
   process.exit(code);
 }
 
-const globalTimer = setTimeout(() => {
-  console.error(`[vscode] global time limit of ${GLOBAL_TIMEOUT_MS / 60_000} min reached; stopping everything`);
-  summary.failed += 1;
-  summary.errors.push('global timeout');
-  void finish(1);
-}, GLOBAL_TIMEOUT_MS);
-globalTimer.unref();
+/** The time limit of the run, from when the tools are installed (the install has its own). */
+function startGlobalTimer() {
+  const timer = setTimeout(() => {
+    console.error(`[vscode] time limit of ${(GLOBAL_TIMEOUT_MS / 60_000).toFixed(1)} min reached; stopping everything`);
+    summary.failed += 1;
+    summary.errors.push('global timeout');
+    void finish(1);
+  }, GLOBAL_TIMEOUT_MS);
+  timer.unref();
+}
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     summary.failed += 1;
@@ -148,7 +152,7 @@ async function runExtensionSuite({ codeServer, chromiumPath, runDir, suite }) {
   const logLines = [];
   // The workbench's log, with what the extension host prints: the suite's own lines are
   // printed, and errors that are not the known noise of a closed network.
-  const noise = /ENOTFOUND|authentication provider|Long running operations during shutdown|reading 'extensionHost'|No search provider registered/;
+  const noise = /ENOTFOUND|Canceled|authentication provider|Long running operations during shutdown|reading 'extensionHost'|No search provider registered/;
   await page.exposeFunction('codeAutomationLog', (type, args) => {
     const text = Array.isArray(args) ? args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ') : String(args);
     logLines.push(`[${type}] ${text}`);
@@ -270,6 +274,7 @@ async function main() {
   Object.assign(summary, { failed: 0, errors: [] });
 
   const tools = await ensureVSCode();
+  startGlobalTimer();
   packageVsix();
   const suite = await bundleSuite();
   say(`suite bundled into ${relative(root, suite.dir)} (${elapsed()})`);
