@@ -140,6 +140,8 @@ async function runExtensionSuite({ codeServer, chromiumPath, runDir, suite }) {
     executablePath: chromiumPath,
     headless: process.env.PIPULATE_VSCODE_HEADED !== '1',
     args: CHROMIUM_ARGS,
+    // Its crash reports and caches in the run folder, not the home folder.
+    env: { ...process.env, XDG_CONFIG_HOME: join(runDir, 'xdg', 'config'), XDG_CACHE_HOME: join(runDir, 'xdg', 'cache') },
   });
   cleanups.push(() => browser.close());
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

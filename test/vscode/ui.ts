@@ -85,7 +85,13 @@ export async function startUi(options: UiOptions = {}): Promise<UiSession> {
   });
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({ executablePath: tools.chromium, headless: process.env.PIPULATE_VSCODE_HEADED !== '1', args: CHROMIUM_ARGS });
+    browser = await chromium.launch({
+      executablePath: tools.chromium,
+      headless: process.env.PIPULATE_VSCODE_HEADED !== '1',
+      args: CHROMIUM_ARGS,
+      // Its crash reports and caches in the run folder, not the home folder.
+      env: { ...process.env, XDG_CONFIG_HOME: join(runDir, 'xdg', 'config'), XDG_CACHE_HOME: join(runDir, 'xdg', 'cache') },
+    });
     const context = await browser.newContext({ viewport: options.viewport ?? { width: 1400, height: 900 } });
     const page = await context.newPage();
     await page.goto(server.url(workspace));
