@@ -15,18 +15,6 @@ export function fsyncDirSync(dir: string): void {
   }
 }
 
-export async function fsyncDir(dir: string): Promise<void> {
-  let handle: fs.promises.FileHandle | undefined;
-  try {
-    handle = await fs.promises.open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // As above.
-  } finally {
-    await handle?.close();
-  }
-}
-
 /**
  * Writes all of `data` at `position`. fs.writeSync may write less than asked without an
  * error (a nearly full disk); the next call then fails with the reason.
@@ -65,19 +53,6 @@ export function writeFileAtomicSync(file: string, data: Uint8Array): void {
     throw err;
   }
   fsyncDirSync(path.dirname(file));
-}
-
-export async function writeFileAtomic(file: string, data: Uint8Array): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const handle = await fs.promises.open(tmp, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fs.promises.rename(tmp, file);
-  await fsyncDir(path.dirname(file));
 }
 
 /** Moves a damaged file out of the way under a name that says when, and returns that name. */

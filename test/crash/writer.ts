@@ -22,6 +22,7 @@
  */
 import { statSync } from 'node:fs';
 import { Database } from '../../src/store/database';
+import { random } from '../helpers/random';
 
 const [mode, dir, arg1, arg2] = process.argv.slice(2);
 const wasmPath = require.resolve('sql.js/dist/sql-wasm.wasm');
@@ -35,17 +36,6 @@ export const SCHEMA = [
   // A transaction's rows, and the counter value (k, n) it set in the same transaction.
   'CREATE TABLE IF NOT EXISTS part (id INTEGER PRIMARY KEY AUTOINCREMENT, txid TEXT NOT NULL, size INTEGER NOT NULL, k INTEGER NOT NULL, n INTEGER NOT NULL, body TEXT NOT NULL)',
 ];
-
-/** A small deterministic generator, so a failing round can be replayed from its seed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
 
 async function loop(db: Database, seed: number, checkpointMinBytes: number): Promise<never> {
   const rand = random(seed);

@@ -17,6 +17,7 @@ import { test } from 'node:test';
 import type { Database } from '../../../src/store/database';
 import { Writer } from '../../helpers/child';
 import { crashCopy, openForTest, scratchDir } from '../../helpers/store';
+import { random } from '../../helpers/random';
 
 const ROUNDS = Number(process.env.PIPULATE_CRASH_ROUNDS ?? 30);
 const STORE_FILES = ['pipulate.db', 'pipulate.db.journal', 'pipulate.db.lock'];
@@ -93,16 +94,6 @@ class Acknowledged {
     const present = new Map(parts.map((p) => [String(p.txid), Number(p.size)]));
     for (const [txid, size] of this.txs) assert.equal(present.get(txid), size, `acknowledged transaction ${txid} is missing ${at}`);
   }
-}
-
-function random(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
 }
 
 test(`SIGKILL at random moments, ${ROUNDS} rounds: no acknowledged write is lost, no transaction is torn`, async (t) => {
