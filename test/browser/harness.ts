@@ -67,7 +67,7 @@ export class ScriptedUi implements HostUi {
 export interface HarnessOptions {
   /** The chat's settings; by default a host where nothing listens, for tests that never send. */
   chat?: Partial<ChatSettings>;
-  /** Reuse a store folder (to check what a reopened store shows). */
+  /** Where the store lives (default: a new temporary folder, removed on close). */
   dir?: string;
 }
 
