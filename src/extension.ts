@@ -2,11 +2,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Database } from './store/database';
+import { Database, type StoreProblem } from './store/database';
 import { appStore, type AppStore } from './store/appSchema';
 import { TasksService } from './tasks/tasksService';
 import { Router } from './panel/router';
 import { PipulateViewProvider } from './panel/viewProvider';
+import { UnavailableViewProvider } from './panel/unavailableView';
 import { vscodeUi } from './panel/vscodeUi';
 import { registerTasksCommands } from './tasksCommands';
 import { ChatService } from './chat/chatService';
@@ -25,7 +26,7 @@ export interface PipulateApi {
 let db: Database | undefined;
 let chat: ChatService | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<PipulateApi> {
+export async function activate(context: vscode.ExtensionContext): Promise<PipulateApi | undefined> {
   const log = vscode.window.createOutputChannel('Pipulate', { log: true });
   context.subscriptions.push(log);
   const scope = context.storageUri ? 'workspace' : 'global';
@@ -38,22 +39,28 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
     for (const listener of listeners) listener(n);
   };
 
-  db = await Database.open({
-    dir: dataDir,
-    wasmPath: path.join(context.extensionPath, 'dist', 'sql-wasm.wasm'),
-    log: (line) => log.info(line),
-    onProblem: (problem) => {
-      if (problem.kind === 'write-failing') {
-        void vscode.window.showErrorMessage(problem.message, 'Show Log').then((c) => c && log.show());
-        emit({ kind: 'store/problem', message: problem.message });
-      } else if (problem.kind === 'write-recovered') {
-        void vscode.window.showInformationMessage(problem.message);
-        emit({ kind: 'store/problem', message: null });
-      } else if (problem.kind === 'moved-aside') {
-        void vscode.window.showWarningMessage(problem.message);
-      }
-    },
-  });
+  const onProblem = (problem: StoreProblem) => {
+    if (problem.kind === 'write-failing') {
+      void vscode.window.showErrorMessage(problem.message, 'Show Log').then((c) => c && log.show());
+      emit({ kind: 'store/problem', message: problem.message });
+    } else if (problem.kind === 'write-recovered') {
+      void vscode.window.showInformationMessage(problem.message);
+      emit({ kind: 'store/problem', message: null });
+    } else if (problem.kind === 'moved-aside') {
+      void vscode.window.showWarningMessage(problem.message);
+    }
+  };
+  try {
+    db = await Database.open({
+      dir: dataDir,
+      wasmPath: path.join(context.extensionPath, 'dist', 'sql-wasm.wasm'),
+      log: (line) => log.info(line),
+      onProblem,
+    });
+  } catch (err) {
+    showUnavailable(context, log, dataDir, err as Error);
+    return undefined;
+  }
   log.info(`Database open in ${dataDir} (${scope} storage)`);
   const store = appStore(db);
 
@@ -89,6 +96,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
   if (context.extensionMode === vscode.ExtensionMode.Development) watchBundle(context, [tasksView, chatView]);
 
   return { store, dataDir, tasks, chat: chatService };
+}
+
+/** The store could not be opened (another window has it, say): the views and a message say why. */
+function showUnavailable(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, dataDir: string, err: Error): void {
+  log.error(`Cannot open the database in ${dataDir}: ${err.stack ?? err.message}`);
+  const unavailable = new UnavailableViewProvider(err.message);
+  context.subscriptions.push(
+    vscode.window.registerWebviewViewProvider('pipulate.tasks', unavailable),
+    vscode.window.registerWebviewViewProvider('pipulate.chat', unavailable),
+  );
+  void vscode.window.showErrorMessage(`Pipulate cannot open its data: ${err.message}`, 'Reload Window', 'Show Log').then((choice) => {
+    if (choice === 'Reload Window') void vscode.commands.executeCommand('workbench.action.reloadWindow');
+    else if (choice === 'Show Log') log.show();
+  });
 }
 
 /** `npm run watch` rebuilds the bundle; open views then reload themselves. */
