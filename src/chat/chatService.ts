@@ -39,8 +39,9 @@
  *    happened), empty ones left out; `options.num_ctx` = settings.numCtx; `stream: true`.
  *    If it does not fit num_ctx (by estimate, see context.ts), the oldest messages are
  *    left out and a chat/problem says so; if even the newest does not fit, nothing is sent.
- * 3. An assistant row is stored (status 'streaming', emitted as chat/appended). Tokens are
- *    batched into chat/delta (at most one per `deltaIntervalMs` per reply); the partial
+ * 3. An assistant row is stored (status 'streaming', emitted as chat/appended). The first
+ *    text is sent as a chat/delta at once; the tokens after it are batched (at most one
+ *    chat/delta per `deltaIntervalMs` per reply); the partial
  *    text is saved every `persistIntervalMs` so a crash loses little.
  * 4. It ends as 'done', 'stopped' (stop, dispose) or 'error' (with a chat/problem), with
  *    what arrived kept, saved and emitted as chat/finished; then the queued notes come out,
@@ -103,7 +104,7 @@ export interface ChatServiceDeps {
   now?: () => number;
   /** What the user works on (the profile's todos...), added to the system prompt. */
   describeWork?: (profileId: number) => string;
-  /** Batching window of chat/delta (default 30 ms). */
+  /** Batching window of chat/delta after the first, which goes out at once (default 30 ms). */
   deltaIntervalMs?: number;
   /** How often the partial text of a streaming reply is saved (default 2000 ms). */
   persistIntervalMs?: number;
@@ -597,14 +598,20 @@ export class ChatService {
 
   private scheduleDelta(reply: Reply): void {
     if (reply.deltaTimer) return;
+    // The first text goes out at once: batching it would only add the window to the time to first token.
+    if (reply.emitted === 0) return this.flushDelta(reply);
     reply.deltaTimer = setTimeout(() => {
       reply.deltaTimer = undefined;
-      if (reply.finished || reply.id === undefined) return;
-      const text = reply.content.slice(reply.emitted);
-      if (!text) return;
-      reply.emitted = reply.content.length;
-      this.emit({ kind: 'chat/delta', profileId: reply.profileId, id: reply.id, text });
+      this.flushDelta(reply);
     }, this.deps.deltaIntervalMs ?? 30);
+  }
+
+  private flushDelta(reply: Reply): void {
+    if (reply.finished || reply.id === undefined) return;
+    const text = reply.content.slice(reply.emitted);
+    if (!text) return;
+    reply.emitted = reply.content.length;
+    this.emit({ kind: 'chat/delta', profileId: reply.profileId, id: reply.id, text });
   }
 
   private armIdle(reply: Reply, timeoutMs: number, stage: 'first' | 'stalled', ctx: ReturnType<ChatService['ctx']>): void {

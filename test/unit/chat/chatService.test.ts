@@ -68,6 +68,18 @@ test('deltas are batched: far fewer chat/delta than tokens when tokens come fast
   assert.ok(deltas.length < words.length / 4, `${deltas.length} deltas for ${words.length} tokens`);
 });
 
+test('the first text is not held back by the batching window; the rest is batched', T, async (t) => {
+  const h = await setup(t, { deps: { deltaIntervalMs: 60_000 } });
+  h.fake.scriptChat({ tokens: ['Hel', 'lo', ' there'], tokenDelayMs: 20 });
+  await h.chat.send(h.profile.id, 'go');
+  const first = await h.events.next('chat/delta');
+  assert.equal(first.text, 'Hel');
+  const done = await h.events.finished();
+  assert.equal(done.content, 'Hello there');
+  // The window is longer than the reply: everything after the first text comes with chat/finished.
+  assert.deepEqual(h.events.of('chat/delta').map((d) => d.text), ['Hel']);
+});
+
 test('the next turn sends the history: user, assistant and notes (as system messages)', T, async (t) => {
   const h = await setup(t);
   h.fake.scriptChat({ tokens: ['First', ' answer'] }, { tokens: ['Second'] });
