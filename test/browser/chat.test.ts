@@ -149,6 +149,19 @@ describe('Chat view', () => {
     assert.equal(h.ui.clipboard, reply);
   });
 
+  it('shows a code block still being written plain, and highlights it once complete', async () => {
+    const lines = Array.from({ length: 30 }, (_, i) => `const v${i}: number = ${i};\n`);
+    ollama.scriptChat({ tokens: ['Code:\n\n```ts\n', ...lines, '```\n'], tokenDelayMs: 40 });
+    await send('Show code');
+    await page.waitForFunction(() => (document.querySelector('.msg[data-role="assistant"] pre code')?.textContent ?? '').includes('v3:'));
+    const code = page.locator('.msg[data-role="assistant"] pre code');
+    // Highlighting a growing block again every frame would block the page.
+    assert.equal(await code.locator('span').count(), 0, 'plain while it grows');
+    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]');
+    assert.ok((await code.locator('span.hljs-keyword').count()) >= 30, 'highlighted once complete');
+    assert.equal((await code.innerText()).trim(), lines.join('').trim());
+  });
+
   it('renders hostile model output inert', async () => {
     const hostile = [
       '<script>window.__pwned=1</script>',

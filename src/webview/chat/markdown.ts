@@ -56,11 +56,16 @@ purify.addHook('afterSanitizeAttributes', (node) => {
   }
 });
 
-/** Renders markdown into `target`, replacing what was there. */
-export function renderMarkdown(target: HTMLElement, text: string): void {
+/**
+ * Renders markdown into `target`, replacing what was there. `highlight: false` leaves code
+ * blocks plain: for the growing tail of a streaming reply, rendered again every frame,
+ * where highlighting a long code block (and sanitizing its thousands of spans) each time
+ * would block the page; the block is highlighted once it is complete.
+ */
+export function renderMarkdown(target: HTMLElement, text: string, options: { highlight?: boolean } = {}): void {
   const html = marked.parse(text) as string;
   const fragment = purify.sanitize(html, MARKDOWN);
-  for (const code of fragment.querySelectorAll('pre > code')) highlight(code as HTMLElement);
+  if (options.highlight !== false) for (const code of fragment.querySelectorAll('pre > code')) highlight(code as HTMLElement);
   target.replaceChildren(fragment);
 }
 

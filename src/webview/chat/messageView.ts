@@ -89,7 +89,8 @@ export class MessageView {
       this.stable.append(...chunk.childNodes);
       this.stableLength = cut;
     }
-    renderMarkdown(this.tail, text.slice(this.stableLength));
+    // Rendered again every frame while it grows: its code is highlighted once it is stable.
+    renderMarkdown(this.tail, text.slice(this.stableLength), { highlight: false });
   }
 }
 
