@@ -38,6 +38,8 @@ export interface UiOptions {
   settings?: Record<string, unknown>;
   /** The folder to open (default: a fresh one in the run folder). */
   workspace?: string;
+  /** Files of the fresh workspace folder, by relative path (default: a README.md). */
+  files?: Record<string, string>;
   /** Name of this session's folder under the runs folder. */
   name?: string;
   vsix?: string;
@@ -49,9 +51,11 @@ export interface UiSession {
   context: BrowserContext;
   page: Page;
   workspace: string;
-  /** Changes user settings live (VS Code watches settings.json). */
+  /** This session's folder: code-server's log, user data, failure screenshots. */
+  runDir: string;
+  /** Writes user settings to settings.json: code-server does not always notice; a reload reads them. */
   updateSettings(settings: Record<string, unknown>): void;
-  /** Switches the color theme and waits until the workbench shows it. */
+  /** Switches the color theme (Preferences: Color Theme) and waits until the workbench shows it. */
   setTheme(theme: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -74,7 +78,10 @@ export async function startUi(options: UiOptions = {}): Promise<UiSession> {
   const workspace = options.workspace ?? join(runDir, 'workspace');
   if (!options.workspace) {
     mkdirSync(workspace, { recursive: true });
-    writeFileSync(join(workspace, 'README.md'), '# Pipulate UI test workspace\n');
+    for (const [file, text] of Object.entries(options.files ?? { 'README.md': '# Pipulate UI test workspace\n' })) {
+      mkdirSync(dirname(join(workspace, file)), { recursive: true });
+      writeFileSync(join(workspace, file), text);
+    }
   }
   const server = await startCodeServer({
     codeServer: tools,
@@ -102,13 +109,22 @@ export async function startUi(options: UiOptions = {}): Promise<UiSession> {
       context,
       page,
       workspace,
+      runDir,
       updateSettings: (settings) => void updateSettings(server.userDataDir, settings),
       async setTheme(theme) {
-        updateSettings(server.userDataDir, { 'workbench.colorTheme': theme });
-        // The workbench may or may not notice the file change; if not, reload it.
+        // As a user does: Preferences: Color Theme, then the theme's label ('Light Modern'
+        // for 'Default Light Modern'). code-server does not notice a settings.json
+        // written behind its back, so that way needs a reload, and is only the fallback.
         try {
-          await waitForTheme(page, theme, 5000);
+          await runCommand(page, 'Preferences: Color Theme');
+          await page.waitForFunction(() => !document.querySelector<HTMLInputElement>('.quick-input-widget .quick-input-box input')?.value.startsWith('>'), null, { timeout: 10_000 });
+          const label = theme.replace(/^Default /, '');
+          await quickInputBox(page).fill(label);
+          await pickQuickItem(page, label);
+          await waitForTheme(page, theme, 10_000);
         } catch {
+          await page.keyboard.press('Escape');
+          updateSettings(server.userDataDir, { 'workbench.colorTheme': theme });
           await page.reload();
           await waitForWorkbench(page);
           await waitForTheme(page, theme);
@@ -154,18 +170,27 @@ function pipulateIcon(page: Page) {
   return page.locator('.activitybar .action-item:has(a.action-label[aria-label^="Pipulate"])').first();
 }
 
-/** Opens the Pipulate view container by clicking its activity-bar icon (if not open yet). */
+/**
+ * Opens the Pipulate view container by clicking its activity-bar icon (if not open yet).
+ * A click on the icon of the container shown hides the side bar, and the workbench may
+ * still be restoring its layout when this looks: so it looks again after each click.
+ */
 export async function openPipulateContainer(page: Page): Promise<void> {
   const icon = pipulateIcon(page);
   await icon.waitFor({ state: 'visible', timeout: 60_000 });
-  const sidebarTitle = page.locator('.part.sidebar .composite.title h2');
-  const open = async () => /pipulate/i.test((await sidebarTitle.textContent({ timeout: 1000 }).catch(() => '')) ?? '')
-    && await page.locator('.part.sidebar').isVisible();
-  if (!(await open())) {
+  const shown = () => {
+    const sidebar = document.querySelector('.part.sidebar');
+    const rect = sidebar?.getBoundingClientRect();
+    return !!rect && rect.width > 0 && rect.height > 0
+      && /pipulate/i.test(sidebar!.querySelector('.composite.title h2')?.textContent ?? '');
+  };
+  for (let attempt = 0; attempt < 4; attempt++) {
+    if (await page.evaluate(shown)) return;
     await icon.click();
     await page.mouse.move(1, page.viewportSize()?.height ? page.viewportSize()!.height - 1 : 1); // no hover tooltip in pictures
+    if (await page.waitForFunction(shown, null, { timeout: 5000 }).then(() => true, () => false)) return;
   }
-  await page.waitForFunction(() => /pipulate/i.test(document.querySelector('.part.sidebar .composite.title h2')?.textContent ?? ''), null, { timeout: 30_000 });
+  throw new Error('The Pipulate container did not open from its activity-bar icon');
 }
 
 /**
@@ -173,29 +198,84 @@ export async function openPipulateContainer(page: Page): Promise<void> {
  * palette's list is built when it opens, so it is opened again until the command shows.
  */
 export async function runCommand(page: Page, title: string, { retries = 5 } = {}): Promise<void> {
-  const input = page.locator('.quick-input-widget .quick-input-box input');
+  const input = quickInputBox(page);
   let lastError: unknown;
   for (let attempt = 0; attempt <= retries; attempt++) {
+    let row;
     try {
       await page.keyboard.press('Escape');
       await page.keyboard.press('F1');
       await input.waitFor({ state: 'visible', timeout: 5000 });
       await input.fill(`>${title}`);
-      const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-      await row.waitFor({ state: 'visible', timeout: 3000 });
+      const any = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+      await any.waitFor({ state: 'visible', timeout: 3000 });
       // Prefer the exact title, when several match.
       const exact = page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) }).first();
-      if (await exact.count()) await exact.click();
-      else await row.click();
-      await input.waitFor({ state: 'hidden', timeout: 5000 });
-      return;
+      row = (await exact.count()) ? exact : any;
     } catch (err) {
       lastError = err;
       await page.waitForTimeout(500 * (attempt + 1));
+      continue;
     }
+    // From here on no retry: the command may have run, and must not run twice.
+    await row.click();
+    // The palette closes, or the command puts its own quick input (an input box, a pick)
+    // in the same widget: either way the palette's `>` query is gone.
+    await page.waitForFunction(() => {
+      const el = document.querySelector<HTMLInputElement>('.quick-input-widget .quick-input-box input');
+      const shown = !!el && el.getBoundingClientRect().height > 0 && getComputedStyle(document.querySelector('.quick-input-widget')!).display !== 'none';
+      return !shown || !el!.value.startsWith('>');
+    }, null, { timeout: 10_000 }).catch((err: Error) => {
+      throw new Error(`The command palette did not run "${title}": ${err.message}`);
+    });
+    return;
   }
   await page.keyboard.press('Escape');
   throw new Error(`Could not run the command "${title}" from the command palette: ${(lastError as Error)?.message ?? lastError}`);
+}
+
+/** The text box of VS Code's quick input (command palette, input boxes, quick picks). */
+export function quickInputBox(page: Page) {
+  return page.locator('.quick-input-widget .quick-input-box input');
+}
+
+/**
+ * Answers an input box a command opened (showInputBox): waits for it, checks its title
+ * or prompt when `expect` is given, types the text and presses Enter, and waits until it
+ * is gone.
+ */
+export async function answerInputBox(page: Page, text: string, expect?: RegExp): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  const input = quickInputBox(page);
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  // An input box shows no list; wait for the palette's `>` to be gone if it was the palette.
+  await page.waitForFunction(() => !document.querySelector<HTMLInputElement>('.quick-input-widget .quick-input-box input')?.value.startsWith('>'), null, { timeout: 10_000 });
+  if (expect) {
+    await page.waitForFunction(
+      ([source, flags]) => new RegExp(source, flags).test((document.querySelector('.quick-input-widget') as HTMLElement | null)?.innerText ?? '')
+        || new RegExp(source, flags).test(document.querySelector('.quick-input-widget .quick-input-box input')?.getAttribute('aria-label') ?? ''),
+      [expect.source, expect.flags] as const,
+      { timeout: 10_000 },
+    ).catch(async () => {
+      throw new Error(`The input box is not the one expected (${expect}): ${await widget.innerText().catch(() => '?')}`);
+    });
+  }
+  await input.fill(text);
+  await input.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
+/**
+ * Picks an item by its label in a quick pick a command opened (showQuickPick): waits
+ * for the row, clicks it, and waits until the pick is gone.
+ */
+export async function pickQuickItem(page: Page, label: string): Promise<void> {
+  const row = page.locator('.quick-input-widget .monaco-list-row').filter({
+    has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }),
+  }).first();
+  await row.waitFor({ state: 'visible', timeout: 10_000 });
+  await row.click();
+  await quickInputBox(page).waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
 function escapeRegExp(text: string): string {
@@ -259,10 +339,161 @@ export async function webviewFrame(page: Page, viewTitle?: string, timeout = 30_
   }
 }
 
-/** Saves a screenshot of the whole page; a bare file name goes to .vscode-test/screenshots/. */
-export async function screenshot(page: Page, file: string): Promise<string> {
+/**
+ * Saves a screenshot of the whole page, or of `clip`; a bare file name goes to
+ * .vscode-test/screenshots/.
+ */
+export async function screenshot(page: Page, file: string, options: { clip?: { x: number; y: number; width: number; height: number } } = {}): Promise<string> {
   const path = isAbsolute(file) ? file : join(screenshotDir, file);
   mkdirSync(dirname(path), { recursive: true });
-  await page.screenshot({ path });
+  await page.screenshot({ path, clip: options.clip });
   return path;
+}
+
+/**
+ * Reloads the window as a user does (Developer: Reload Window from the command palette):
+ * the page loads again, a new extension host starts. Resolves once the workbench and the
+ * Pipulate icon are back.
+ */
+export async function reloadWindow(page: Page): Promise<void> {
+  const loaded = page.waitForEvent('load', { timeout: 60_000 });
+  await runCommand(page, 'Developer: Reload Window');
+  await loaded;
+  await waitForWorkbench(page);
+}
+
+/** Opens a file of the workspace in the editor with Go to File (quick open), as a user does. */
+export async function openFile(page: Page, name: string): Promise<void> {
+  await runCommand(page, 'Go to File...');
+  await page.waitForFunction(() => !document.querySelector<HTMLInputElement>('.quick-input-widget .quick-input-box input')?.value.startsWith('>'), null, { timeout: 10_000 });
+  await quickInputBox(page).fill(name);
+  await pickQuickItem(page, name);
+  await page.locator(`.tabs-container .tab[data-resource-name="${name}"]`).first().waitFor({ timeout: 15_000 });
+}
+
+/** A status bar item of the extension by its id (e.g. 'pipulate.profile'). */
+export function statusBarItem(page: Page, id: string) {
+  return page.locator(`.part.statusbar .statusbar-item[id$=".${id}"]`).first();
+}
+
+/** A modal dialog of the workbench (showWarningMessage with modal: true, in the page). */
+export function modalDialog(page: Page) {
+  return page.locator('.monaco-dialog-box[role="dialog"]');
+}
+
+/** Clicks a button of the modal dialog by its label and waits until the dialog is gone. */
+export async function answerDialog(page: Page, button: string): Promise<void> {
+  const dialog = modalDialog(page);
+  await dialog.locator('.dialog-buttons a.monaco-button', { hasText: new RegExp(`^${escapeRegExp(button)}$`) }).click();
+  await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
+/** Drags a sash (a splitter of the workbench) by dx, dy pixels. */
+export async function dragSash(page: Page, selector: string, dx: number, dy: number): Promise<void> {
+  const box = await page.locator(selector).first().boundingBox();
+  if (!box) throw new Error(`No sash ${selector}`);
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + dx / 2, y + dy / 2, { steps: 4 });
+  await page.mouse.move(x + dx, y + dy, { steps: 4 });
+  await page.mouse.up();
+}
+
+/**
+ * Sizes the side bar to `width` pixels and, in the Pipulate container, gives the first
+ * view (Tasks) `firstViewHeight` pixels, by dragging the sashes as a user would.
+ */
+export async function layoutSidebar(page: Page, { width, firstViewHeight }: { width?: number; firstViewHeight?: number }): Promise<void> {
+  if (width !== undefined) {
+    const sidebar = (await page.locator('.part.sidebar').boundingBox())!;
+    if (Math.abs(sidebar.width - width) > 2) await dragSash(page, '.monaco-sash.vertical.primary-sidebar-sash', width - sidebar.width, 0);
+    await page.waitForFunction((w) => Math.abs((document.querySelector('.part.sidebar')?.getBoundingClientRect().width ?? 0) - w) <= 2, width, { timeout: 5000 });
+  }
+  if (firstViewHeight !== undefined) {
+    const first = (await page.locator('.part.sidebar .pane').first().boundingBox())!;
+    if (Math.abs(first.height - firstViewHeight) > 2) await dragSash(page, '.part.sidebar .monaco-sash.horizontal', 0, firstViewHeight - first.height);
+  }
+  await page.mouse.move(1, (page.viewportSize()?.height ?? 2) - 1); // no hover effects in pictures
+}
+
+/**
+ * Polls `probe` until `done(value)` holds; on timeout, fails with `what` and the last
+ * value seen. For conditions inside webviews, where a FrameLocator has no waitForFunction.
+ */
+export async function waitUntil<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, { timeout = 10_000, interval = 50 } = {}): Promise<T> {
+  const deadline = Date.now() + timeout;
+  let last: T | undefined;
+  let error: unknown;
+  for (;;) {
+    try {
+      last = await probe();
+      error = undefined;
+      if (done(last)) return last;
+    } catch (err) {
+      error = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out after ${timeout / 1000} s waiting for ${what}; last seen: ${error ? (error as Error).message : JSON.stringify(last)}`);
+    }
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+/** Text of the notification toasts on screen, for error messages. */
+export async function notificationsText(page: Page): Promise<string> {
+  return (await page.locator('.notifications-toasts').innerText({ timeout: 1000 }).catch(() => '')).trim();
+}
+
+/**
+ * Steps of one user journey, as tests of node's runner that share one window. A step
+ * that fails or times out saves a screenshot of the window into the session's run
+ * folder (failures/<n>-<slug>.png) and names it in its error, with the notifications on
+ * screen; the steps after it are skipped (they would fail only because of it).
+ *
+ *   const step = journey(() => ui);
+ *   test('adds a todo', step('add', async () => { ... }));
+ */
+export function journey(session: () => UiSession | undefined, { timeoutMs = 90_000 } = {}) {
+  let failed: string | undefined;
+  let n = 0;
+  return (slug: string, fn: () => Promise<void>, options: { timeoutMs?: number } = {}) => {
+    const index = ++n;
+    return async (t: { skip(message?: string): void }) => {
+      if (failed) {
+        t.skip(`skipped: the step "${failed}" before it failed`);
+        return;
+      }
+      const limit = options.timeoutMs ?? timeoutMs;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          fn(),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`step "${slug}" did not finish within ${limit / 1000} s`)), limit);
+          }),
+        ]);
+      } catch (err) {
+        failed = slug;
+        const ui = session();
+        const notes: string[] = [];
+        if (ui) {
+          const file = join(ui.runDir, 'failures', `${String(index).padStart(2, '0')}-${slug}.png`);
+          await screenshot(ui.page, file).then(() => notes.push(`screenshot: ${file}`), (e: Error) => notes.push(`no screenshot: ${e.message}`));
+          const toasts = await notificationsText(ui.page);
+          if (toasts) notes.push(`notifications: ${toasts.replace(/\s+/g, ' ')}`);
+        }
+        if (err instanceof Error && notes.length) {
+          // The reporter prints the stack, which holds the message as it was.
+          const { message, stack } = err;
+          err.message += `\n    ${notes.join('\n    ')}`;
+          if (stack?.includes(message)) err.stack = stack.replace(message, err.message);
+        }
+        throw err;
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+  };
 }
