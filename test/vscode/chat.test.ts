@@ -6,8 +6,8 @@
  * a long one is stopped with Escape, another with the Stop button, and the server sees
  * the connection closed; the window reloads and the whole conversation is there.
  * Screenshots of the Pipulate container with both views filled, in a dark and a light
- * theme, go to .vscode-test/screenshots/ (pipulate-filled-*.png; the *-crop.png ones are
- * the side bar and a bit of the editor, as docs/screenshot-*.png).
+ * theme, go to .vscode-test/screenshots/ (pipulate-filled-*.png; the *-1000.png ones, a
+ * narrower window, are what docs/screenshot-*.png show).
  * Run by test/vscode/run.mjs (the `vscode` suite of `npm test`), or:
  *   npm run package && node --import tsx --test test/vscode/chat.test.ts
  */
@@ -59,6 +59,15 @@ async function conversation(): Promise<{ role: string; status: string; text: str
   );
 }
 
+/** `promise`, or an error that says what did not happen within `ms`. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 /** Types a message into the composer and presses Enter. */
 async function send(text: string): Promise<void> {
   await chat.locator('vscode-textarea.composer-input').click();
@@ -89,11 +98,22 @@ async function addTodo(title: string): Promise<void> {
   await tasks.locator('li.todo .title', { hasText: new RegExp(`^${title}$`) }).waitFor();
 }
 
-/** Screenshots of the window as it is, whole and cropped to the side bar and a bit of the editor. */
+/**
+ * Screenshots of the window as it is, at 1400x900, and at 1000x900 (the side bar and a
+ * bit of the editor: the pictures of the README, docs/screenshot-*.png).
+ */
 async function pictures(name: string): Promise<void> {
-  await page.mouse.move(1, 899); // no hover effects
+  const resized = async (width: number) => {
+    await page.setViewportSize({ width, height: 900 });
+    await page.waitForFunction((w) => Math.round(document.querySelector('.part.statusbar')?.getBoundingClientRect().width ?? 0) === w, width);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await page.mouse.move(1, 899); // no hover effects
+  };
+  await resized(1400);
   await screenshot(page, `${name}.png`);
-  await screenshot(page, `${name}-crop.png`, { clip: { x: 0, y: 0, width: 900, height: 900 } });
+  await resized(1000);
+  await screenshot(page, `${name}-1000.png`);
+  await resized(1400);
 }
 
 /** Waits until both webviews show the theme's kind (VS Code sets it on their body). */
@@ -184,8 +204,8 @@ describe('Chat in the VS Code UI, against the fake Ollama server', { timeout: 10
     assert.equal(await reply.locator('strong').innerText(), 'python3');
     assert.equal(await reply.locator('.msg-who').innerText(), 'llama3.2');
     await sendButton().waitFor();
-    const exchange = await ollama.chatAt(0);
-    assert.equal(await exchange.closed, 'complete');
+    const exchange = await within(ollama.chatAt(0), 5000, 'the fake server got the chat request');
+    assert.equal(await within(exchange.closed, 10_000, 'the reply ended'), 'complete');
     // The model was told about the todos.
     const system = (exchange.body.messages as { role: string; content: string }[]).filter((m) => m.role === 'system').map((m) => m.content).join('\n');
     assert.match(system, /\[x\] Buy milk/);
@@ -195,6 +215,7 @@ describe('Chat in the VS Code UI, against the fake Ollama server', { timeout: 10
   test('screenshots of both views filled, in a dark and a light theme', step('screenshots', async () => {
     await openFile(page, 'todo.txt');
     await page.locator('.editor-instance .view-lines', { hasText: 'Book flights to Lisbon' }).waitFor({ timeout: 15_000 });
+    await page.keyboard.press('Control+End'); // the caret after the text, not on its first letter
     await webviewsIn('vscode-dark');
     await pictures('pipulate-filled-dark');
     await ui.setTheme(LIGHT_THEME);
@@ -207,10 +228,10 @@ describe('Chat in the VS Code UI, against the fake Ollama server', { timeout: 10
   test('a long reply is stopped with Escape in the message box; the server sees the connection closed', step('stop-escape', async () => {
     ollama.scriptChat({ tokens: LONG, tokenDelayMs: 50 });
     await send('Write a long summary of my week');
-    const exchange = await ollama.chatAt(1);
+    const exchange = await within(ollama.chatAt(1), 15_000, 'the fake server got the chat request');
     await partialReply(30);
     await page.keyboard.press('Escape'); // the focus is still in the message box
-    assert.equal(await exchange.closed, 'client-closed', 'the request to Ollama was closed by the extension');
+    assert.equal(await within(exchange.closed, 10_000, 'the connection closed after Escape'), 'client-closed', 'the request to Ollama was closed by the extension');
     await chat.locator('.msg[data-role="assistant"][data-status="stopped"]').waitFor({ timeout: 15_000 });
     assert.equal(await lastAssistant().locator('.msg-tag').innerText(), 'stopped');
     const text = (await lastAssistant().locator('.msg-body').innerText()).trim();
@@ -222,10 +243,10 @@ describe('Chat in the VS Code UI, against the fake Ollama server', { timeout: 10
   test('another is stopped with the Stop button', step('stop-button', async () => {
     ollama.scriptChat({ tokens: LONG, tokenDelayMs: 50 });
     await send('And of next week?');
-    const exchange = await ollama.chatAt(2);
+    const exchange = await within(ollama.chatAt(2), 15_000, 'the fake server got the chat request');
     await partialReply(30);
     await stopButton().click();
-    assert.equal(await exchange.closed, 'client-closed');
+    assert.equal(await within(exchange.closed, 10_000, 'the connection closed after Stop'), 'client-closed', 'the request to Ollama was closed by the extension');
     await waitUntil('the reply to show it was stopped', () => lastAssistant().getAttribute('data-status'), (s) => s === 'stopped');
     await sendButton().waitFor();
   }));
