@@ -196,6 +196,8 @@ export async function openPipulateContainer(page: Page): Promise<void> {
 /**
  * Runs a command by its title through the command palette (F1), as a user does. The
  * palette's list is built when it opens, so it is opened again until the command shows.
+ * Each attempt presses Escape first, to close what is open: a webview with the focus
+ * sees that Escape too (the Chat view stops a streaming reply on it).
  */
 export async function runCommand(page: Page, title: string, { retries = 5 } = {}): Promise<void> {
   const input = quickInputBox(page);
