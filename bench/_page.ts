@@ -9,8 +9,10 @@
  * - `startFrames()` / `stopFrames()`: a requestAnimationFrame loop recording the gap
  *   between consecutive frames (16.7 ms at 60 Hz when nothing blocks), for blocking
  *   shorter than a long task;
- * - `during(from, to)`: the longest task and the longest frame gap overlapping that window
+ * - `during(from, to)`: the longest task and frame gap overlapping that window
  *   (performance.now() times of the page); `within(from, to)`: wholly inside it.
+ *
+ * `traceTasks` gives the page's longest tasks in CPU time, from a Chromium trace.
  */
 import type { Page } from 'playwright-core';
 
@@ -58,7 +60,7 @@ export const PROBE = `(() => {
   };
 })();`;
 
-/** The longest task (0: none of 50 ms or more) and frame gap (0: the frame probe was off) in a window. */
+/** In a window: the longest task (0: none of 50 ms or more) and frame gap (0: the frame probe was off). */
 export interface Blocking {
   task: number;
   frame: number;
@@ -75,4 +77,73 @@ export async function during(page: Page, from: number, to: number): Promise<Bloc
 /** "none >= 50 ms" or "83 ms". */
 export function taskText(ms: number): string {
   return ms > 0 ? `${Math.round(ms)} ms` : 'none of 50 ms or more';
+}
+
+// ---- tracing: the page's tasks in CPU time -------------------------------------------------
+
+/** The longest task in a window: wall-clock and CPU (thread) time, in ms. */
+export interface TaskTimes {
+  wall: number;
+  cpu: number;
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  tdur?: number;
+  pid: number;
+  tid: number;
+}
+
+/**
+ * Runs `fn` while Chromium traces the page (its tasks and performance.mark()s), then
+ * gives, for each window from a mark named `from` to the next named `to`, the page's
+ * longest task (on its main thread) in wall-clock time and in CPU time: tasks that
+ * overlap the window, or with `inside` only those wholly inside it. CPU time is what the
+ * page's own work cost: on a busy machine a task also lasts while another process holds
+ * the CPU, which is not the page's doing. Tracing slows the page a little: nothing else
+ * is timed meanwhile.
+ */
+export async function traceTasks<T>(
+  page: Page,
+  fn: () => Promise<T>,
+  windows: { from: string; to: string; inside?: boolean }[],
+): Promise<{ result: T; tasks: TaskTimes[][] }> {
+  const browser = page.context().browser()!;
+  await browser.startTracing(page, { categories: ['disabled-by-default-devtools.timeline', 'blink.user_timing'] });
+  let result: T;
+  let buffer: Buffer;
+  try {
+    result = await fn();
+  } finally {
+    buffer = await browser.stopTracing();
+  }
+  const events = (JSON.parse(buffer.toString('utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
+  const names = new Set(windows.flatMap((w) => [w.from, w.to]));
+  const marks = events.filter((e) => names.has(e.name) && e.ph !== 'M').sort((a, b) => a.ts - b.ts);
+  const main = marks[0];
+  const runs = main ? events.filter((e) => e.name === 'RunTask' && e.ph === 'X' && e.pid === main.pid && e.tid === main.tid) : [];
+  const tasks = windows.map((w) => {
+    const out: TaskTimes[] = [];
+    for (let i = 0; i < marks.length; i++) {
+      if (marks[i]!.name !== w.from) continue;
+      const end = marks.slice(i + 1).find((m) => m.name === w.to);
+      if (!end) break;
+      const a = marks[i]!.ts;
+      const b = end.ts;
+      let wall = 0;
+      let cpu = 0;
+      for (const r of runs) {
+        const rEnd = r.ts + (r.dur ?? 0);
+        if (w.inside ? r.ts < a || rEnd > b : rEnd <= a || r.ts >= b) continue;
+        wall = Math.max(wall, (r.dur ?? 0) / 1000);
+        cpu = Math.max(cpu, (r.tdur ?? r.dur ?? 0) / 1000);
+      }
+      out.push({ wall, cpu });
+    }
+    return out;
+  });
+  return { result: result!, tasks };
 }
