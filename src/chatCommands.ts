@@ -3,6 +3,8 @@ import * as vscode from 'vscode';
 import { DEFAULT_CHAT_SETTINGS, type ChatService, type ChatSettings } from './chat/chatService';
 import type { ChatConnection, Notification } from './protocol';
 import type { TasksService } from './tasks/tasksService';
+import * as asking from './panel/askingActions';
+import { vscodeDialogs } from './panel/vscodeUi';
 
 const SECTION = 'pipulate';
 
@@ -104,12 +106,7 @@ export function registerChatCommands(
     const name = await vscode.window.showInputBox({ title: 'Pull an Ollama model', value: readChatSettings().model, placeHolder: 'Model name, e.g. llama3.2' });
     if (name?.trim()) await pullModel(name.trim());
   });
-  register('pipulate.clearConversation', async () => {
-    const profile = tasks.activeProfile();
-    const action = 'Clear Conversation';
-    const choice = await vscode.window.showWarningMessage(`Clear the conversation of “${profile.name}”?`, { modal: true, detail: 'Its messages are deleted.' }, action);
-    if (choice === action) await chat.clear(profile.id);
-  });
+  register('pipulate.clearConversation', () => asking.clearConversation(vscodeDialogs, tasks, chat));
   register('pipulate.stopGenerating', () => chat.stop(tasks.activeProfileId));
   register('pipulate.focusChat', async () => {
     await vscode.commands.executeCommand('pipulate.chat.focus');

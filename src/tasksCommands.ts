@@ -1,8 +1,11 @@
 /** Command palette actions and the status bar item for profiles and todos. */
+import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { Database } from './store/database';
 import type { TasksService } from './tasks/tasksService';
 import type { Notification } from './protocol';
+import * as asking from './panel/askingActions';
+import { vscodeDialogs } from './panel/vscodeUi';
 
 export function registerTasksCommands(
   context: vscode.ExtensionContext,
@@ -21,14 +24,6 @@ export function registerTasksCommands(
         void vscode.window.showErrorMessage(`Pipulate could not ${what}: ${(err as Error).message}`);
       }
     };
-
-  const askName = (title: string, value?: string) =>
-    vscode.window.showInputBox({
-      title,
-      value,
-      placeHolder: 'Profile name',
-      validateInput: (text) => (text.trim() ? undefined : 'Type a name, or press Escape to cancel.'),
-    });
 
   const pickProfile = async (placeHolder: string) => {
     const active = tasks.activeProfileId;
@@ -75,32 +70,17 @@ export function registerTasksCommands(
   );
   register(
     'pipulate.newProfile',
-    guarded('create the profile', async () => {
-      const name = await askName('New profile');
-      if (name !== undefined) await tasks.addProfile(name);
-    }),
+    guarded('create the profile', () => asking.addProfile(vscodeDialogs, tasks)),
   );
   register(
     'pipulate.renameProfile',
-    guarded('rename the profile', async () => {
-      const profile = tasks.activeProfile();
-      const name = await askName(`Rename profile “${profile.name}”`, profile.name);
-      if (name !== undefined) await tasks.renameProfile(profile.id, name);
-    }),
+    guarded('rename the profile', () => asking.renameProfile(vscodeDialogs, tasks, tasks.activeProfileId)),
   );
   register(
     'pipulate.deleteProfile',
     guarded('delete the profile', async () => {
       const id = await pickProfile('Delete which profile? Its todos and conversation go with it.');
-      if (id === undefined) return;
-      const profile = tasks.getProfile(id);
-      const action = 'Delete Profile';
-      const choice = await vscode.window.showWarningMessage(
-        `Delete the profile “${profile.name}”?`,
-        { modal: true, detail: 'Its todos and its conversation are deleted with it. This cannot be undone.' },
-        action,
-      );
-      if (choice === action) await tasks.deleteProfile(id);
+      if (id !== undefined) await asking.deleteProfile(vscodeDialogs, tasks, id);
     }),
   );
   register(
@@ -119,7 +99,10 @@ export function registerTasksCommands(
     guarded('export the data', async () => {
       const target = await vscode.window.showSaveDialog({
         title: 'Export Pipulate Data',
-        defaultUri: vscode.Uri.file(`pipulate-${new Date().toISOString().slice(0, 10)}.db`),
+        defaultUri: vscode.Uri.joinPath(
+          vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir()),
+          `pipulate-${new Date().toISOString().slice(0, 10)}.db`,
+        ),
         filters: { 'SQLite database': ['db', 'sqlite'] },
       });
       if (!target) return;

@@ -18,11 +18,10 @@ import {
 import { NotFoundError, SchemaError } from '../store/errors';
 import type { TasksService } from '../tasks/tasksService';
 import { UserError } from '../tasks/tasksService';
+import * as asking from './askingActions';
+import type { Dialogs } from './askingActions';
 
-export interface HostUi {
-  confirm(message: string, detail: string, action: string): Promise<boolean>;
-  /** Asks for a line of text; undefined when cancelled. */
-  prompt(options: { title: string; value?: string; placeholder?: string }): Promise<string | undefined>;
+export interface HostUi extends Dialogs {
   /** Lets the user pick one of the local models; undefined when cancelled. */
   pickModel(): Promise<string | undefined>;
   setModel(model: string): Promise<void>;
@@ -79,10 +78,6 @@ export class Router {
     };
   }
 
-  get viewCount(): number {
-    return this.views.size;
-  }
-
   private async handle(view: View, raw: unknown): Promise<void> {
     const parsed = parseWebviewMessage(raw);
     if (!parsed.ok) {
@@ -126,24 +121,12 @@ export class Router {
         return void (await tasks.clearCompleted());
       case 'profile/switch':
         return tasks.switchProfile(body.id);
-      case 'profile/add': {
-        const name = body.name ?? (await ui.prompt({ title: 'New profile', placeholder: 'Name of the new profile' }));
-        return name === undefined ? null : void (await tasks.addProfile(name));
-      }
-      case 'profile/rename': {
-        const current = tasks.getProfile(body.id);
-        const name = body.name ?? (await ui.prompt({ title: 'Rename profile', value: current.name }));
-        return name === undefined ? null : void (await tasks.renameProfile(body.id, name));
-      }
-      case 'profile/delete': {
-        const profile = tasks.getProfile(body.id);
-        const ok = await ui.confirm(
-          `Delete the profile “${profile.name}”?`,
-          'Its todos and its conversation are deleted with it. This cannot be undone.',
-          'Delete Profile',
-        );
-        return ok ? tasks.deleteProfile(body.id) : null;
-      }
+      case 'profile/add':
+        return void (await asking.addProfile(ui, tasks, body.name));
+      case 'profile/rename':
+        return void (await asking.renameProfile(ui, tasks, body.id, body.name));
+      case 'profile/delete':
+        return void (await asking.deleteProfile(ui, tasks, body.id));
       case 'chat/snapshot':
         return chat.snapshot(tasks.activeProfile());
       case 'chat/send':
@@ -153,7 +136,7 @@ export class Router {
       case 'chat/retry':
         return chat.retry(tasks.activeProfileId);
       case 'chat/clear':
-        return chat.clear(tasks.activeProfileId);
+        return void (await asking.clearConversation(ui, tasks, chat));
       case 'chat/selectModel': {
         const model = body.model ?? (await ui.pickModel());
         if (model !== undefined) await ui.setModel(model);

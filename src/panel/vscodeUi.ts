@@ -1,22 +1,28 @@
 /** HostUi through VS Code's own dialogs, clipboard and editor. */
 import * as vscode from 'vscode';
+import type { Dialogs } from './askingActions';
 import type { HostUi } from './router';
+
+/** VS Code's modal message and input box; shared by the views and the commands. */
+export const vscodeDialogs: Dialogs = {
+  async confirm(message, detail, action) {
+    const choice = await vscode.window.showWarningMessage(message, { modal: true, detail }, action);
+    return choice === action;
+  },
+  prompt: ({ title, value, placeholder }) =>
+    Promise.resolve(
+      vscode.window.showInputBox({
+        title,
+        value,
+        placeHolder: placeholder,
+        validateInput: (text) => (text.trim() ? undefined : 'Type a name, or press Escape to cancel.'),
+      }),
+    ),
+};
 
 export function vscodeUi(chat: { pickModel: HostUi['pickModel']; setModel: HostUi['setModel']; pullModel: HostUi['pullModel'] }): HostUi {
   return {
-    async confirm(message, detail, action) {
-      const choice = await vscode.window.showWarningMessage(message, { modal: true, detail }, action);
-      return choice === action;
-    },
-    prompt: ({ title, value, placeholder }) =>
-      Promise.resolve(
-        vscode.window.showInputBox({
-          title,
-          value,
-          placeHolder: placeholder,
-          validateInput: (text) => (text.trim() ? undefined : 'Type a name, or press Escape to cancel.'),
-        }),
-      ),
+    ...vscodeDialogs,
     pickModel: chat.pickModel,
     setModel: chat.setModel,
     pullModel: chat.pullModel,

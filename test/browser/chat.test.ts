@@ -215,10 +215,27 @@ describe('Chat view', () => {
     await page.waitForSelector('.problem:not([hidden])');
     const problem = await page.locator('.problem').innerText();
     assert.match(problem, /llama3\.2/);
+    ollama.scriptPull({ steps: 5, delayMs: 150 });
     await page.locator('.problem vscode-button[data-action="pull"]').click();
-    await view.settle();
-    await page.waitForFunction(() => true);
+    // The progress shows in the chat while the fake server streams it...
+    await page.waitForSelector('.pull:not([hidden]):has-text("Pulling llama3.2: pulling 0123456789ab (")');
+    // ...and once the model is there, the problem and the progress are gone.
+    await page.waitForSelector('.problem[hidden]', { state: 'attached', timeout: 10_000 });
+    await page.waitForSelector('.pull[hidden]', { state: 'attached' });
     assert.deepEqual(h.ui.pulled, ['llama3.2']);
+    assert.equal((await ollama.pullAt(0)).outcome, 'complete');
+    assert.match(await page.locator('.conn-text').innerText(), /llama3\.2 · connected/);
+  });
+
+  it('says a pull failed, in the chat, when Ollama answers with an error line', async () => {
+    ollama.models = [];
+    await send('Hello?');
+    await page.waitForSelector('.problem:not([hidden])');
+    ollama.scriptPull({ delayMs: 20, errorAfter: { lines: 2, message: 'pull model manifest: file does not exist' } });
+    await page.locator('.problem vscode-button[data-action="pull"]').click();
+    await page.waitForSelector('.pull:not([hidden]):has-text("Pulling llama3.2 failed")');
+    assert.match(await page.locator('.pull').innerText(), /file does not exist/);
+    assert.equal((await ollama.pullAt(0)).outcome, 'error-line');
   });
 
   it('says Ollama is not reachable, naming the host, and the chat is not left generating', async () => {
@@ -268,12 +285,22 @@ describe('Chat view', () => {
     await page.waitForSelector('.msg[data-role="user"]:has-text("In Default")');
   });
 
-  it('clears the conversation', async () => {
+  it('clears the conversation once the user confirms, as the command does', async () => {
     ollama.scriptChat({ tokens: ['x'] });
     await send('to be cleared');
     await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]');
-    await page.locator('vscode-toolbar-button[label="Clear conversation"]').click();
+    const clear = page.locator('vscode-toolbar-button[label="Clear conversation"]');
+    h.ui.confirmAnswer = false;
+    const answered = view.received.filter((m) => m.type === 'response').length;
+    await clear.click();
+    while (view.received.filter((m) => m.type === 'response').length === answered) await new Promise((r) => setTimeout(r, 20));
+    await view.settle();
+    assert.equal(messages().length, 2, 'kept when the dialog is cancelled');
+    assert.equal(await page.locator('.msg').count(), 2);
+    h.ui.confirmAnswer = true;
+    await clear.click();
     await page.waitForSelector('.empty-state:not([hidden])');
     assert.equal(messages().length, 0);
+    assert.deepEqual(h.ui.asked, ['Clear the conversation of “Default”?', 'Clear the conversation of “Default”?']);
   });
 });

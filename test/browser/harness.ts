@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { webviewHtml, type ViewKind } from '../../src/panel/html';
+import { unavailableHtml, webviewHtml, type ViewKind } from '../../src/panel/html';
 import { Router, type HostUi } from '../../src/panel/router';
 import type { HostMessage, Notification } from '../../src/protocol';
 import { appStore, type AppStore } from '../../src/store/appSchema';
@@ -34,6 +34,9 @@ export class ScriptedUi implements HostUi {
   pulled: (string | undefined)[] = [];
   commands: string[] = [];
 
+  /** `pull` is the real ChatService's: VS Code's pullModel adds only a notification around it. */
+  constructor(private readonly pull: (model?: string) => Promise<unknown>) {}
+
   async confirm(message: string) {
     this.asked.push(message);
     return this.confirmAnswer;
@@ -50,6 +53,7 @@ export class ScriptedUi implements HostUi {
   }
   async pullModel(model?: string) {
     this.pulled.push(model);
+    await this.pull(model);
   }
   async writeClipboard(text: string) {
     this.clipboard = text;
@@ -69,6 +73,8 @@ export interface HarnessOptions {
   chat?: Partial<ChatSettings>;
   /** Where the store lives (default: a new temporary folder, removed on close). */
   dir?: string;
+  /** 'global' as when no folder is open (default 'workspace'). */
+  scope?: 'workspace' | 'global';
 }
 
 let browser: Browser | undefined;
@@ -107,8 +113,8 @@ export interface OpenedView {
 }
 
 export class Harness {
-  readonly ui = new ScriptedUi();
-  readonly logs: string[] = [];
+  /** What `open('unavailable')` shows as the reason the store cannot be opened. */
+  unavailableReason = 'The store is open in another window.';
   private server!: http.Server;
   private base = '';
   private pages: Page[] = [];
@@ -121,6 +127,8 @@ export class Harness {
     readonly tasks: TasksService,
     readonly router: Router,
     readonly chat: ChatService,
+    readonly ui: ScriptedUi,
+    readonly logs: string[],
   ) {}
 
   static async start(options: HarnessOptions = {}): Promise<Harness> {
@@ -143,15 +151,13 @@ export class Harness {
       store,
       emit,
       note: (id, text) => chat.note(id, text),
-      storage: { dir, scope: 'workspace' },
+      storage: { dir, scope: options.scope ?? 'workspace' },
       onProfileDeleting: (id) => chat.removeProfile(id),
     });
-    const ui = new ScriptedUi();
+    const ui = new ScriptedUi((model) => chat.pull(model));
     router = new Router({ tasks, chat, ui, log: (level, line) => logs.push(`${level}: ${line}`) });
-    const h = new Harness(dir, db, store, tasks, router, chat);
+    const h = new Harness(dir, db, store, tasks, router, chat, ui, logs);
     h.ownsDir = options.dir === undefined;
-    (h as { ui: ScriptedUi }).ui = ui;
-    (h as { logs: string[] }).logs = logs;
     await h.listen();
     return h;
   }
@@ -159,7 +165,7 @@ export class Harness {
   private async listen(): Promise<void> {
     this.server = http.createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://x');
-      const view = url.pathname.slice(1) as ViewKind;
+      const view = url.pathname.slice(1);
       if (view === 'tasks' || view === 'chat') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         res.end(
@@ -172,6 +178,11 @@ export class Harness {
             codiconUri: `${this.base}/dist/codicon.css`,
           }),
         );
+        return;
+      }
+      if (view === 'unavailable') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(unavailableHtml({ cspSource: this.base, styleUri: `${this.base}/dist/webview.css`, reason: this.unavailableReason }));
         return;
       }
       const theme = /^\/theme-(light|dark|hc)\.css$/.exec(url.pathname);
@@ -195,7 +206,7 @@ export class Harness {
   }
 
   /** Opens a view in a new page, connected to the router like a webview in VS Code. */
-  async open(view: ViewKind, options: { theme?: Theme; width?: number; height?: number } = {}): Promise<OpenedView> {
+  async open(view: ViewKind | 'unavailable', options: { theme?: Theme; width?: number; height?: number } = {}): Promise<OpenedView> {
     const b = await getBrowser();
     const context = await b.newContext({ viewport: { width: options.width ?? 360, height: options.height ?? 640 } });
     const page = await context.newPage();
