@@ -101,7 +101,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
 /** The store could not be opened (another window has it, say): the views and a message say why. */
 function showUnavailable(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, dataDir: string, err: Error): void {
   log.error(`Cannot open the database in ${dataDir}: ${err.stack ?? err.message}`);
-  const unavailable = new UnavailableViewProvider(err.message);
+  const unavailable = new UnavailableViewProvider(err.message, context.extensionUri);
   context.subscriptions.push(
     vscode.window.registerWebviewViewProvider('pipulate.tasks', unavailable),
     vscode.window.registerWebviewViewProvider('pipulate.chat', unavailable),

@@ -16,14 +16,19 @@ export interface ShellOptions {
   codiconUri: string;
 }
 
-export function webviewHtml(o: ShellOptions): string {
-  const csp = [
+/** Only our own files: no inline code or style, no network (no connect-src: default-src 'none'). */
+function contentSecurityPolicy(cspSource: string, nonce?: string): string {
+  return [
     "default-src 'none'",
-    `script-src 'nonce-${o.nonce}'`,
-    `style-src ${o.cspSource}`,
-    `font-src ${o.cspSource}`,
-    `img-src ${o.cspSource} data:`,
+    ...(nonce ? [`script-src 'nonce-${nonce}'`] : []),
+    `style-src ${cspSource}`,
+    `font-src ${cspSource}`,
+    `img-src ${cspSource} data:`,
   ].join('; ');
+}
+
+export function webviewHtml(o: ShellOptions): string {
+  const csp = contentSecurityPolicy(o.cspSource, o.nonce);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -43,4 +48,28 @@ export function webviewHtml(o: ShellOptions): string {
 
 export function makeNonce(): string {
   return randomBytes(18).toString('base64');
+}
+
+/**
+ * What both views show when the store cannot be opened (another window has it, say):
+ * the reason, as text, in our stylesheet; no script at all.
+ */
+export function unavailableHtml(o: { cspSource: string; styleUri: string; reason: string }): string {
+  const text = o.reason.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(o.cspSource)}">
+<link rel="stylesheet" href="${o.styleUri}">
+<title>Pipulate</title>
+</head>
+<body>
+<div class="app unavailable" role="alert">
+<p><strong>Pipulate is not available.</strong></p>
+<p class="reason">${text}</p>
+<p>Then run <em>Developer: Reload Window</em>.</p>
+</div>
+</body>
+</html>`;
 }

@@ -1,0 +1,60 @@
+/**
+ * The webview shell in Chromium: its Content Security Policy holds (no network, no
+ * inline code), and the page shown when the store cannot be opened says why, as text.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import { Harness, closeBrowser } from './harness';
+
+let h: Harness;
+
+beforeEach(async () => {
+  h = await Harness.start();
+});
+afterEach(async () => {
+  await h.close();
+});
+after(closeBrowser);
+
+describe('Webview shell', () => {
+  for (const kind of ['tasks', 'chat'] as const) {
+    it(`the ${kind} view can reach no network and run no inline code`, async () => {
+      const view = await h.open(kind);
+      await view.page.waitForSelector('.app > :not([hidden])');
+      const policy = await view.page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+      assert.match(policy ?? '', /^default-src 'none'; script-src 'nonce-[^']+';/);
+      assert.doesNotMatch(policy ?? '', /unsafe|connect-src|\*/);
+      // The page's own origin serves it, and still a fetch from the page is refused.
+      const fetched = await view.page.evaluate(() => fetch(location.href).then(() => 'fetched', (e: Error) => `refused: ${e.message}`));
+      assert.match(fetched, /^refused/);
+      const inline = await view.page.evaluate(() => {
+        const s = document.createElement('script');
+        s.textContent = 'window.__inlineRan = true';
+        document.body.append(s);
+        return (window as unknown as { __inlineRan?: boolean }).__inlineRan ?? false;
+      });
+      assert.equal(inline, false, 'an inline script without the nonce does not run');
+      // Chromium reports each refusal as a securitypolicyviolation event, a moment later.
+      const reported = (directive: RegExp) => view.problems.some((p) => directive.test(p));
+      for (let i = 0; i < 100 && !(reported(/CSP violation: connect-src/) && reported(/CSP violation: script-src/)); i++) await view.page.waitForTimeout(20);
+      assert.ok(reported(/CSP violation: connect-src/), view.problems.join('\n'));
+      assert.ok(reported(/CSP violation: script-src/), view.problems.join('\n'));
+    });
+  }
+
+  it('when the store cannot be opened, both views say why, as text, with no script', async () => {
+    h.unavailableReason = 'Locked by pid 4242 <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+    const view = await h.open('unavailable', { theme: 'light' });
+    const alert = view.page.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /Pipulate is not available\.\s+Locked by pid 4242 <img src=x onerror="window.__pwned=1"><script>window.__pwned=2<\/script>\s+Then run Developer: Reload Window\./);
+    assert.equal(await view.page.locator('img, .reason script').count(), 0);
+    assert.equal(await view.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned ?? 0), 0);
+    const policy = await view.page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    assert.doesNotMatch(policy ?? '', /script-src|unsafe/);
+    // Our stylesheet applies: the theme's foreground colour, not the browser's black.
+    const color = await alert.evaluate((el) => getComputedStyle(el).color);
+    assert.notEqual(color, 'rgb(0, 0, 0)');
+    assert.deepEqual(view.problems, []);
+  });
+});
