@@ -56,12 +56,22 @@ describe('Tasks view', () => {
     assert.equal(await page.locator('.counts').innerText(), '0 open · 0 done');
   });
 
+  it('says so when no folder is open and the todos live in the global storage', async () => {
+    assert.equal(await page.locator('.storage-note').isHidden(), true, 'not with a folder open');
+    await h.close();
+    h = await Harness.start({ scope: 'global' });
+    view = await h.open('tasks');
+    page = view.page;
+    await page.waitForSelector('.storage-note:not([hidden]):has-text("No folder is open")');
+  });
+
   it('adds todos with the input and Enter, on disk in order', async () => {
     await addByKeyboard('Buy milk');
     await addByKeyboard('Write report');
     assert.deepEqual(await titles(), ['Buy milk', 'Write report']);
     assert.equal(await page.locator('.counts').innerText(), '2 open · 0 done');
     assert.deepEqual(storeTitles(), ['Buy milk', 'Write report']);
+    await idle(); // the rows show at once; their answers come once on disk
     assert.equal(h.db.dirty, false, 'answered only once on disk');
     assert.equal(await page.locator('vscode-textfield.add-input').evaluate((el) => (el as HTMLInputElement).value), '');
     assert.equal(await page.locator('.empty-state').isHidden(), true);
@@ -215,6 +225,54 @@ describe('Tasks view', () => {
     assert.equal(h.store.todos.count({ title: 'work item' }), 0, 'its todos went with it');
     // The last profile cannot be deleted: the button is disabled.
     assert.equal(await page.locator('vscode-toolbar-button[label="Delete profile"]').getAttribute('disabled'), '');
+  });
+
+  it('manages profiles and clears completed todos from the keyboard alone', async () => {
+    await seed('work item', 'done item');
+    await h.tasks.toggleTodo(h.store.todos.rows({ where: { title: 'done item' } })[0]!.id);
+    await idle();
+    const focused = (selector: string) => page.waitForFunction((s) => document.activeElement?.matches(s) ?? false, selector);
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('Tab');
+    await focused('vscode-single-select.profile-select');
+    await page.keyboard.press('Tab');
+    await focused('vscode-toolbar-button[label="New profile"]');
+    h.ui.promptAnswers.push('Home');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.empty-state:has-text("No todos in “Home” yet")');
+    assert.equal(h.tasks.activeProfile().name, 'Home');
+
+    // The select: open it, the option above, Enter.
+    await page.keyboard.press('Shift+Tab');
+    await focused('vscode-single-select.profile-select');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('li.todo .title')?.textContent === 'work item');
+    assert.equal(h.tasks.activeProfile().name, 'Default');
+
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await focused('vscode-toolbar-button[label="Rename profile"]');
+    h.ui.promptAnswers.push('Office');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('vscode-single-select vscode-option[selected]')?.textContent === 'Office');
+
+    await page.keyboard.press('Tab');
+    await focused('vscode-toolbar-button[label="Delete profile"]');
+    h.ui.confirmAnswer = false;
+    await page.keyboard.press('Space');
+    await page.waitForFunction(() => !document.querySelector('.pending'));
+    await view.settle();
+    assert.deepEqual(h.ui.asked.filter((q) => q.startsWith('Delete')), ['Delete the profile “Office”?']);
+
+    await page.keyboard.press('Tab');
+    await focused('vscode-textfield.add-input');
+    await page.keyboard.press('Tab');
+    await focused('vscode-button.clear-done');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelectorAll('li.todo').length === 1);
+    assert.deepEqual(storeTitles(), ['work item']);
   });
 
   it('keeps every open view in step, whichever made the change', async () => {

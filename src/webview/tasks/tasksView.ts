@@ -36,7 +36,7 @@ export function startTasksView(root: HTMLElement): void {
   input.value = state.draft;
 
   const counts = h('span', { className: 'counts', 'aria-live': 'polite' });
-  const clearDone = h('vscode-button', { secondary: true, title: 'Clear completed todos' }, 'Clear completed');
+  const clearDone = h('vscode-button', { secondary: true, title: 'Clear completed todos', className: 'clear-done' }, 'Clear completed');
   const summary = h('div', { className: 'summary' }, counts, clearDone);
 
   const empty = h('div', { className: 'empty-state', hidden: true });
