@@ -39,7 +39,7 @@ export const CHROMIUM_ARGS = [
 ];
 
 const started = Date.now();
-const summary = { passed: 0, failed: 0, phases: {}, ui: null, errors: [] };
+const summary = { passed: 0, failed: 0, skipped: 0, phases: {}, ui: null, errors: [] };
 const cleanups = [];
 let finished = false;
 
@@ -68,7 +68,7 @@ async function finish(code) {
   finished = true;
   await cleanup();
   writeResult();
-  say(`${summary.passed} passed, ${summary.failed} failed (vscode suite, ${elapsed()})`);
+  say(`${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped (vscode suite, ${elapsed()})`);
   process.exit(code);
 }
 
@@ -255,7 +255,7 @@ function runUiTests({ runDir, extensionsDir }) {
       if (code !== 0 && failed === 0) failed = 1;
       if (signal) failed ||= 1;
       kill(); // anything it left behind in its group
-      resolve({ passed, failed });
+      resolve({ passed, failed, skipped: count('skipped') });
     });
   });
 }
@@ -300,6 +300,7 @@ async function main() {
     summary.ui = ui;
     summary.passed += ui.passed;
     summary.failed += ui.failed;
+    summary.skipped += ui.skipped;
   }
 }
 
