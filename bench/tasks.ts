@@ -74,11 +74,12 @@ const RENDER_PROBE = `(() => {
   new MutationObserver(function (records, observer) {
     for (const r of records) {
       const t = r.target;
-      if (t.classList && t.classList.contains('todos') && t.childElementCount >= ${N}) {
+      const rows = t.classList && t.classList.contains('todos') ? t.querySelectorAll('li.todo') : [];
+      if (rows.length >= ${N}) {
         observer.disconnect();
-        t.lastElementChild.getBoundingClientRect();
+        rows[rows.length - 1].getBoundingClientRect();
         b.render.laidOut = performance.now();
-        b.render.rows = t.childElementCount;
+        b.render.rows = rows.length;
         requestAnimationFrame(function () { requestAnimationFrame(function () { b.render.painted = performance.now(); }); });
         return;
       }
@@ -125,7 +126,7 @@ async function firstRender(page: Page): Promise<RenderSample> {
 /** Watches the list: what each toggle touched, and when its row was patched. */
 const TOGGLE_PROBE = `(() => {
   const b = window.__bench;
-  const ul = document.querySelector('ul.todos');
+  const ul = document.querySelector('.todos');
   b.toggle = null;
   document.addEventListener('click', function (e) {
     if (b.toggle && !b.toggle.clicked && e.target.matches && e.target.matches('input.check')) {
@@ -243,8 +244,8 @@ async function times(ops: number, fn: () => Promise<number>): Promise<number[]> 
 
 /** Scrolls through the whole list with the mouse wheel; the longest frame gap and task meanwhile. */
 async function scrollThrough(page: Page): Promise<{ task: number; frame: number; steps: number; px: number; height: number }> {
-  await page.evaluate('document.querySelector("ul.todos").scrollTop = 0; document.scrollingElement.scrollTop = 0;');
-  const box = (await page.locator('ul.todos').boundingBox())!;
+  await page.evaluate('document.querySelector(".todos").scrollTop = 0; document.scrollingElement.scrollTop = 0;');
+  const box = (await page.locator('.todos').boundingBox())!;
   await page.mouse.move(box.x + box.width / 2, box.y + Math.min(box.height, 300) / 2);
   const from = (await page.evaluate('performance.now()')) as number;
   let steps = 0;
@@ -252,14 +253,14 @@ async function scrollThrough(page: Page): Promise<{ task: number; frame: number;
     await page.mouse.wheel(0, 1000);
     if (steps % 10 === 9) {
       const atEnd = await page.evaluate(
-        '(() => { const e = document.querySelector("ul.todos"); const s = e.scrollHeight > e.clientHeight + 1 ? e : document.scrollingElement; return s.scrollTop + s.clientHeight >= s.scrollHeight - 2; })()',
+        '(() => { const e = document.querySelector(".todos"); const s = e.scrollHeight > e.clientHeight + 1 ? e : document.scrollingElement; return s.scrollTop + s.clientHeight >= s.scrollHeight - 2; })()',
       );
       if (atEnd) break;
     }
   }
   await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
   const to = (await page.evaluate('performance.now()')) as number;
-  const [px, height] = (await page.evaluate('(() => { const e = document.querySelector("ul.todos"); return [Math.round(e.scrollTop), e.scrollHeight]; })()')) as number[];
+  const [px, height] = (await page.evaluate('(() => { const e = document.querySelector(".todos"); return [Math.round(e.scrollTop), e.scrollHeight]; })()')) as number[];
   return { ...(await during(page, from, to)), steps, px: px!, height: height! };
 }
 

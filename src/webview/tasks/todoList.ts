@@ -2,10 +2,19 @@
  * The todo list: one <li> per todo, patched in place. Keyboard: Up/Down/Home/End move
  * the focus, Space toggles, Enter or F2 edits, Delete deletes, Alt+Up/Alt+Down reorder.
  * Mouse: click the box, double-click the title to edit, drag a row to reorder.
+ *
+ * The rows sit in chunks of up to CHUNK (<ul role="none">) that the browser skips while
+ * they are out of sight (content-visibility: auto), so ten thousand todos cost about
+ * what the rows on screen cost, while every row stays in the DOM for Find, the keyboard
+ * and screen readers. A chunk never stays empty, so the rows' order is chunk by chunk.
  */
 import type { TodoDto } from '../../protocol';
 import { h, icon, iconButton } from '../dom';
 import { request } from '../host';
+
+const CHUNK = 100;
+/** A row's height before it was ever laid out (a one-line title). */
+const ROW_PX = 28;
 
 interface Row {
   todo: TodoDto;
@@ -14,8 +23,22 @@ interface Row {
   title: HTMLSpanElement;
 }
 
+let template: HTMLLIElement | undefined;
+/** A row without its todo, built once: cloning it is several times cheaper than building each row. */
+function rowTemplate(): HTMLLIElement {
+  return (template ??= h(
+    'li',
+    { className: 'todo', role: 'listitem', tabindex: -1, draggable: 'true' },
+    h('span', { className: 'grip', title: 'Drag to reorder (or Alt+Up / Alt+Down)' }, icon('gripper')),
+    h('input', { type: 'checkbox', className: 'check', tabindex: -1 }),
+    h('span', { className: 'title' }),
+    iconButton('edit', 'Edit title (F2)', 'edit'),
+    iconButton('trash', 'Delete todo (Delete)', 'delete'),
+  ));
+}
+
 export class TodoList {
-  readonly element = h('ul', { className: 'todos', role: 'list', 'aria-label': 'Todos' });
+  readonly element = h('div', { className: 'todos', role: 'list', 'aria-label': 'Todos' });
   private rows = new Map<number, Row>();
   private open = 0;
   private done = 0;
@@ -51,9 +74,13 @@ export class TodoList {
     this.rows.clear();
     this.open = this.done = 0;
     const fragment = document.createDocumentFragment();
-    for (const todo of todos) fragment.append(this.createRow(todo).li);
+    for (let i = 0; i < todos.length; i += CHUNK) {
+      const chunk = this.newChunk(Math.min(CHUNK, todos.length - i));
+      for (const todo of todos.slice(i, i + CHUNK)) chunk.append(this.createRow(todo).li);
+      fragment.append(chunk);
+    }
     this.element.replaceChildren(fragment);
-    const first = this.element.firstElementChild as HTMLLIElement | null;
+    const first = this.firstRow();
     if (first) first.tabIndex = 0;
     this.hooks.onChange();
   }
@@ -61,7 +88,9 @@ export class TodoList {
   upsert(todo: TodoDto): void {
     const row = this.rows.get(todo.id);
     if (!row) {
-      this.element.append(this.createRow(todo).li);
+      let chunk = this.element.lastElementChild;
+      if (!chunk || chunk.childElementCount >= CHUNK) chunk = this.element.appendChild(this.newChunk(1));
+      chunk.append(this.createRow(todo).li);
       if (this.rows.size === 1) this.rows.get(todo.id)!.li.tabIndex = 0;
     } else {
       this.count(row.todo, -1);
@@ -77,8 +106,8 @@ export class TodoList {
       const row = this.rows.get(id);
       if (!row) continue;
       const hadFocus = row.li.contains(document.activeElement);
-      const next = (row.li.nextElementSibling ?? row.li.previousElementSibling) as HTMLLIElement | null;
-      row.li.remove();
+      const next = this.rowAfter(row.li) ?? this.rowBefore(row.li);
+      this.detach(row.li);
       this.rows.delete(id);
       this.count(row.todo, -1);
       if (next && (hadFocus || row.li.tabIndex === 0)) {
@@ -93,8 +122,12 @@ export class TodoList {
     const row = this.rows.get(id);
     if (!row) return;
     const hadFocus = document.activeElement === row.li;
-    const target = before === null ? null : (this.rows.get(before)?.li ?? null);
-    this.element.insertBefore(row.li, target);
+    const target = before === null ? undefined : this.rows.get(before)?.li;
+    if (target === row.li) return;
+    const from = row.li.parentElement!;
+    if (target) target.before(row.li);
+    else this.element.lastElementChild!.append(row.li);
+    if (!from.firstElementChild) from.remove();
     if (hadFocus) row.li.focus();
   }
 
@@ -102,21 +135,45 @@ export class TodoList {
     this.rows.get(id)?.li.scrollIntoView({ block: 'nearest' });
   }
 
-  // ---- rows ----
+  // ---- rows and chunks ----
+
+  private newChunk(rows: number): HTMLUListElement {
+    const chunk = h('ul', { className: 'todo-chunk', role: 'none' });
+    // The height it takes until first shown; afterwards the browser remembers the real one.
+    chunk.style.containIntrinsicHeight = `auto ${rows * ROW_PX}px`;
+    return chunk;
+  }
+
+  /** Takes a row out of the list, and its chunk with it when that is left empty. */
+  private detach(li: HTMLLIElement): void {
+    const chunk = li.parentElement;
+    li.remove();
+    if (chunk && !chunk.firstElementChild) chunk.remove();
+  }
+
+  private firstRow(): HTMLLIElement | null {
+    return (this.element.firstElementChild?.firstElementChild ?? null) as HTMLLIElement | null;
+  }
+
+  private lastRow(): HTMLLIElement | null {
+    return (this.element.lastElementChild?.lastElementChild ?? null) as HTMLLIElement | null;
+  }
+
+  private rowAfter(li: Element): HTMLLIElement | null {
+    return (li.nextElementSibling ?? li.parentElement?.nextElementSibling?.firstElementChild ?? null) as HTMLLIElement | null;
+  }
+
+  private rowBefore(li: Element): HTMLLIElement | null {
+    return (li.previousElementSibling ?? li.parentElement?.previousElementSibling?.lastElementChild ?? null) as HTMLLIElement | null;
+  }
 
   private createRow(todo: TodoDto): Row {
-    const titleId = `todo-title-${todo.id}`;
-    const box = h('input', { type: 'checkbox', className: 'check', 'aria-labelledby': titleId, tabindex: -1 });
-    const title = h('span', { className: 'title', id: titleId });
-    const li = h(
-      'li',
-      { className: 'todo', role: 'listitem', tabindex: -1, draggable: 'true', 'data-id': todo.id },
-      h('span', { className: 'grip', title: 'Drag to reorder (or Alt+Up / Alt+Down)' }, icon('gripper')),
-      box,
-      title,
-      iconButton('edit', 'Edit title (F2)', 'edit'),
-      iconButton('trash', 'Delete todo (Delete)', 'delete'),
-    );
+    const li = rowTemplate().cloneNode(true) as HTMLLIElement;
+    li.dataset.id = String(todo.id);
+    const box = li.children[1] as HTMLInputElement;
+    const title = li.children[2] as HTMLSpanElement;
+    title.id = `todo-title-${todo.id}`;
+    box.setAttribute('aria-labelledby', title.id);
     const row: Row = { todo, li, box, title };
     this.rows.set(todo.id, row);
     this.count(todo, +1);
@@ -173,9 +230,9 @@ export class TodoList {
   }
 
   private moveBy(row: Row, step: -1 | 1): void {
-    const sibling = (step < 0 ? row.li.previousElementSibling : row.li.nextElementSibling) as HTMLLIElement | null;
+    const sibling = step < 0 ? this.rowBefore(row.li) : this.rowAfter(row.li);
     if (!sibling) return;
-    const before = step < 0 ? Number(sibling.dataset.id) : ((sibling.nextElementSibling as HTMLLIElement | null)?.dataset.id ?? null);
+    const before = step < 0 ? Number(sibling.dataset.id) : (this.rowAfter(sibling)?.dataset.id ?? null);
     void this.busy(row, 'move the todo', { kind: 'todo/move', id: row.todo.id, before: before === null ? null : Number(before) });
   }
 
@@ -232,10 +289,10 @@ export class TodoList {
     if (e.altKey && (e.key === 'ArrowUp' || e.key === 'ArrowDown')) {
       e.preventDefault();
       this.moveBy(row, e.key === 'ArrowUp' ? -1 : 1);
-    } else if (e.key === 'ArrowDown') focus(row.li.nextElementSibling);
-    else if (e.key === 'ArrowUp') focus(row.li.previousElementSibling);
-    else if (e.key === 'Home') focus(this.element.firstElementChild);
-    else if (e.key === 'End') focus(this.element.lastElementChild);
+    } else if (e.key === 'ArrowDown') focus(this.rowAfter(row.li));
+    else if (e.key === 'ArrowUp') focus(this.rowBefore(row.li));
+    else if (e.key === 'Home') focus(this.firstRow());
+    else if (e.key === 'End') focus(this.lastRow());
     else if (e.key === ' ') {
       e.preventDefault();
       this.toggle(row);
@@ -262,7 +319,7 @@ export class TodoList {
     if (!row) return undefined;
     const box = row.li.getBoundingClientRect();
     const after = e.clientY > box.top + box.height / 2;
-    const next = row.li.nextElementSibling as HTMLLIElement | null;
+    const next = this.rowAfter(row.li);
     const before = after ? (next ? Number(next.dataset.id) : null) : row.todo.id;
     return { li: row.li, before, after };
   }
