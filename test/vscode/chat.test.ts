@@ -4,7 +4,9 @@
  * extension is pointed at it by user settings written before the workbench loads):
  * what is done in the Tasks view shows as notes; a reply streams in and is shown whole;
  * a long one is stopped with Escape, another with the Stop button, and the server sees
- * the connection closed; the window reloads and the whole conversation is there.
+ * the connection closed; the window reloads and the whole conversation is there. Then
+ * the chat's commands: Stop Generating, Pull Model (progress in a notification and in the
+ * chat), Select Model (the pulled one, used for the next reply), Clear Conversation.
  * Screenshots of the Pipulate container with both views filled, in a dark and a light
  * theme, go to .vscode-test/screenshots/ (pipulate-filled-*.png; the *-1000.png ones, a
  * narrower window, are what docs/screenshot-*.png show).
@@ -16,8 +18,8 @@ import { after, before, describe, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { startFakeOllama, type FakeOllama } from '../fakes/ollamaServer';
 import {
-  DARK_THEME, LIGHT_THEME, journey, layoutSidebar, openFile, openPipulateContainer, reloadWindow, runCommand, answerInputBox, screenshot,
-  startUi, webviewFrame, waitUntil, type UiSession,
+  DARK_THEME, LIGHT_THEME, answerDialog, answerInputBox, journey, layoutSidebar, modalDialog, openFile, openPipulateContainer, pickQuickItem,
+  reloadWindow, runCommand, screenshot, startUi, statusBarItem, webviewFrame, waitUntil, type UiSession,
 } from './ui';
 
 let ollama: FakeOllama;
@@ -268,5 +270,54 @@ describe('Chat in the VS Code UI, against the fake Ollama server', { timeout: 10
     assert.equal(await chat.locator('.msg[data-role="assistant"][data-status="done"] pre code').count(), 1, 'the code block is there');
     await chat.locator('.conn-text', { hasText: 'llama3.2 · connected' }).waitFor({ timeout: 30_000 });
     await screenshot(page, 'chat-after-reload-light.png');
+  }));
+
+  test('Pipulate: Stop Generating from the command palette stops a reply', step('stop-command', async () => {
+    ollama.scriptChat({ tokens: LONG, tokenDelayMs: 50 });
+    await send('Once more, at length');
+    const exchange = await within(ollama.chatAt(3), 15_000, 'the fake server got the chat request');
+    await partialReply(30);
+    await runCommand(page, 'Pipulate: Stop Generating');
+    assert.equal(await within(exchange.closed, 10_000, 'the connection closed after the command'), 'client-closed');
+    await waitUntil('the reply to show it was stopped', () => lastAssistant().getAttribute('data-status'), (s) => s === 'stopped');
+  }));
+
+  test('Pipulate: Pull Model asks for a name; its progress shows in a notification and in the chat', step('pull', async () => {
+    ollama.scriptPull({ steps: 20, delayMs: 150 });
+    await runCommand(page, 'Pipulate: Pull Model');
+    await answerInputBox(page, 'mistral', /Pull an Ollama model/);
+    await chat.locator('.pull:not([hidden])', { hasText: /Pulling mistral: pulling 0123456789ab \(\d+%\)/ }).waitFor({ timeout: 15_000 });
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Pulling mistral' });
+    await toast.waitFor({ timeout: 10_000 });
+    await toast.getByRole('button', { name: 'Cancel' }).waitFor({ timeout: 5000 }); // it can be cancelled
+    await page.locator('.notifications-toasts', { hasText: 'Pulled mistral. It is ready to chat.' }).waitFor({ timeout: 20_000 });
+    await chat.locator('.pull').waitFor({ state: 'hidden' });
+    const asked = (await ollama.pullAt(0)).body as { model?: string; name?: string };
+    assert.equal(asked.model ?? asked.name, 'mistral');
+    assert.ok(ollama.models.includes('mistral:latest'));
+  }));
+
+  test('Pipulate: Select Model lists the local models; the one picked shows in the view and the status bar', step('select-model', async () => {
+    await runCommand(page, 'Pipulate: Select Model');
+    await pickQuickItem(page, 'mistral:latest');
+    await chat.locator('.conn-text', { hasText: 'mistral:latest · connected' }).waitFor({ timeout: 15_000 });
+    await waitUntil('the status bar to show the model', () => statusBarItem(page, 'pipulate.model').innerText(), (t) => t.includes('mistral:latest'));
+    ollama.scriptChat({ tokens: ['Hi', ' there'] });
+    await send('Hello, mistral');
+    await chat.locator('.msg[data-role="assistant"][data-status="done"] .msg-who', { hasText: 'mistral:latest' }).last().waitFor({ timeout: 15_000 });
+    assert.equal((await ollama.chatAt(4)).body.model, 'mistral:latest');
+  }));
+
+  test('Pipulate: Clear Conversation asks in a modal dialog; confirmed, the conversation is gone', step('clear', async () => {
+    await runCommand(page, 'Pipulate: Clear Conversation');
+    await modalDialog(page).waitFor({ timeout: 10_000 });
+    assert.match(await modalDialog(page).innerText(), /Clear the conversation of “Default”\?/);
+    await answerDialog(page, 'Cancel');
+    assert.ok((await messageRows().count()) > 10, 'cancelled: the conversation is kept');
+    await runCommand(page, 'Pipulate: Clear Conversation');
+    await modalDialog(page).waitFor({ timeout: 10_000 });
+    await answerDialog(page, 'Clear Conversation');
+    await chat.locator('.empty-state', { hasText: 'This is the conversation of “Default”' }).waitFor({ timeout: 10_000 });
+    assert.equal(await messageRows().count(), 0);
   }));
 });

@@ -3,14 +3,18 @@
  * opened from the activity bar and from the command palette; todos added, toggled,
  * edited, reordered and deleted with the mouse and the keyboard; profiles created with
  * VS Code's input box, switched with the command palette's quick pick and the status bar
- * item, one deleted through the modal dialog; then the window reloads and everything is
- * found as it was. One window, one journey: each test is a step of it (see journey()).
+ * item, one deleted through the modal dialog, one renamed; completed todos cleared and the
+ * data exported through the save dialog (the copy read back with sql.js); then the window
+ * reloads and everything is found as it was. One window, one journey: each test is a step of it (see journey()).
  * Run by test/vscode/run.mjs (the `vscode` suite of `npm test`), or:
  *   npm run package && node --import tsx --test test/vscode/tasks.test.ts
  */
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
+import initSqlJs from 'sql.js';
 import {
   DARK_THEME, answerDialog, answerInputBox, journey, modalDialog, openPipulateContainer, pickQuickItem, reloadWindow, runCommand,
   screenshot, startUi, statusBarItem, webviewFrame, type UiSession,
@@ -252,17 +256,43 @@ describe('Tasks in the VS Code UI', { timeout: 10 * 60_000 }, () => {
     await page.keyboard.press('Escape');
   }));
 
+  test('Pipulate: Rename Profile, Clear Completed Todos and Export Data from the command palette', step('rename-clear-export', async () => {
+    await runCommand(page, 'Pipulate: Rename Profile');
+    await answerInputBox(page, 'Day job', /Rename profile “Work”/);
+    await expectActiveProfile('Day job');
+    await runCommand(page, 'Pipulate: Clear Completed Todos');
+    await expectList(['Review pull requests']);
+    assert.equal(await tasks.locator('.counts').innerText(), '1 open · 0 done');
+
+    // VS Code's save dialog (in code-server, its own file dialog): the path typed, Enter.
+    const target = join(ui.workspace, 'exported.db');
+    await runCommand(page, 'Pipulate: Export Data');
+    await answerInputBox(page, target, /Export Pipulate Data/);
+    await page.locator('.notifications-toasts', { hasText: 'Pipulate data exported to' }).waitFor({ timeout: 15_000 });
+    // Any SQLite reader opens the copy, and it holds what the view shows.
+    const SQL = await initSqlJs();
+    const copy = new SQL.Database(readFileSync(target));
+    try {
+      const [profiles] = copy.exec('SELECT name FROM profile ORDER BY id');
+      assert.deepEqual(profiles!.values.flat(), ['Default', 'Day job']);
+      const [todos] = copy.exec("SELECT t.title, t.done FROM todo t JOIN profile p ON p.id = t.profile_id WHERE p.name = 'Day job'");
+      assert.deepEqual(todos!.values, [['Review pull requests', 0]]);
+    } finally {
+      copy.close();
+    }
+  }));
+
   test('after Developer: Reload Window every todo, its state, the order and the active profile are as they were', step('reload', async () => {
     await reloadWindow(page);
     await openPipulateContainer(page);
     tasks = await webviewFrame(page, 'Tasks');
     await rows().first().waitFor({ timeout: 30_000 });
-    await expectActiveProfile('Work');
-    await expectList(['✓ Plan the sprint', 'Review pull requests']);
-    assert.equal(await tasks.locator('.counts').innerText(), '1 open · 1 done');
+    await expectActiveProfile('Day job');
+    await expectList(['Review pull requests']);
+    assert.equal(await tasks.locator('.counts').innerText(), '1 open · 0 done');
     await screenshot(page, 'tasks-after-reload-dark.png');
     await switchByPalette('Default');
     await expectList(['Book flights to Lisbon', '✓ Buy milk', 'Write the report', 'Call Alice', 'Water the plants']);
-    assert.deepEqual(await tasks.locator('vscode-single-select.profile-select vscode-option').allTextContents(), ['Default', 'Work']);
+    assert.deepEqual(await tasks.locator('vscode-single-select.profile-select vscode-option').allTextContents(), ['Default', 'Day job']);
   }));
 });

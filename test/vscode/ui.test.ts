@@ -8,13 +8,13 @@
 import * as assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  DARK_THEME, LIGHT_THEME, openPipulateContainer, runCommand, screenshot, startUi, webviewFrame, type UiSession,
+  DARK_THEME, HIGH_CONTRAST_THEME, LIGHT_THEME, openPipulateContainer, runCommand, screenshot, startUi, webviewFrame, type UiSession,
 } from './ui';
 
-/** Waits until a view's webview has rendered something into its document. */
-async function rendered(ui: UiSession, view: string): Promise<void> {
+/** Waits until a view's webview has drawn its app, in the theme's kind (VS Code sets it on the body). */
+async function rendered(ui: UiSession, view: string, kind: 'vscode-light' | 'vscode-dark' | 'vscode-high-contrast'): Promise<void> {
   const frame = await webviewFrame(ui.page, view);
-  await frame.locator('body *').first().waitFor({ state: 'attached', timeout: 30_000 });
+  await frame.locator(`body.${kind} .app > :not([hidden])`).first().waitFor({ state: 'visible', timeout: 30_000 });
 }
 
 describe('Pipulate in the VS Code UI', { timeout: 10 * 60_000 }, () => {
@@ -39,8 +39,8 @@ describe('Pipulate in the VS Code UI', { timeout: 10 * 60_000 }, () => {
 
   test('both views render in a light theme', async () => {
     await openPipulateContainer(ui.page);
-    await rendered(ui, 'Tasks');
-    await rendered(ui, 'Chat');
+    await rendered(ui, 'Tasks', 'vscode-light');
+    await rendered(ui, 'Chat', 'vscode-light');
     await ui.page.waitForTimeout(1000); // let styles and fonts settle for the picture
     await screenshot(ui.page, 'pipulate-light.png');
   });
@@ -48,10 +48,23 @@ describe('Pipulate in the VS Code UI', { timeout: 10 * 60_000 }, () => {
   test('both views render in a dark theme', async () => {
     await ui.setTheme(DARK_THEME);
     await openPipulateContainer(ui.page);
-    await rendered(ui, 'Tasks');
-    await rendered(ui, 'Chat');
+    await rendered(ui, 'Tasks', 'vscode-dark');
+    await rendered(ui, 'Chat', 'vscode-dark');
     await ui.page.waitForTimeout(1000);
     await screenshot(ui.page, 'pipulate-dark.png');
+  });
+
+  test('both views render in a high-contrast theme, with the outlines it asks for', async () => {
+    await ui.setTheme(HIGH_CONTRAST_THEME);
+    await openPipulateContainer(ui.page);
+    await rendered(ui, 'Tasks', 'vscode-high-contrast');
+    await rendered(ui, 'Chat', 'vscode-high-contrast');
+    const tasks = await webviewFrame(ui.page, 'Tasks');
+    // High contrast draws a border around inputs: VS Code's contrastBorder reaches the webview.
+    const border = await tasks.locator('vscode-textfield.add-input').evaluate((el) => getComputedStyle(el).getPropertyValue('--vscode-contrastBorder').trim());
+    assert.notEqual(border, '', 'the high-contrast border colour is defined in the webview');
+    await ui.page.waitForTimeout(1000);
+    await screenshot(ui.page, 'pipulate-high-contrast.png');
   });
 
   test('its command runs from the command palette (Pipulate: Show Log)', async () => {

@@ -24,6 +24,14 @@ export const root = resolve(__dirname, '..', '..');
 export const screenshotDir = join(root, '.vscode-test', 'screenshots');
 export const LIGHT_THEME = 'Default Light Modern';
 export const DARK_THEME = 'Default Dark Modern';
+export const HIGH_CONTRAST_THEME = 'Default High Contrast';
+
+/** The label Preferences: Color Theme shows for a theme id. */
+function themeLabel(theme: string): string {
+  if (theme === 'Default High Contrast') return 'Dark High Contrast';
+  if (theme === 'Default High Contrast Light') return 'Light High Contrast';
+  return theme.replace(/^Default /, '');
+}
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
@@ -118,7 +126,7 @@ export async function startUi(options: UiOptions = {}): Promise<UiSession> {
         try {
           await runCommand(page, 'Preferences: Color Theme');
           await page.waitForFunction(() => !document.querySelector<HTMLInputElement>('.quick-input-widget .quick-input-box input')?.value.startsWith('>'), null, { timeout: 10_000 });
-          const label = theme.replace(/^Default /, '');
+          const label = themeLabel(theme);
           await quickInputBox(page).fill(label);
           await pickQuickItem(page, label);
           await waitForTheme(page, theme, 10_000);
