@@ -27,23 +27,31 @@ function contentSecurityPolicy(cspSource: string, nonce?: string): string {
   ].join('; ');
 }
 
-export function webviewHtml(o: ShellOptions): string {
-  const csp = contentSecurityPolicy(o.cspSource, o.nonce);
+/** The document around a view: its policy, its stylesheets (`head`) and its body. */
+function page(csp: string, head: string, body: string): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${o.codiconUri}" id="vscode-codicon-stylesheet">
-<link rel="stylesheet" href="${o.styleUri}">
+${head}
 <title>Pipulate</title>
 </head>
-<body data-view="${o.view}">
+${body}
+</html>`;
+}
+
+export function webviewHtml(o: ShellOptions): string {
+  return page(
+    contentSecurityPolicy(o.cspSource, o.nonce),
+    `<link rel="stylesheet" href="${o.codiconUri}" id="vscode-codicon-stylesheet">
+<link rel="stylesheet" href="${o.styleUri}">`,
+    `<body data-view="${o.view}">
 <div id="app" class="app"></div>
 <script nonce="${o.nonce}" src="${o.scriptUri}"></script>
-</body>
-</html>`;
+</body>`,
+  );
 }
 
 export function makeNonce(): string {
@@ -56,20 +64,15 @@ export function makeNonce(): string {
  */
 export function unavailableHtml(o: { cspSource: string; styleUri: string; reason: string }): string {
   const text = o.reason.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(o.cspSource)}">
-<link rel="stylesheet" href="${o.styleUri}">
-<title>Pipulate</title>
-</head>
-<body>
+  return page(
+    contentSecurityPolicy(o.cspSource),
+    `<link rel="stylesheet" href="${o.styleUri}">`,
+    `<body>
 <div class="app unavailable" role="alert">
 <p><strong>Pipulate is not available.</strong></p>
 <p class="reason">${text}</p>
 <p>Then run <em>Developer: Reload Window</em>.</p>
 </div>
-</body>
-</html>`;
+</body>`,
+  );
 }
