@@ -9,6 +9,8 @@
  *    the page's clock); directly, from `new Ollama({host}).chat({stream: true})` to its
  *    first chunk (Node's clock). Same script: the first token after 50 ms, then 200
  *    tokens 3 ms apart. Interleaved, medians.
+ *    And the host's part alone: ChatService.send to its first chat/delta broadcast (no
+ *    page, no transport: what the extension itself adds), against the direct client.
  * 2. Tokens per second, from the same runs: through the extension from the first token
  *    in the DOM to the whole reply rendered (chat/finished); directly from the first
  *    chunk to the last (the done line).
@@ -192,6 +194,7 @@ interface Timing {
 class Chat {
   readonly host: HostSide[] = [];
   private firstDelta = 0;
+  private onFirstDelta: (() => void) | undefined;
 
   constructor(
     private readonly h: Harness,
@@ -201,7 +204,10 @@ class Chat {
     // Notes when the service broadcasts its first delta of a reply (the router is looked up at each emit).
     const broadcast = h.router.broadcast.bind(h.router);
     h.router.broadcast = (n) => {
-      if (n.kind === 'chat/delta' && !this.firstDelta) this.firstDelta = epoch();
+      if (n.kind === 'chat/delta' && !this.firstDelta) {
+        this.firstDelta = epoch();
+        this.onFirstDelta?.();
+      }
       broadcast(n);
     };
   }
@@ -229,6 +235,22 @@ class Chat {
     if (stored.content !== expected) throw new Error('the stored reply is not the text sent');
     this.host.push({ request, firstDelta: this.firstDelta });
     return r;
+  }
+
+  /** A reply through the host alone: ChatService.send -> its first chat/delta broadcast, in ms. */
+  async viaService(script: ChatScript & { tokens: string[] }): Promise<number> {
+    const { h } = this;
+    await h.chat.clear(h.tasks.activeProfileId);
+    this.ollama.scriptChat(script);
+    this.firstDelta = 0;
+    const seen = new Promise<void>((resolve) => (this.onFirstDelta = resolve));
+    const start = epoch();
+    await h.chat.send(h.tasks.activeProfileId, 'Hi');
+    await seen;
+    this.onFirstDelta = undefined;
+    const ttft = this.firstDelta - start;
+    await h.chat.settled();
+    return ttft;
   }
 
   /** The same script read with the ollama client directly; Node's clock. */
@@ -326,6 +348,26 @@ run(async () => {
         `directly, call -> request at the server ${fmt(stats(d.map((x) => x.request)).median, 'ms')}. ` +
         `A bare page -> host -> page round trip of the harness (a request the router refuses at once): ${fmt(echo.median, 'ms')}.`,
     );
+    // The host's part alone, against the same direct client.
+    const hostOnly = await interleave(
+      {
+        direct: async () => (await chat.direct(short)).ttft,
+        service: () => chat.viaService(short),
+      },
+      { rounds: SHORT_ROUNDS },
+    );
+    const hostRatio = hostOnly.service.median / hostOnly.direct.median;
+    emit({
+      figure: `time to first token, the host's part (first token after ${FIRST_TOKEN_MS} ms)`,
+      unit: 'ms',
+      subject: hostOnly.service.median,
+      baseline: hostOnly.direct.median,
+      baselineLabel: 'the ollama client reading the same fake server directly',
+      ratio: hostRatio,
+      goal: '<= 1.10x',
+      meets: hostRatio <= 1.1,
+      note: 'ChatService.send (user message stored + fsync, request built) -> first chat/delta broadcast; no page, no transport',
+    });
     const rate = { view: stats(v.map((x) => perSecond(SHORT, x.stream))), direct: stats(d.map((x) => perSecond(SHORT, x.stream))) };
     const rateRatio = rate.view.median / rate.direct.median;
     emit({
