@@ -6,7 +6,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { activatePipulate } from './api';
+import { readJournal } from '../../../src/store/journal';
+import { activatePipulate, pipulateExtension } from './api';
 import { currentPhase, readState, writeState } from './context';
 
 interface Written {
@@ -36,7 +37,27 @@ if (phase === 1) {
     });
   });
 } else {
+  // A root hook: it runs before any suite of phase 2 has activated the extension.
+  let atStart: { active: boolean; journalRecords: number | undefined; lockLeft: boolean } | undefined;
+  suiteSetup(() => {
+    const written = readState<Written>('persist.json');
+    const ext = pipulateExtension();
+    const db = written && path.join(written.dataDir, 'pipulate.db');
+    atStart = {
+      active: ext.isActive,
+      journalRecords: db ? (readJournal(`${db}.journal`)?.records.length ?? 0) : undefined,
+      lockLeft: db ? fs.existsSync(`${db}.lock`) : false,
+    };
+  });
+
   suite('Persistence, phase 2: after the reload', () => {
+    test('the reload closed the store cleanly, and nothing activated the extension since', () => {
+      assert.ok(atStart, 'the root hook ran');
+      assert.equal(atStart.active, false, 'activation is lazy: nothing has asked for Pipulate yet');
+      assert.equal(atStart.journalRecords, 0, 'deactivate folded the journal into the snapshot');
+      assert.equal(atStart.lockLeft, false, 'deactivate let the lock go');
+    });
+
     test('runs in a new extension host', () => {
       const written = readState<Written>('persist.json');
       assert.ok(written, 'phase 1 recorded what it wrote');
