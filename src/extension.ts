@@ -1,5 +1,4 @@
 /** Composition root: opens the store, wires the services, registers views and commands. */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Database, type StoreProblem } from './store/database';
@@ -9,6 +8,7 @@ import { Router } from './panel/router';
 import { PipulateViewProvider } from './panel/viewProvider';
 import { UnavailableViewProvider } from './panel/unavailableView';
 import { vscodeUi } from './panel/vscodeUi';
+import { watchBundle } from './panel/bundleWatcher';
 import { registerTasksCommands } from './tasksCommands';
 import { ChatService } from './chat/chatService';
 import { detectEnvironment } from './chat/diagnose';
@@ -93,7 +93,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
   );
   listeners.push(registerTasksCommands(context, { tasks, db, dataDir, log, emit }).onNotification);
 
-  if (context.extensionMode === vscode.ExtensionMode.Development) watchBundle(context, [tasksView, chatView]);
+  // `npm run watch` rebuilds the bundle; open views then reload themselves.
+  if (context.extensionMode === vscode.ExtensionMode.Development) {
+    const views = [tasksView, chatView];
+    context.subscriptions.push(watchBundle(path.join(context.extensionPath, 'dist'), () => views.forEach((v) => v.reload())));
+  }
 
   return { store, dataDir, tasks, chat: chatService };
 }
@@ -110,18 +114,6 @@ function showUnavailable(context: vscode.ExtensionContext, log: vscode.LogOutput
     if (choice === 'Reload Window') void vscode.commands.executeCommand('workbench.action.reloadWindow');
     else if (choice === 'Show Log') log.show();
   });
-}
-
-/** `npm run watch` rebuilds the bundle; open views then reload themselves. */
-function watchBundle(context: vscode.ExtensionContext, providers: PipulateViewProvider[]): void {
-  const dist = path.join(context.extensionPath, 'dist');
-  let timer: NodeJS.Timeout | undefined;
-  const watcher = fs.watch(dist, (_event, file) => {
-    if (!file || !/^webview\.(js|css)$/.test(file)) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => providers.forEach((p) => p.reload()), 150);
-  });
-  context.subscriptions.push({ dispose: () => watcher.close() });
 }
 
 export function deactivate(): void {
