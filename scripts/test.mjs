@@ -44,7 +44,7 @@ function nodeSuite(name, dir) {
 
 function typecheck() {
   const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', root], { stdio: 'inherit' });
-  return r.status === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
+  return r.status === 0 ? { passed: 1, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0 };
 }
 
 function vscodeSuite() {
@@ -53,7 +53,7 @@ function vscodeSuite() {
     const { passed, failed, skipped } = JSON.parse(readFileSync(join(runs, 'vscode.json'), 'utf8'));
     return { passed, failed: failed || (r.status === 0 ? 0 : 1), skipped: skipped ?? 0 };
   } catch {
-    return { passed: 0, failed: 1 };
+    return { passed: 0, failed: 1, skipped: 0 };
   }
 }
 
@@ -81,9 +81,8 @@ for (const [name, suite] of Object.entries(suites)) {
     result = suite();
   } catch (err) {
     console.error(err);
-    result = { passed: 0, failed: 1 };
+    result = { passed: 0, failed: 1, skipped: 0 };
   }
-  result.skipped ??= 0;
   lines.push(`${name}: ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped`);
   for (const key of ['passed', 'failed', 'skipped']) totals[key] += result[key];
 }
