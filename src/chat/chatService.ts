@@ -65,6 +65,7 @@
 import type { Message as OllamaMessage, ChatResponse } from 'ollama';
 import type { AppStore, Message } from '../store/appSchema';
 import type { ChatConnection, ChatMessageDto, ChatSnapshot, Notification, PullProgress } from '../protocol';
+import { UserError } from '../errors';
 import { ChatQueue } from './chatQueue';
 import { contextFullProblem, contextWasFull, fitToContext, tooLongProblem, trimmedProblem, type OutgoingMessage } from './context';
 import { ChatTimeoutError, diagnose, modelMissing, noModel, type Diagnosis, type HostEnvironment, type ProblemCode } from './diagnose';
@@ -116,14 +117,14 @@ export interface ChatServiceDeps {
   snapshotLimit?: number;
 }
 
-export class ChatBusyError extends Error {
+export class ChatBusyError extends UserError {
   constructor() {
     super('A reply is still being written in this conversation: stop it or wait for it to finish, then send again.');
     this.name = 'ChatBusyError';
   }
 }
 
-export class NoModelError extends Error {
+export class NoModelError extends UserError {
   constructor() {
     super('No model is chosen: choose one (or pull one), then send again.');
     this.name = 'NoModelError';

@@ -15,9 +15,8 @@ import {
   type ProfileDto,
   type RequestBody,
 } from '../protocol';
-import { NotFoundError, SchemaError } from '../store/errors';
+import { messageOf, UserError } from '../errors';
 import type { TasksService } from '../tasks/tasksService';
-import { UserError } from '../tasks/tasksService';
 import * as asking from './askingActions';
 import type { Dialogs } from './askingActions';
 
@@ -96,9 +95,8 @@ export class Router {
       const data = await this.dispatch(message.body);
       view.post({ type: 'response', id: message.id, ok: true, data: data ?? null });
     } catch (err) {
-      const known = err instanceof UserError || err instanceof NotFoundError || err instanceof SchemaError;
-      if (!known) this.deps.log('error', `${message.body.kind} failed: ${(err as Error)?.stack ?? String(err)}`);
-      view.post({ type: 'response', id: message.id, ok: false, error: explain(err) });
+      if (!(err instanceof UserError)) this.deps.log('error', `${message.body.kind} failed: ${(err as Error)?.stack ?? String(err)}`);
+      view.post({ type: 'response', id: message.id, ok: false, error: messageOf(err) });
     }
   }
 
@@ -153,11 +151,4 @@ export class Router {
         return ui.runCommand(body.command);
     }
   }
-}
-
-function explain(err: unknown): string {
-  if (err instanceof NotFoundError) {
-    return /"todo"/.test(err.message) ? 'That todo no longer exists.' : /"profile"/.test(err.message) ? 'That profile no longer exists.' : err.message;
-  }
-  return (err as Error)?.message ?? String(err);
 }

@@ -1,19 +1,15 @@
 /** Errors the store throws; each names what went wrong and what to do about it. */
 
-export class NotFoundError extends Error {
-  override name = 'NotFoundError';
-  constructor(table: string, key: unknown) {
-    super(`No row in "${table}" with key ${JSON.stringify(key)}`);
-  }
-}
+import { UserError } from '../errors';
+export { NotFoundError } from '../errors';
 
 /** The declared schema cannot be applied without losing data, or names an unknown column. */
-export class SchemaError extends Error {
+export class SchemaError extends UserError {
   override name = 'SchemaError';
 }
 
 /** Another process (another VS Code window) already has this store open. */
-export class StoreLockedError extends Error {
+export class StoreLockedError extends UserError {
   override name = 'StoreLockedError';
   constructor(readonly lockPath: string, readonly owner: string) {
     super(

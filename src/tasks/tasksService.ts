@@ -6,7 +6,9 @@
  */
 import type { AppStore, Profile, Todo } from '../store/appSchema';
 import type { Notification, ProfileDto, TasksSnapshot, TodoDto } from '../protocol';
-import { NotFoundError } from '../store/errors';
+import { NotFoundError, UserError } from '../errors';
+
+export { UserError };
 
 export interface TasksDeps {
   store: AppStore;
@@ -27,9 +29,6 @@ function quote(text: string): string {
   return `“${line.length > 200 ? `${line.slice(0, 199)}…` : line}”`;
 }
 
-export class UserError extends Error {
-  override name = 'UserError';
-}
 
 export class TasksService {
   private active: number;

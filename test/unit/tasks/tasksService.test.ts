@@ -151,15 +151,15 @@ describe('TasksService', () => {
   it('refuses empty titles and names, and unknown ids', async () => {
     await assert.rejects(tasks.addTodo('   '), /needs a title/);
     await assert.rejects(tasks.addProfile(' \n '), /needs a name/);
-    await assert.rejects(tasks.toggleTodo(999), /No row in "todo"/);
-    await assert.rejects(tasks.switchProfile(999), /No row in "profile"/);
+    await assert.rejects(tasks.toggleTodo(999), /That todo no longer exists/);
+    await assert.rejects(tasks.switchProfile(999), /That profile no longer exists/);
   });
 
   it('cannot reach a todo of another profile', async () => {
     const mine = await tasks.addTodo('mine');
     await tasks.addProfile('Other');
-    await assert.rejects(tasks.toggleTodo(mine.id), /No row in "todo"/);
-    await assert.rejects(tasks.deleteTodo(mine.id), /No row in "todo"/);
+    await assert.rejects(tasks.toggleTodo(mine.id), /That todo no longer exists/);
+    await assert.rejects(tasks.deleteTodo(mine.id), /That todo no longer exists/);
     assert.equal(store.todos.count(), 1);
   });
 

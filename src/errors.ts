@@ -1,0 +1,31 @@
+/**
+ * Errors as data. A `UserError` is an expected failure whose message is written for the
+ * user (a todo that no longer exists, an empty title, a busy chat): views show its
+ * message as is and the log records one line, no stack. Anything else is a bug or a
+ * fault, logged with its stack. Recognise kinds by class, never by matching messages.
+ */
+export class UserError extends Error {
+  override name = 'UserError';
+}
+
+/** A row that is not there (or not in the caller's scope). */
+export class NotFoundError extends UserError {
+  override name = 'NotFoundError';
+  constructor(
+    readonly table: string,
+    readonly key: unknown,
+  ) {
+    super(NotFoundError.describe(table, key));
+  }
+
+  private static describe(table: string, key: unknown): string {
+    if (table === 'todo') return 'That todo no longer exists.';
+    if (table === 'profile') return 'That profile no longer exists.';
+    return `No row in "${table}" with key ${JSON.stringify(key)?.slice(0, 100)}`;
+  }
+}
+
+/** Describes any thrown value in one line for the user. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
