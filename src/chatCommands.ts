@@ -1,7 +1,9 @@
 /** The chat's settings, commands, model picker, pull with progress, and status bar item. */
 import * as vscode from 'vscode';
 import { DEFAULT_CHAT_SETTINGS, type ChatService, type ChatSettings } from './chat/chatService';
-import type { ChatConnection, Notification } from './protocol';
+import type { ChatConnection } from './protocol';
+import type { Events } from './core';
+import type { Register } from './commandRunner';
 import type { TasksService } from './tasks/tasksService';
 import * as asking from './panel/askingActions';
 import { vscodeDialogs } from './panel/vscodeUi';
@@ -23,14 +25,13 @@ export interface ChatControls {
   pickModel(): Promise<string | undefined>;
   setModel(model: string): Promise<void>;
   pullModel(model?: string): Promise<void>;
-  onNotification(n: Notification): void;
 }
 
 export function registerChatCommands(
   context: vscode.ExtensionContext,
-  deps: { chat: ChatService; tasks: TasksService; log: vscode.LogOutputChannel; emit: (n: Notification) => void },
+  deps: { chat: ChatService; tasks: TasksService; log: vscode.LogOutputChannel; events: Events; register: Register },
 ): ChatControls {
-  const { chat, tasks, log, emit } = deps;
+  const { chat, tasks, log, events, register } = deps;
 
   const setModel = async (model: string) => {
     await vscode.workspace.getConfiguration(SECTION).update('chat.model', model, vscode.ConfigurationTarget.Global);
@@ -97,23 +98,22 @@ export function registerChatCommands(
   status.show();
   context.subscriptions.push(status);
 
-  const register = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
-  register('pipulate.selectModel', async () => {
+  register('pipulate.selectModel', 'choose the model', async () => {
     const model = await pickModel();
     if (model) await setModel(model);
   });
-  register('pipulate.pullModel', async () => {
+  register('pipulate.pullModel', 'pull the model', async () => {
     const name = await vscode.window.showInputBox({ title: 'Pull an Ollama model', value: readChatSettings().model, placeHolder: 'Model name, e.g. llama3.2' });
     if (name?.trim()) await pullModel(name.trim());
   });
-  register('pipulate.clearConversation', () => asking.clearConversation(vscodeDialogs, tasks, chat));
-  register('pipulate.stopGenerating', () => chat.stop(tasks.activeProfileId));
-  register('pipulate.focusChat', async () => {
+  register('pipulate.clearConversation', 'clear the conversation', () => asking.clearConversation(vscodeDialogs, tasks, chat));
+  register('pipulate.stopGenerating', 'stop the reply', () => chat.stop(tasks.activeProfileId));
+  register('pipulate.focusChat', 'focus the Chat view', async () => {
     await vscode.commands.executeCommand('pipulate.chat.focus');
-    emit({ kind: 'focus/input', view: 'chat' });
+    events.emit({ kind: 'focus/input', view: 'chat' });
   });
-  register('pipulate.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:pipulate.pipulate'));
-  register('pipulate.checkConnection', () => chat.checkConnection());
+  register('pipulate.openSettings', 'open the settings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:pipulate.pipulate'));
+  register('pipulate.checkConnection', 'check the connection', () => chat.checkConnection());
 
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
@@ -122,12 +122,10 @@ export function registerChatCommands(
   );
   void chat.checkConnection().catch((err) => log.error(`connection check failed: ${err}`));
 
-  return {
-    pickModel,
-    setModel,
-    pullModel,
-    onNotification: (n) => {
-      if (n.kind === 'chat/connection') renderStatus(n.connection);
-    },
-  };
+  const off = events.on((n) => {
+    if (n.kind === 'chat/connection') renderStatus(n.connection);
+  });
+  context.subscriptions.push({ dispose: off });
+
+  return { pickModel, setModel, pullModel };
 }

@@ -2,18 +2,18 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Database, type StoreProblem } from './store/database';
-import { appStore, type AppStore } from './store/appSchema';
-import { TasksService } from './tasks/tasksService';
-import { Router } from './panel/router';
+import type { AppStore } from './store/appSchema';
+import type { TasksService } from './tasks/tasksService';
+import type { ChatService } from './chat/chatService';
+import { createCore, Events, type Core } from './core';
 import { PipulateViewProvider } from './panel/viewProvider';
 import { UnavailableViewProvider } from './panel/unavailableView';
 import { vscodeUi } from './panel/vscodeUi';
 import { watchBundle } from './panel/bundleWatcher';
 import { registerTasksCommands } from './tasksCommands';
-import { ChatService } from './chat/chatService';
 import { detectEnvironment } from './chat/diagnose';
-import { readChatSettings, registerChatCommands } from './chatCommands';
-import type { Notification } from './protocol';
+import { readChatSettings, registerChatCommands, type ChatControls } from './chatCommands';
+import { commandRegistrar } from './commandRunner';
 
 /** What activate() returns: used by the integration tests, and by anyone scripting Pipulate. */
 export interface PipulateApi {
@@ -24,7 +24,7 @@ export interface PipulateApi {
 }
 
 let db: Database | undefined;
-let chat: ChatService | undefined;
+let core: Core | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<PipulateApi | undefined> {
   const log = vscode.window.createOutputChannel('Pipulate', { log: true });
@@ -32,20 +32,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
   const scope = context.storageUri ? 'workspace' : 'global';
   const dataDir = (context.storageUri ?? context.globalStorageUri).fsPath;
 
-  let router: Router | undefined;
-  const listeners: ((n: Notification) => void)[] = [];
-  const emit = (n: Notification) => {
-    router?.broadcast(n);
-    for (const listener of listeners) listener(n);
-  };
-
+  // Store problems can come while the store opens, before the core exists: they reach the views through the same bus.
+  const events = new Events();
   const onProblem = (problem: StoreProblem) => {
     if (problem.kind === 'write-failing') {
       void vscode.window.showErrorMessage(problem.message, 'Show Log').then((c) => c && log.show());
-      emit({ kind: 'store/problem', message: problem.message });
+      events.emit({ kind: 'store/problem', message: problem.message });
     } else if (problem.kind === 'write-recovered') {
       void vscode.window.showInformationMessage(problem.message);
-      emit({ kind: 'store/problem', message: null });
+      events.emit({ kind: 'store/problem', message: null });
     } else if (problem.kind === 'moved-aside') {
       void vscode.window.showWarningMessage(problem.message);
     }
@@ -62,28 +57,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
     return undefined;
   }
   log.info(`Database open in ${dataDir} (${scope} storage)`);
-  const store = appStore(db);
 
-  let tasks: TasksService | undefined;
-  const chatService = new ChatService({
-    store,
-    settings: readChatSettings,
-    emit,
-    log: (line) => log.info(line),
-    describeWork: (profileId) => tasks!.describeWork(profileId),
-    environment: detectEnvironment(process.env, vscode.env.remoteName),
+  // The model picker and pulls live with the chat commands, which need the core: the UI asks them late.
+  let controls: ChatControls | undefined;
+  const ui = vscodeUi({
+    pickModel: () => controls!.pickModel(),
+    setModel: (model) => controls!.setModel(model),
+    pullModel: (model) => controls!.pullModel(model),
   });
-  chat = chatService;
-  tasks = new TasksService({
-    store,
-    emit,
-    note: (profileId, text) => chatService.note(profileId, text),
+  core = createCore({
+    db,
+    events,
     storage: { dir: dataDir, scope },
-    onProfileDeleting: (profileId) => chatService.removeProfile(profileId),
+    chat: { settings: readChatSettings, log: (line) => log.info(line), environment: detectEnvironment(process.env, vscode.env.remoteName) },
+    ui,
+    log: (level, line) => log[level](line),
   });
-  const chatControls = registerChatCommands(context, { chat: chatService, tasks, log, emit });
-  listeners.push(chatControls.onNotification);
-  router = new Router({ tasks, chat: chatService, ui: vscodeUi(chatControls), log: (level, line) => log[level](line) });
+  const { store, tasks, chat, router } = core;
+  const register = commandRegistrar(context, log);
+  controls = registerChatCommands(context, { chat, tasks, log, events, register });
+  registerTasksCommands(context, { tasks, db, dataDir, log, events, register });
 
   const tasksView = new PipulateViewProvider('tasks', context.extensionUri, router);
   const chatView = new PipulateViewProvider('chat', context.extensionUri, router);
@@ -91,7 +84,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
     vscode.window.registerWebviewViewProvider('pipulate.tasks', tasksView),
     vscode.window.registerWebviewViewProvider('pipulate.chat', chatView),
   );
-  listeners.push(registerTasksCommands(context, { tasks, db, dataDir, log, emit }).onNotification);
 
   // `npm run watch` rebuilds the bundle; open views then reload themselves.
   if (context.extensionMode === vscode.ExtensionMode.Development) {
@@ -99,7 +91,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
     context.subscriptions.push(watchBundle(path.join(context.extensionPath, 'dist'), () => views.forEach((v) => v.reload())));
   }
 
-  return { store, dataDir, tasks, chat: chatService };
+  return { store, dataDir, tasks, chat };
 }
 
 /** The store could not be opened (another window has it, say): the views and a message say why. */
@@ -118,8 +110,8 @@ function showUnavailable(context: vscode.ExtensionContext, log: vscode.LogOutput
 
 export function deactivate(): void {
   // Stopping a reply saves what arrived; then the store folds everything into its snapshot.
-  chat?.dispose();
-  chat = undefined;
+  core?.dispose();
+  core = undefined;
   db?.closeSync();
   db = undefined;
 }

@@ -20,41 +20,67 @@ const text = (what: string, max: number) =>
 const title = text('A title', 2000);
 const name = text('A name', 200);
 const model = v.pipe(v.string(), v.minLength(1), v.maxLength(300));
-const kind = <K extends string, E extends v.ObjectEntries>(k: K, entries: E) => v.object({ kind: v.literal(k), ...entries });
+const big = v.pipe(v.string(), v.maxLength(1_000_000));
+const hostCommand = v.picklist(['pipulate.showLog', 'pipulate.openSettings', 'pipulate.pullModel', 'pipulate.selectModel']);
 
-export const requestBody = v.variant('kind', [
+/** One request: the schema of its body and (as a type only) what the host answers. */
+const answers =
+  <R>() =>
+  <E extends v.ObjectEntries>(body: E) => ({ body: v.object(body), response: undefined as R });
+
+/**
+ * Every request a webview can make, one line each: `kind: answers<Response>()({ body })`.
+ * The router's handler table is typed by this map, so a missing handler or a wrong
+ * answer fails the compiler, and the webview's `request()` returns the typed answer.
+ */
+export const requests = {
   /** Sent when a view (re)loads: answers with the whole state the view shows. */
-  kind('tasks/snapshot', {}),
-  kind('todo/add', { title }),
-  kind('todo/toggle', { id }),
-  kind('todo/rename', { id, title }),
-  kind('todo/delete', { id }),
+  'tasks/snapshot': answers<TasksSnapshot>()({}),
+  'todo/add': answers<TodoDto>()({ title }),
+  'todo/toggle': answers<TodoDto>()({ id }),
+  'todo/rename': answers<TodoDto>()({ id, title }),
+  'todo/delete': answers<null>()({ id }),
   /** Moves a todo to just before `before`, or to the end when `before` is null. */
-  kind('todo/move', { id, before: v.nullable(id) }),
-  kind('todo/clearCompleted', {}),
-  kind('profile/switch', { id }),
-  /** With no name, the host asks for one (an input box). */
-  kind('profile/add', { name: v.optional(name) }),
-  kind('profile/rename', { id, name: v.optional(name) }),
-  /** The host asks for confirmation (a modal dialog) before deleting. */
-  kind('profile/delete', { id }),
+  'todo/move': answers<null>()({ id, before: v.nullable(id) }),
+  /** Answers how many todos were removed. */
+  'todo/clearCompleted': answers<number>()({}),
+  'profile/switch': answers<null>()({ id }),
+  /** With no name, the host asks for one (an input box); false when the user cancelled. */
+  'profile/add': answers<boolean>()({ name: v.optional(name) }),
+  'profile/rename': answers<boolean>()({ id, name: v.optional(name) }),
+  /** The host asks for confirmation (a modal dialog); false when the user declined. */
+  'profile/delete': answers<boolean>()({ id }),
 
-  kind('chat/snapshot', {}),
-  kind('chat/send', { text: text('A message', 100_000) }),
-  kind('chat/stop', {}),
-  /** Answers the last message again (after a failed or stopped reply). */
-  kind('chat/retry', {}),
-  kind('chat/clear', {}),
+  'chat/snapshot': answers<ChatSnapshot>()({}),
+  /** Answers with the user's message once it is stored; the reply streams as notifications. */
+  'chat/send': answers<ChatMessageDto>()({ text: text('A message', 100_000) }),
+  /** Answers whether a reply was being written. */
+  'chat/stop': answers<boolean>()({}),
+  /** Answers the last message again (after a failed or stopped reply); false when there is nothing to retry. */
+  'chat/retry': answers<boolean>()({}),
+  'chat/clear': answers<boolean>()({}),
   /** With no model, the host shows a quick pick of the local models. */
-  kind('chat/selectModel', { model: v.optional(model) }),
-  kind('chat/pull', { model: v.optional(model) }),
-  kind('chat/insertCode', { code: v.pipe(v.string(), v.maxLength(1_000_000)) }),
-  kind('clipboard/write', { text: v.pipe(v.string(), v.maxLength(1_000_000)) }),
+  'chat/selectModel': answers<null>()({ model: v.optional(model) }),
+  'chat/pull': answers<null>()({ model: v.optional(model) }),
+  /** The user closed the problem box. */
+  'chat/dismissProblem': answers<null>()({}),
+  'chat/insertCode': answers<null>()({ code: big }),
+  'clipboard/write': answers<null>()({ text: big }),
   /** A host command the webview offers as a button (open settings, show the log...). */
-  kind('command/run', { command: v.picklist(['pipulate.showLog', 'pipulate.openSettings', 'pipulate.pullModel', 'pipulate.selectModel']) }),
-]);
-export type RequestBody = v.InferOutput<typeof requestBody>;
-export type RequestKind = RequestBody['kind'];
+  'command/run': answers<null>()({ command: hostCommand }),
+};
+
+type Requests = typeof requests;
+export type RequestKind = keyof Requests;
+/** The body of one kind of request, `kind` included. */
+export type RequestOf<K extends RequestKind> = { kind: K } & v.InferOutput<Requests[K]['body']>;
+export type RequestBody = { [K in RequestKind]: RequestOf<K> }[RequestKind];
+export type ResponseOf<K extends RequestKind> = Requests[K]['response'];
+
+const requestBody = v.variant(
+  'kind',
+  (Object.keys(requests) as RequestKind[]).map((k) => v.object({ kind: v.literal(k), ...requests[k].body.entries })),
+) as unknown as v.GenericSchema<unknown, RequestBody>;
 
 export const webviewMessage = v.variant('type', [
   v.object({ type: v.literal('request'), id: v.pipe(v.number(), v.integer()), body: requestBody }),
@@ -63,7 +89,10 @@ export const webviewMessage = v.variant('type', [
 ]);
 export type WebviewMessage = v.InferOutput<typeof webviewMessage>;
 
-/** Checks a message from a webview; on failure, says why in one line. */
+/** At most this much of what a webview sent is echoed into an error or the log. */
+const ECHO_LIMIT = 200;
+
+/** Checks a message from a webview; on failure, says why in one short line (never echoing the input whole). */
 export function parseWebviewMessage(raw: unknown): { ok: true; message: WebviewMessage } | { ok: false; error: string } {
   const result = v.safeParse(webviewMessage, raw);
   if (result.success) return { ok: true, message: result.output };
@@ -71,10 +100,14 @@ export function parseWebviewMessage(raw: unknown): { ok: true; message: WebviewM
     .slice(0, 3)
     .map((i) => {
       const path = v.getDotPath(i);
-      return `${path ? `${path}: ` : ''}${i.message}`;
+      return clip(`${path ? `${path}: ` : ''}${i.message}`, ECHO_LIMIT);
     })
     .join('; ');
   return { ok: false, error: why };
+}
+
+function clip(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max)}… (${s.length - max} more characters)`;
 }
 
 // ---- what the host sends ----------------------------------------------------------
@@ -169,15 +202,27 @@ export type Notification =
   /** The store cannot write (disk full...) or recovered; shown as a banner. */
   | { kind: 'store/problem'; message: string | null };
 
+export type ViewKind = 'tasks' | 'chat';
+
+/** Which views show a notification: each view is sent only what it renders. */
+export function audienceOf(n: Notification): readonly ViewKind[] {
+  switch (n.kind) {
+    case 'tasks/reset':
+    case 'todo/changed':
+    case 'todo/removed':
+    case 'todo/moved':
+      return ['tasks'];
+    case 'profiles/changed':
+    case 'store/problem':
+      return ['tasks', 'chat'];
+    case 'focus/input':
+      return [n.view];
+    default:
+      return ['chat'];
+  }
+}
+
 export type HostMessage =
   | { type: 'response'; id: number; ok: true; data: unknown }
   | { type: 'response'; id: number; ok: false; error: string }
   | { type: 'notify'; body: Notification };
-
-/** What each request answers with. */
-export interface ResponseData {
-  'tasks/snapshot': TasksSnapshot;
-  'chat/snapshot': ChatSnapshot;
-  'todo/add': TodoDto;
-}
-export type ResponseOf<K extends RequestKind> = K extends keyof ResponseData ? ResponseData[K] : null;

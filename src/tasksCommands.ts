@@ -3,27 +3,16 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { Database } from './store/database';
 import type { TasksService } from './tasks/tasksService';
-import type { Notification } from './protocol';
+import type { Events } from './core';
+import type { Register } from './commandRunner';
 import * as asking from './panel/askingActions';
 import { vscodeDialogs } from './panel/vscodeUi';
 
 export function registerTasksCommands(
   context: vscode.ExtensionContext,
-  deps: { tasks: TasksService; db: Database; dataDir: string; log: vscode.LogOutputChannel; emit: (n: Notification) => void },
-): { onNotification: (n: Notification) => void } {
-  const { tasks, db, dataDir, log, emit } = deps;
-
-  /** Runs a command body; a failure becomes an error message instead of a silent rejection. */
-  const guarded =
-    <A extends unknown[]>(what: string, fn: (...args: A) => Promise<unknown>) =>
-    async (...args: A) => {
-      try {
-        await fn(...args);
-      } catch (err) {
-        log.error(`${what}: ${(err as Error).stack ?? err}`);
-        void vscode.window.showErrorMessage(`Pipulate could not ${what}: ${(err as Error).message}`);
-      }
-    };
+  deps: { tasks: TasksService; db: Database; dataDir: string; log: vscode.LogOutputChannel; events: Events; register: Register },
+): void {
+  const { tasks, db, dataDir, log, events, register } = deps;
 
   const pickProfile = async (placeHolder: string) => {
     const active = tasks.activeProfileId;
@@ -48,55 +37,60 @@ export function registerTasksCommands(
   status.show();
   context.subscriptions.push(status);
 
-  const register = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
-
   register(
     'pipulate.addTodo',
-    guarded('add the todo', async () => {
+    'add the todo',
+    async () => {
       const title = await vscode.window.showInputBox({
         title: `Add a todo to “${tasks.activeProfile().name}”`,
         placeHolder: 'What needs doing?',
         validateInput: (text) => (text.trim() ? undefined : 'Type a title, or press Escape to cancel.'),
       });
       if (title !== undefined) await tasks.addTodo(title);
-    }),
+    },
   );
   register(
     'pipulate.switchProfile',
-    guarded('switch profile', async () => {
+    'switch profile',
+    async () => {
       const id = await pickProfile('Switch to profile');
       if (id !== undefined) await tasks.switchProfile(id);
-    }),
+    },
   );
   register(
     'pipulate.newProfile',
-    guarded('create the profile', () => asking.addProfile(vscodeDialogs, tasks)),
+    'create the profile',
+    () => asking.addProfile(vscodeDialogs, tasks),
   );
   register(
     'pipulate.renameProfile',
-    guarded('rename the profile', () => asking.renameProfile(vscodeDialogs, tasks, tasks.activeProfileId)),
+    'rename the profile',
+    () => asking.renameProfile(vscodeDialogs, tasks, tasks.activeProfileId),
   );
   register(
     'pipulate.deleteProfile',
-    guarded('delete the profile', async () => {
+    'delete the profile',
+    async () => {
       const id = await pickProfile('Delete which profile? Its todos and conversation go with it.');
       if (id !== undefined) await asking.deleteProfile(vscodeDialogs, tasks, id);
-    }),
+    },
   );
   register(
     'pipulate.clearCompleted',
-    guarded('clear completed todos', async () => {
+    'clear completed todos',
+    async () => {
       const n = await tasks.clearCompleted();
       void vscode.window.setStatusBarMessage(n ? `Pipulate: cleared ${n} completed todo${n === 1 ? '' : 's'}` : 'Pipulate: no completed todos', 3000);
-    }),
+    },
   );
-  register('pipulate.focusTasks', async () => {
+  register('pipulate.focusTasks', 'focus the Tasks view', async () => {
     await vscode.commands.executeCommand('pipulate.tasks.focus');
-    emit({ kind: 'focus/input', view: 'tasks' });
+    events.emit({ kind: 'focus/input', view: 'tasks' });
   });
   register(
     'pipulate.exportData',
-    guarded('export the data', async () => {
+    'export the data',
+    async () => {
       const target = await vscode.window.showSaveDialog({
         title: 'Export Pipulate Data',
         defaultUri: vscode.Uri.joinPath(
@@ -110,11 +104,12 @@ export function registerTasksCommands(
       // A consistent copy: sql.js exports the whole database as of this moment.
       await vscode.workspace.fs.writeFile(target, db.export());
       void vscode.window.showInformationMessage(`Pipulate data exported to ${target.fsPath}.`);
-    }),
+    },
   );
   register(
     'pipulate.revealDataFolder',
-    guarded('reveal the data folder', async () => {
+    'reveal the data folder',
+    async () => {
       if (vscode.env.remoteName === undefined) {
         await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(db.snapshotPath));
         return;
@@ -124,13 +119,12 @@ export function registerTasksCommands(
       if ((await vscode.window.showInformationMessage(`Pipulate keeps its data in ${dataDir}`, copy)) === copy) {
         await vscode.env.clipboard.writeText(dataDir);
       }
-    }),
-  );
-  register('pipulate.showLog', () => log.show());
-
-  return {
-    onNotification: (n) => {
-      if (n.kind === 'tasks/reset' || n.kind === 'profiles/changed' || n.kind.startsWith('todo/')) refreshStatus();
     },
-  };
+  );
+  register('pipulate.showLog', 'show the log', () => log.show());
+
+  const off = events.on((n) => {
+    if (n.kind === 'tasks/reset' || n.kind === 'profiles/changed' || n.kind.startsWith('todo/')) refreshStatus();
+  });
+  context.subscriptions.push({ dispose: off });
 }

@@ -6,6 +6,7 @@
  * the editor) go through `HostUi`.
  */
 import {
+  audienceOf,
   parseWebviewMessage,
   type ChatConnection,
   type ChatMessageDto,
@@ -14,6 +15,10 @@ import {
   type Notification,
   type ProfileDto,
   type RequestBody,
+  type RequestKind,
+  type RequestOf,
+  type ResponseOf,
+  type ViewKind,
 } from '../protocol';
 import { messageOf, UserError } from '../errors';
 import type { TasksService } from '../tasks/tasksService';
@@ -40,6 +45,7 @@ export interface ChatPort {
   retry(profileId: number): Promise<boolean>;
   clear(profileId: number): Promise<void>;
   checkConnection(): Promise<ChatConnection>;
+  dismissProblem(): void;
 }
 
 export interface View {
@@ -52,8 +58,12 @@ export interface Connection {
   dispose(): void;
 }
 
+/** One handler per request kind: the compiler checks that none is missing and each answers its declared type. */
+type Handlers = { [K in RequestKind]: (body: RequestOf<K>) => ResponseOf<K> | Promise<ResponseOf<K>> };
+
 export class Router {
-  private readonly views = new Set<View>();
+  private readonly views = new Map<View, ViewKind>();
+  private readonly handlers: Handlers;
 
   constructor(
     private readonly deps: {
@@ -62,15 +72,18 @@ export class Router {
       ui: HostUi;
       log: (level: 'info' | 'warn' | 'error', line: string) => void;
     },
-  ) {}
-
-  /** Sends a patch to every open view. */
-  broadcast(body: Notification): void {
-    for (const view of this.views) view.post({ type: 'notify', body });
+  ) {
+    this.handlers = handlers(deps);
   }
 
-  connect(view: View): Connection {
-    this.views.add(view);
+  /** Sends a patch to every open view that shows it. */
+  broadcast(body: Notification): void {
+    const audience = audienceOf(body);
+    for (const [view, kind] of this.views) if (audience.includes(kind)) view.post({ type: 'notify', body });
+  }
+
+  connect(view: View, kind: ViewKind): Connection {
+    this.views.set(view, kind);
     return {
       handle: (raw) => this.handle(view, raw),
       dispose: () => this.views.delete(view),
@@ -92,63 +105,57 @@ export class Router {
       return;
     }
     try {
-      const data = await this.dispatch(message.body);
+      const handler = this.handlers[message.body.kind] as (body: RequestBody) => unknown;
+      const data = await handler(message.body);
       view.post({ type: 'response', id: message.id, ok: true, data: data ?? null });
     } catch (err) {
-      if (!(err instanceof UserError)) this.deps.log('error', `${message.body.kind} failed: ${(err as Error)?.stack ?? String(err)}`);
+      if (err instanceof UserError) this.deps.log('info', `${message.body.kind}: ${err.message}`);
+      else this.deps.log('error', `${message.body.kind} failed: ${(err as Error)?.stack ?? String(err)}`);
       view.post({ type: 'response', id: message.id, ok: false, error: messageOf(err) });
     }
   }
+}
 
-  private async dispatch(body: RequestBody): Promise<unknown> {
-    const { tasks, chat, ui } = this.deps;
-    switch (body.kind) {
-      case 'tasks/snapshot':
-        return tasks.snapshot();
-      case 'todo/add':
-        return tasks.addTodo(body.title);
-      case 'todo/toggle':
-        return void (await tasks.toggleTodo(body.id));
-      case 'todo/rename':
-        return void (await tasks.renameTodo(body.id, body.title));
-      case 'todo/delete':
-        return tasks.deleteTodo(body.id);
-      case 'todo/move':
-        return tasks.moveTodo(body.id, body.before);
-      case 'todo/clearCompleted':
-        return void (await tasks.clearCompleted());
-      case 'profile/switch':
-        return tasks.switchProfile(body.id);
-      case 'profile/add':
-        return void (await asking.addProfile(ui, tasks, body.name));
-      case 'profile/rename':
-        return void (await asking.renameProfile(ui, tasks, body.id, body.name));
-      case 'profile/delete':
-        return void (await asking.deleteProfile(ui, tasks, body.id));
-      case 'chat/snapshot':
-        return chat.snapshot(tasks.activeProfile());
-      case 'chat/send':
-        return chat.send(tasks.activeProfileId, body.text);
-      case 'chat/stop':
-        return chat.stop(tasks.activeProfileId);
-      case 'chat/retry':
-        return chat.retry(tasks.activeProfileId);
-      case 'chat/clear':
-        return void (await asking.clearConversation(ui, tasks, chat));
-      case 'chat/selectModel': {
-        const model = body.model ?? (await ui.pickModel());
-        if (model !== undefined) await ui.setModel(model);
-        return null;
-      }
-      case 'chat/pull':
-        return ui.pullModel(body.model);
-      case 'chat/insertCode':
-        if (!(await ui.insertAtCursor(body.code))) throw new UserError('Open a file in the editor to insert the code at its cursor.');
-        return null;
-      case 'clipboard/write':
-        return ui.writeClipboard(body.text);
-      case 'command/run':
-        return ui.runCommand(body.command);
-    }
-  }
+function handlers({ tasks, chat, ui }: { tasks: TasksService; chat: ChatPort; ui: HostUi }): Handlers {
+  return {
+    'tasks/snapshot': () => tasks.snapshot(),
+    'todo/add': (b) => tasks.addTodo(b.title),
+    'todo/toggle': (b) => tasks.toggleTodo(b.id),
+    'todo/rename': (b) => tasks.renameTodo(b.id, b.title),
+    'todo/delete': (b) => done(tasks.deleteTodo(b.id)),
+    'todo/move': (b) => done(tasks.moveTodo(b.id, b.before)),
+    'todo/clearCompleted': () => tasks.clearCompleted(),
+    'profile/switch': (b) => done(tasks.switchProfile(b.id)),
+    'profile/add': (b) => asking.addProfile(ui, tasks, b.name),
+    'profile/rename': (b) => asking.renameProfile(ui, tasks, b.id, b.name),
+    'profile/delete': (b) => asking.deleteProfile(ui, tasks, b.id),
+
+    'chat/snapshot': () => chat.snapshot(tasks.activeProfile()),
+    'chat/send': (b) => chat.send(tasks.activeProfileId, b.text),
+    'chat/stop': () => chat.stop(tasks.activeProfileId),
+    'chat/retry': () => chat.retry(tasks.activeProfileId),
+    'chat/clear': () => asking.clearConversation(ui, tasks, chat),
+    'chat/selectModel': async (b) => {
+      const model = b.model ?? (await ui.pickModel());
+      if (model !== undefined) await ui.setModel(model);
+      return null;
+    },
+    'chat/pull': (b) => done(ui.pullModel(b.model)),
+    'chat/dismissProblem': () => {
+      chat.dismissProblem();
+      return null;
+    },
+    'chat/insertCode': async (b) => {
+      if (!(await ui.insertAtCursor(b.code))) throw new UserError('Open a file in the editor to insert the code at its cursor.');
+      return null;
+    },
+    'clipboard/write': (b) => done(ui.writeClipboard(b.text)),
+    'command/run': (b) => done(ui.runCommand(b.command)),
+  };
+}
+
+/** Waits for an action that answers nothing. */
+async function done(action: Promise<unknown>): Promise<null> {
+  await action;
+  return null;
 }

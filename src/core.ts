@@ -1,0 +1,93 @@
+/**
+ * The core, wired once: the store's tables, the services and the event bus between
+ * them and the views. Free of the `vscode` module; the extension, the browser tests and
+ * the benches all build Pipulate through `createCore`, so none of them wires it by hand.
+ */
+import type { Notification, TasksSnapshot } from './protocol';
+import { appStore, type AppStore } from './store/appSchema';
+import type { Database } from './store/database';
+import { TasksService } from './tasks/tasksService';
+import { ChatService, type ChatServiceDeps } from './chat/chatService';
+import { Router, type HostUi } from './panel/router';
+
+export type Listener = (n: Notification) => void;
+
+/** Every change, however it was made, as one stream of notifications. */
+export class Events {
+  private readonly listeners = new Set<Listener>();
+
+  on(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(n: Notification): void {
+    for (const listener of this.listeners) listener(n);
+  }
+}
+
+export interface CoreOptions {
+  db: Database;
+  /** The bus to use, when something (the store's problems) must reach the views before the core exists. */
+  events?: Events;
+  /** Where the data lives, as the Tasks view tells the user. */
+  storage: TasksSnapshot['storage'];
+  /** The chat's settings and tuning; the core supplies its store, events and the work it describes. */
+  chat: Omit<ChatServiceDeps, 'store' | 'emit' | 'describeWork'>;
+  /** The host's dialogs and editor (VS Code's, or a test's script). */
+  ui: HostUi;
+  log: (level: 'info' | 'warn' | 'error', line: string) => void;
+}
+
+export interface Core {
+  store: AppStore;
+  events: Events;
+  tasks: TasksService;
+  chat: ChatService;
+  /** Connects the views; every notification reaches the views that show it. */
+  router: Router;
+  dispose(): void;
+}
+
+export function createCore(options: CoreOptions): Core {
+  const store = appStore(options.db);
+  const events = options.events ?? new Events();
+  const emit = (n: Notification) => events.emit(n);
+
+  let tasks: TasksService | undefined;
+  const chat = new ChatService({ ...options.chat, store, emit, describeWork: (profileId) => tasks!.describeWork(profileId) });
+  tasks = new TasksService({
+    store,
+    emit,
+    note: (profileId, text) => chat.note(profileId, text),
+    storage: options.storage,
+    onProfileDeleting: (profileId) => chat.removeProfile(profileId),
+  });
+  const router = new Router({ tasks, chat, ui: options.ui, log: options.log });
+
+  const unsubscribe = [
+    events.on((n) => router.broadcast(n)),
+    followActiveProfile(events, tasks, chat),
+  ];
+  return {
+    store,
+    events,
+    tasks,
+    chat,
+    router,
+    dispose() {
+      unsubscribe.forEach((off) => off());
+      chat.dispose();
+    },
+  };
+}
+
+/** When another profile becomes active, the Chat view is sent that profile's conversation: it never has to ask back. */
+function followActiveProfile(events: Events, tasks: TasksService, chat: ChatService): () => void {
+  let shown = tasks.activeProfileId;
+  return events.on((n) => {
+    if (n.kind !== 'tasks/reset' || n.snapshot.activeProfileId === shown) return;
+    shown = n.snapshot.activeProfileId;
+    events.emit({ kind: 'chat/reset', snapshot: chat.snapshot(tasks.activeProfile()) });
+  });
+}
