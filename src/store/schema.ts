@@ -82,20 +82,35 @@ export function quoteId(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-export function toSql(spec: ColumnSpec, value: unknown): SqlValue {
+/** A value as SQLite stores it; one that does not fit the declared type is refused, naming `column`. */
+export function toSql(column: string, spec: ColumnSpec, value: unknown): SqlValue {
   if (value === null || value === undefined) return null;
-  switch (spec.type) {
+  const sql = fits(spec.type, value);
+  if (sql === undefined) {
+    const shown = typeof value === 'bigint' ? `${value}n` : typeof value === 'function' ? 'a function' : JSON.stringify(value)?.slice(0, 100);
+    throw new TypeError(`"${column}" is declared ${spec.type}; ${shown} does not fit it`);
+  }
+  return sql;
+}
+
+/** The stored form of `value`, or undefined when it is not of the type: never coerced (a boolean column would store the truthiness of 'false'). */
+function fits(type: ColumnType, value: unknown): SqlValue | undefined {
+  switch (type) {
     case 'boolean':
-      return value ? 1 : 0;
-    case 'json':
-      return JSON.stringify(value);
+      return typeof value === 'boolean' ? (value ? 1 : 0) : undefined;
     case 'integer':
+      // Beyond 2^53 a JS number is no longer the integer it was written as.
+      return Number.isSafeInteger(value) ? (value as number) : undefined;
     case 'real':
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError(`Expected a number, got ${JSON.stringify(value)}`);
-      return value;
+      return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
     case 'text':
-      if (typeof value !== 'string') throw new TypeError(`Expected a string, got ${JSON.stringify(value)}`);
-      return value;
+      return typeof value === 'string' ? value : undefined;
+    case 'json':
+      try {
+        return JSON.stringify(value) ?? undefined; // undefined for a function or a symbol
+      } catch {
+        return undefined; // a bigint, a cycle
+      }
   }
 }
 

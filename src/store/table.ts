@@ -33,7 +33,8 @@ export class Table<T extends TableSpec, S extends keyof Row<T> = never> {
     readonly scope: Readonly<Partial<Row<T>>> = {} as Partial<Row<T>>,
   ) {
     this.q = quoteId(spec.name);
-    this.checkColumns(Object.keys(scope));
+    // A scope is stamped on inserts: a value that does not fit is refused here, not at the first write.
+    for (const c of this.checkColumns(Object.keys(scope))) this.bind(c, (scope as Record<string, unknown>)[c]);
   }
 
   /** A view of this table limited to rows matching `fields`. */
@@ -137,7 +138,7 @@ export class Table<T extends TableSpec, S extends keyof Row<T> = never> {
   }
 
   private bind(column: string, value: unknown): SqlValue {
-    return toSql(this.spec.columns[column]!, value);
+    return toSql(`${this.spec.name}.${column}`, this.spec.columns[column]!, value);
   }
 
   private fromRow(row: SqlRow): Row<T> {

@@ -203,6 +203,38 @@ test('values of the wrong type for a column are refused', async (t) => {
   assert.equal(todos.count(), 0);
 });
 
+test('a value that does not fit its column\'s declared type is refused on every write path, naming the column', async (t) => {
+  const { db, todos, profiles } = await app(t);
+  ensureTables(db, [cellTable]);
+  const cells = new Table(db, cellTable);
+  const todo = todos.insert({ title: 'kept', profile_id: 1 });
+  cells.insert({ sheet: 's', row: 1 });
+  await db.sync();
+  const before = db.export();
+  const bad: [() => unknown, RegExp][] = [
+    [() => todos.insert({ title: 'x', profile_id: 1, done: 'false' as never }), /todo\.done.*boolean.*"false"/],
+    [() => todos.insert({ title: 'x', profile_id: 1, done: 2 as never }), /todo\.done.*boolean.*2/],
+    [() => todos.insert({ title: 'x', profile_id: 1, done: 1 as never }), /todo\.done/],
+    [() => todos.insert({ title: 'x', profile_id: 1.5 }), /todo\.profile_id.*integer.*1\.5/],
+    [() => todos.insert({ title: 'x', profile_id: 2 ** 53 }), /todo\.profile_id/],
+    [() => todos.update({ id: todo.id, priority: 0.5 }), /todo\.priority/],
+    [() => todos.update({ id: todo.id, done: 'yes' as never }), /todo\.done/],
+    [() => todos.upsert({ id: todo.id, title: 'x', profile_id: 1, done: 0 as never }), /todo\.done/],
+    [() => profiles.upsert({ id: 3.5, name: 'x' }), /profile\.id/],
+    [() => todos.xtra({ done: 'false' as never }), /todo\.done/],
+    [() => todos.xtra({ profile_id: 1.5 }), /todo\.profile_id/],
+    [() => cells.insert({ sheet: 's', row: 2, value: '1' as never }), /cell\.value.*real/],
+    [() => cells.insert({ sheet: 's', row: 2, data: () => 1 }), /cell\.data.*json/],
+    [() => cells.insert({ sheet: 's', row: 2, data: 10n }), /cell\.data.*json/],
+  ];
+  for (const [fn, message] of bad) assert.throws(fn, (err: unknown) => err instanceof TypeError && message.test(err.message), String(fn));
+  assert.deepEqual(db.export(), before, 'nothing changed');
+  assert.equal(db.dirty, false, 'nothing was recorded');
+  // What fits is taken: whole numbers in a real column, booleans, null where nullable.
+  assert.equal(cells.insert({ sheet: 's', row: 2, value: 3, flag: true, data: null }).value, 3);
+  assert.equal(todos.update({ id: todo.id, done: true, priority: -2 }).done, true);
+});
+
 test('compound primary keys: insert, get, has, update, upsert, delete', async (t) => {
   const { db } = await app(t);
   ensureTables(db, [cellTable]);
