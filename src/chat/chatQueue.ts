@@ -27,12 +27,15 @@ export class ChatQueue<T extends QueuedItem> {
   private delivering = false;
   private disposed = false;
 
-  /** `deliver` persists and shows one item; if it throws, that item's push rejects and the rest go on. */
-  constructor(private readonly deliver: (item: T) => void) {}
+  /**
+   * `deliver` persists and shows one item, and returns false when it had to drop it (its
+   * profile is gone). If it throws, that item's push rejects and the rest go on.
+   */
+  constructor(private readonly deliver: (item: T) => boolean) {}
 
   /**
    * Queues `item`. Resolves true once it is delivered, false if it was dropped (its
-   * profile was deleted, or the queue disposed) before that.
+   * profile was deleted, or the queue disposed).
    */
   push(item: T): Promise<boolean> {
     if (this.disposed) return Promise.resolve(false);
@@ -93,8 +96,7 @@ export class ChatQueue<T extends QueuedItem> {
         const entry = ready[1].shift()!;
         if (ready[1].length === 0) this.waiting.delete(ready[0]);
         try {
-          this.deliver(entry.item);
-          entry.settle(true);
+          entry.settle(this.deliver(entry.item));
         } catch (err) {
           entry.fail(err);
         }

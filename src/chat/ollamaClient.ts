@@ -67,6 +67,11 @@ export function defaultOllamaHost(env: Record<string, string | undefined> = proc
   }
 }
 
+/** The host a setting means: the setting when given, else OLLAMA_HOST, else the default. Throws InvalidHostError. */
+export function resolveHost(setting: string, env: Record<string, string | undefined> = process.env): string {
+  return setting.trim() ? normalizeHost(setting) : defaultOllamaHost(env);
+}
+
 /** The host without credentials, for messages and logs. */
 export function displayHost(host: string): string {
   return host.replace(/\/\/[^@/]*@/, '//');

@@ -12,7 +12,9 @@ function queue() {
   const out: string[] = [];
   const q = new ChatQueue<Item>((item) => {
     if (item.text === 'explode') throw new Error('boom');
+    if (item.text === 'gone') return false;
     out.push(`${item.profileId}:${item.text}`);
+    return true;
   });
   return { q, out };
 }
@@ -80,12 +82,20 @@ test('a failing delivery rejects that push only', async () => {
   assert.deepEqual(out, ['1:ok']);
 });
 
+test('an item its delivery drops (its profile is gone) resolves false', async () => {
+  const { q, out } = queue();
+  assert.equal(await q.push({ profileId: 1, text: 'gone' }), false);
+  assert.equal(await q.push({ profileId: 1, text: 'kept' }), true);
+  assert.deepEqual(out, ['1:kept']);
+});
+
 test('a push made while delivering waits for its turn', () => {
   const out: string[] = [];
   const q: ChatQueue<Item> = new ChatQueue<Item>((item) => {
     out.push(`start ${item.text}`);
     if (item.text === 'a') void q.push({ profileId: 1, text: 'from a' });
     out.push(`end ${item.text}`);
+    return true;
   });
   q.hold(1);
   q.push({ profileId: 1, text: 'a' });

@@ -1,0 +1,242 @@
+/**
+ * The model server, as the chat sees it: where it is (the host, resolved from the
+ * settings here and nowhere else), whether it answers, which models it has, pulling a
+ * model, and a streamed chat in the chat's own terms (`ChatChunk`). Ollama is the one
+ * kind so far; another kind (an OpenAI-compatible server, say) implements `ModelServer`
+ * beside `OllamaServer`, and the chat service does not change.
+ */
+import type { Message as OllamaMessage } from 'ollama';
+import type { Notification, PullProgress } from '../protocol';
+import type { OutgoingMessage } from './context';
+import { diagnose, modelMissing, noModel, type DiagnoseContext, type HostEnvironment } from './diagnose';
+import { createOllamaClient, displayHost, hasModel, resolveHost } from './ollamaClient';
+import type { Problems } from './problems';
+import type { ChatSettings } from './settings';
+
+export type ServerState = 'unknown' | 'connected' | 'unreachable';
+
+export interface ChatRequest {
+  model: string;
+  messages: OutgoingMessage[];
+  /** The context length, in tokens. */
+  numCtx: number;
+  /** Aborting it closes the connection, at any point: that is what makes the server stop generating. */
+  signal: AbortSignal;
+}
+
+/** A piece of a streamed reply; the last one carries the server's token counts. */
+export interface ChatChunk {
+  text: string;
+  done?: ChatStats;
+}
+
+export interface ChatStats {
+  promptTokens?: number;
+  replyTokens?: number;
+}
+
+export interface ModelServer {
+  /** The base URL to call. Throws (InvalidHostError) when the setting is not valid. */
+  host(): string;
+  /** For display: the host, or the setting as typed when it is not valid. */
+  shownHost(): string;
+  readonly state: ServerState;
+  /** The models it has, once known. */
+  readonly models: readonly string[] | undefined;
+  /** What `diagnose` needs to explain a failure in this phase. */
+  context(phase: DiagnoseContext['phase'], timeoutMs?: number): DiagnoseContext;
+  /** Asks whether it answers and which models it has; problems found go to `Problems`. */
+  check(): Promise<void>;
+  /** The models it has (throws when it cannot be reached; the state follows). */
+  listModels(): Promise<string[]>;
+  /** Never rejects: resolves with the last progress (outcome success, cancelled or error). */
+  pull(model: string | undefined, signal?: AbortSignal, onProgress?: (p: PullProgress) => void): Promise<PullProgress>;
+  /** A streamed reply; errors are thrown from the iteration, as the client raises them (see diagnose.ts). */
+  chat(request: ChatRequest): AsyncIterable<ChatChunk>;
+  /** What a reply found out: the server answered, or could not be reached. */
+  setState(state: ServerState): void;
+  /** Cancels every pull. */
+  dispose(): void;
+}
+
+export interface OllamaServerDeps {
+  /** Read at each use: the user may change the settings at any time. */
+  settings: () => ChatSettings;
+  problems: Problems;
+  /** For chat/pull progress. */
+  emit: (n: Notification) => void;
+  /** The state or the model list changed. */
+  onChange: () => void;
+  log: (line: string) => void;
+  now: () => number;
+  /** Least time between two chat/pull progress messages of the same status (default 100 ms). */
+  pullIntervalMs?: number;
+  environment?: HostEnvironment;
+}
+
+export class OllamaServer implements ModelServer {
+  private currentState: ServerState = 'unknown';
+  private knownModels: string[] | undefined;
+  private readonly pulls = new Set<AbortController>();
+
+  constructor(private readonly deps: OllamaServerDeps) {}
+
+  get state(): ServerState {
+    return this.currentState;
+  }
+
+  get models(): readonly string[] | undefined {
+    return this.knownModels;
+  }
+
+  host(): string {
+    return resolveHost(this.deps.settings().host);
+  }
+
+  shownHost(): string {
+    try {
+      return this.host();
+    } catch {
+      return this.deps.settings().host;
+    }
+  }
+
+  context(phase: DiagnoseContext['phase'], timeoutMs?: number): DiagnoseContext {
+    const s = this.deps.settings();
+    return { host: this.shownHost(), model: s.model.trim(), phase, timeoutMs, numCtx: s.numCtx, environment: this.deps.environment };
+  }
+
+  setState(state: ServerState): void {
+    if (this.currentState === state) return;
+    this.currentState = state;
+    this.deps.onChange();
+  }
+
+  async check(): Promise<void> {
+    const s = this.deps.settings();
+    const { problems } = this.deps;
+    problems.modelChosen(s.model.trim());
+    try {
+      const client = createOllamaClient({ host: this.host(), timeoutMs: capTimeout(s.timeoutMs) });
+      const [version, list] = await Promise.all([client.version(), client.list()]);
+      this.knownModels = list.models.map((m) => m.name);
+      this.currentState = 'connected';
+      this.deps.log(`chat: Ollama ${version.version} at ${displayHost(this.host())}, ${this.knownModels.length} models`);
+      problems.reached(this.knownModels);
+      if (!s.model.trim()) problems.set(noModel(), '');
+      else if (!hasModel(this.knownModels, s.model)) problems.set(modelMissing(this.context('connect')), s.model.trim());
+    } catch (err) {
+      this.currentState = 'unreachable';
+      const diagnosis = diagnose(err, this.context('connect', capTimeout(s.timeoutMs)));
+      this.deps.log(`chat: ${diagnosis.problem.title} (${(err as Error)?.message ?? err}${causeText(err)})`);
+      problems.set(diagnosis, s.model.trim());
+    }
+  }
+
+  async listModels(): Promise<string[]> {
+    try {
+      const client = createOllamaClient({ host: this.host(), timeoutMs: capTimeout(this.deps.settings().timeoutMs) });
+      const list = await client.list();
+      this.knownModels = list.models.map((m) => m.name);
+      this.setState('connected');
+      return [...this.knownModels];
+    } catch (err) {
+      this.setState('unreachable');
+      throw err;
+    }
+  }
+
+  async *chat(request: ChatRequest): AsyncIterable<ChatChunk> {
+    const client = createOllamaClient({ host: this.host(), signal: request.signal });
+    const stream = await client.chat({
+      model: request.model,
+      messages: request.messages as OllamaMessage[],
+      stream: true,
+      options: { num_ctx: request.numCtx },
+    });
+    for await (const part of stream) {
+      const text = part.message?.content ?? '';
+      yield part.done ? { text, done: { promptTokens: part.prompt_eval_count, replyTokens: part.eval_count } } : { text };
+    }
+  }
+
+  /**
+   * Pulls a model (default: the chosen one), emitting chat/pull progress (and calling
+   * `onProgress`) at most every `pullIntervalMs` for the same status. `signal` cancels it
+   * (the request is aborted). The settings' timeout bounds the wait for the first line.
+   */
+  async pull(model: string | undefined, signal?: AbortSignal, onProgress?: (p: PullProgress) => void): Promise<PullProgress> {
+    const s = this.deps.settings();
+    const name = (model ?? '').trim() || s.model.trim();
+    const report = (p: PullProgress) => {
+      this.deps.emit({ kind: 'chat/pull', progress: p });
+      try {
+        onProgress?.(p);
+      } catch (err) {
+        this.deps.log(`chat: pull progress listener failed: ${(err as Error).message}`);
+      }
+      return p;
+    };
+    if (!name) return report({ model: '', status: 'no model', outcome: 'error', error: 'No model to pull: give a model name.' });
+
+    const controller = new AbortController();
+    const cancel = () => controller.abort();
+    if (signal?.aborted) cancel();
+    signal?.addEventListener('abort', cancel);
+    this.pulls.add(controller);
+    let timedOut = false;
+    const timer = s.timeoutMs > 0 ? setTimeout(() => ((timedOut = true), controller.abort()), s.timeoutMs) : undefined;
+    const interval = this.deps.pullIntervalMs ?? 100;
+    let lastStatus = '';
+    let lastAt = -Infinity;
+    this.deps.log(`chat: pulling ${name}`);
+    try {
+      const client = createOllamaClient({ host: this.host(), signal: controller.signal });
+      for await (const part of await client.pull({ model: name, stream: true })) {
+        clearTimeout(timer);
+        const at = this.deps.now();
+        if (part.status !== lastStatus || at - lastAt >= interval) {
+          lastStatus = part.status;
+          lastAt = at;
+          report({ model: name, status: part.status, ...(part.total ? { total: part.total, completed: part.completed ?? 0 } : {}) });
+        }
+      }
+      const last = report({ model: name, status: 'success', outcome: 'success' });
+      this.deps.log(`chat: pulled ${name}`);
+      await this.listModels().catch(() => undefined);
+      this.deps.problems.reached(this.knownModels ?? []);
+      this.deps.onChange();
+      return last;
+    } catch (err) {
+      if (controller.signal.aborted && !timedOut) {
+        this.deps.log(`chat: pull of ${name} cancelled`);
+        return report({ model: name, status: 'cancelled', outcome: 'cancelled' });
+      }
+      const diagnosis = timedOut
+        ? diagnose(Object.assign(new Error(`No answer within ${s.timeoutMs} ms`), { name: 'TimeoutError' }), this.context('connect', s.timeoutMs))
+        : diagnose(err, { ...this.context('pull'), model: name });
+      this.deps.log(`chat: pull of ${name} failed: ${(err as Error)?.message ?? err}${causeText(err)}`);
+      this.deps.problems.set(diagnosis, name);
+      return report({ model: name, status: 'error', outcome: 'error', error: `${diagnosis.problem.title}. ${diagnosis.problem.detail}` });
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', cancel);
+      this.pulls.delete(controller);
+    }
+  }
+
+  dispose(): void {
+    for (const controller of this.pulls) controller.abort();
+  }
+}
+
+/** Short calls (version, list) wait at most 10 s, or less when the settings say so. */
+function capTimeout(timeoutMs: number): number {
+  return timeoutMs > 0 ? Math.min(timeoutMs, 10_000) : 10_000;
+}
+
+/** The socket error behind a fetch failure, for the log. */
+export function causeText(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+  return cause ? ` / ${cause.code ?? ''} ${cause.message ?? ''}`.trimEnd() : '';
+}

@@ -1,0 +1,182 @@
+/**
+ * One reply of the model, from its row to its end: the text as it streams in, the
+ * deltas the views get (the first at once, the rest batched, at most one per
+ * `deltaIntervalMs`), the partial text saved every `persistIntervalMs` so a crash loses
+ * little, the wait for the next token (`timeoutMs`), and the one way it ends: `finish`,
+ * which saves and emits the final text and status (chat/finished) and calls `onEnd`.
+ */
+import type { Notification } from '../protocol';
+import { toDto, type Conversation } from './conversation';
+import { ChatTimeoutError, diagnose, type DiagnoseContext, type Diagnosis } from './diagnose';
+import { causeText, type ChatChunk, type ChatStats } from './modelServer';
+
+/** Why a reply was ended before the model was done (`removed`, `cleared`: its row is gone too). */
+export type EndReason = 'stop' | 'dispose' | 'removed' | 'cleared';
+export type ReplyStatus = 'done' | 'stopped' | 'error';
+
+export interface ReplyDeps {
+  conversation: Conversation;
+  emit: (n: Notification) => void;
+  log: (line: string) => void;
+  deltaIntervalMs: number;
+  persistIntervalMs: number;
+  /** Called once, when the reply has ended (its row saved and emitted). */
+  onEnd: (reply: Reply, status: ReplyStatus, problem?: Diagnosis) => void;
+}
+
+export class Reply {
+  /** Resolves once the reply has ended. */
+  readonly done: Promise<void>;
+  private resolveDone!: () => void;
+  private readonly controller = new AbortController();
+  /** The assistant row, once stored. */
+  private id: number | undefined;
+  private content = '';
+  /** How much of `content` the views have (sent as deltas), and how much is saved. */
+  private emitted = 0;
+  private persisted = 0;
+  private reason: EndReason | undefined;
+  private over = false;
+  private deltaTimer: ReturnType<typeof setTimeout> | undefined;
+  private persistTimer: ReturnType<typeof setInterval> | undefined;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly deps: ReplyDeps,
+    readonly profileId: number,
+    readonly model: string,
+  ) {
+    this.done = new Promise<void>((resolve) => (this.resolveDone = resolve));
+  }
+
+  get finished(): boolean {
+    return this.over;
+  }
+
+  get endedBy(): EndReason | undefined {
+    return this.reason;
+  }
+
+  /** Aborted when the reply ends early: the request must close its connection then. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** The text of row `id` as the views have it (what was sent as deltas), when it is this reply's row. */
+  shownText(id: number): string | undefined {
+    return id === this.id ? this.content.slice(0, this.emitted) : undefined;
+  }
+
+  /** Stores the assistant row ('streaming') and starts saving the partial text now and then. */
+  open(): void {
+    if (this.over) return;
+    const row = this.deps.conversation.add(this.profileId, 'assistant', '', 'streaming', this.model);
+    if (!row) return this.end('removed'); // the profile was deleted meanwhile
+    this.id = row.id;
+    this.deps.emit({ kind: 'chat/appended', profileId: this.profileId, message: toDto(row) });
+    this.persistTimer = setInterval(() => this.persist(), this.deps.persistIntervalMs);
+  }
+
+  /**
+   * Takes the streamed text until the stream ends, waiting at most `timeoutMs` for the
+   * first token and between tokens. A failure ends the reply ('error', diagnosed with
+   * `ctx`). Resolves with the server's counts when the stream ended well and the reply
+   * is still going (the caller finishes it), undefined when it has ended.
+   */
+  async take(chunks: AsyncIterable<ChatChunk>, timeoutMs: number, ctx: DiagnoseContext): Promise<ChatStats | undefined> {
+    let first = true;
+    let stats: ChatStats = {};
+    this.armIdle(timeoutMs, 'first', ctx);
+    try {
+      for await (const chunk of chunks) {
+        if (this.over) break;
+        if (first) {
+          first = false;
+          this.deps.log(`chat: first token from ${this.model}`);
+        }
+        this.armIdle(timeoutMs, 'stalled', ctx);
+        if (chunk.text) {
+          this.content += chunk.text;
+          this.scheduleDelta();
+        }
+        if (chunk.done) stats = chunk.done;
+      }
+    } catch (err) {
+      if (this.over) return undefined; // stopped, timed out, cleared: already ended
+      const phase = first ? 'chat' : 'stream';
+      this.deps.log(`chat: reply ${first ? 'failed' : 'broke off'}: ${(err as Error)?.message ?? err}${causeText(err)}`);
+      this.finish('error', diagnose(err, { ...ctx, phase }));
+      return undefined;
+    }
+    return this.over ? undefined : stats;
+  }
+
+  /** Ends the reply on the user's (or the host's) behalf: the request is aborted, the text so far kept. */
+  end(reason: EndReason): void {
+    if (this.over) return;
+    this.reason = reason;
+    this.controller.abort();
+    this.finish('stopped');
+  }
+
+  /** Every reply ends here, once: the final text and status are saved and emitted, then `onEnd`. */
+  finish(status: ReplyStatus, problem?: Diagnosis): void {
+    if (this.over) return;
+    this.over = true;
+    clearTimeout(this.deltaTimer);
+    clearTimeout(this.idleTimer);
+    clearInterval(this.persistTimer);
+    if (status !== 'done') this.controller.abort();
+    const { conversation, emit, log } = this.deps;
+    if (this.id !== undefined && this.reason !== 'removed' && this.reason !== 'cleared') {
+      try {
+        const row = conversation.update(this.id, { content: this.content, status });
+        this.emitted = this.content.length;
+        emit({ kind: 'chat/finished', profileId: this.profileId, message: toDto(row) });
+      } catch (err) {
+        log(`chat: could not save the reply: ${(err as Error).message}`);
+      }
+      conversation.sync().catch((err) => log(`chat: the reply may not be on disk: ${(err as Error).message}`));
+    }
+    log(`chat: reply ${status}${this.reason ? ` (${this.reason})` : ''}, ${this.content.length} characters`);
+    this.deps.onEnd(this, status, problem);
+    this.resolveDone();
+  }
+
+  private persist(): void {
+    if (this.over || this.id === undefined || this.persisted === this.content.length) return;
+    try {
+      this.deps.conversation.update(this.id, { content: this.content });
+      this.persisted = this.content.length;
+    } catch (err) {
+      this.deps.log(`chat: could not save the partial reply: ${(err as Error).message}`);
+    }
+  }
+
+  private scheduleDelta(): void {
+    if (this.deltaTimer) return;
+    // The first text goes out at once: batching it would only add the window to the time to first token.
+    if (this.emitted === 0) return this.flushDelta();
+    this.deltaTimer = setTimeout(() => {
+      this.deltaTimer = undefined;
+      this.flushDelta();
+    }, this.deps.deltaIntervalMs);
+  }
+
+  private flushDelta(): void {
+    if (this.over || this.id === undefined) return;
+    const text = this.content.slice(this.emitted);
+    if (!text) return;
+    this.emitted = this.content.length;
+    this.deps.emit({ kind: 'chat/delta', profileId: this.profileId, id: this.id, text });
+  }
+
+  private armIdle(timeoutMs: number, stage: 'first' | 'stalled', ctx: DiagnoseContext): void {
+    clearTimeout(this.idleTimer);
+    if (!(timeoutMs > 0) || this.over) return;
+    this.idleTimer = setTimeout(() => {
+      this.deps.log(`chat: ${stage === 'first' ? 'no first token' : 'no token'} within ${timeoutMs} ms; aborting`);
+      this.finish('error', diagnose(new ChatTimeoutError(timeoutMs, stage), ctx));
+    }, timeoutMs);
+  }
+}

@@ -1,0 +1,29 @@
+/** The chat's settings, as the extension reads them from VS Code (the service reads them at each use). */
+export interface ChatSettings {
+  /** Any form `normalizeHost` takes; empty means OLLAMA_HOST or http://127.0.0.1:11434. */
+  host: string;
+  model: string;
+  systemPrompt: string;
+  /** Ollama's `num_ctx`: the context length, in tokens. */
+  numCtx: number;
+  /** Longest wait for the first token, and between tokens (ms); 0 for none. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_SYSTEM_PROMPT =
+  'You are the assistant in Pipulate, a to-do list in the VS Code sidebar. Be brief and practical. ' +
+  'System messages in the conversation record what the user did in the to-do list (added, checked, renamed, ' +
+  'deleted or moved a todo, switched profile): take them into account, do not repeat them back.';
+
+export const DEFAULT_CHAT_SETTINGS: ChatSettings = {
+  host: '',
+  model: 'llama3.2',
+  systemPrompt: DEFAULT_SYSTEM_PROMPT,
+  numCtx: 8192,
+  timeoutMs: 120_000,
+};
+
+/** num_ctx as sent: at least 256 tokens, the default when the setting is not a number. */
+export function contextLength(s: ChatSettings): number {
+  return Math.max(256, Math.floor(s.numCtx) || DEFAULT_CHAT_SETTINGS.numCtx);
+}
