@@ -11,7 +11,7 @@ import type { Database, SqlRow } from './database';
 import { NotFoundError, SchemaError } from './errors';
 import { fromSql, quoteId, toSql, type Insert, type Key, type Row, type SqlValue, type TableSpec } from './schema';
 
-export interface Query<T extends TableSpec> {
+export interface Query<T extends TableSpec, K extends keyof Row<T> = keyof Row<T>> {
   /** Equalities on columns (checked against the schema), or an SQL condition with `?` placeholders. */
   where?: Partial<Row<T>> | string;
   args?: readonly SqlValue[];
@@ -19,7 +19,12 @@ export interface Query<T extends TableSpec> {
   orderBy?: string;
   limit?: number;
   offset?: number;
+  /** Only these columns (fastlite's `select`); the rows hold just them. */
+  select?: readonly K[];
 }
+
+/** Every option rows() takes: any other is a typo that would otherwise be ignored silently. */
+const QUERY_OPTIONS: ReadonlySet<string> = new Set(['where', 'args', 'orderBy', 'limit', 'offset', 'select'] satisfies (keyof Query<TableSpec>)[]);
 
 /** What insert takes: the scope's fields may be left out, since the view stamps them. */
 export type ScopedInsert<T extends TableSpec, S extends PropertyKey> = Omit<Insert<T>, S> & Partial<Row<T>>;
@@ -111,16 +116,21 @@ export class Table<T extends TableSpec, S extends keyof Row<T> = never> {
   }
 
   /** fastlite's `t(where, where_args, order_by, limit, offset)`. */
-  rows(query: Query<T> = {}): Row<T>[] {
+  rows<K extends keyof Row<T> = keyof Row<T>>(query: Query<T, K> = {}): Pick<Row<T>, K>[] {
+    for (const option of Object.keys(query)) {
+      if (!QUERY_OPTIONS.has(option)) throw new SchemaError(`rows() has no option "${option}"; it takes ${[...QUERY_OPTIONS].join(', ')}.`);
+    }
+    const columns = query.select ? this.checkColumns(query.select.map(String)) : Object.keys(this.spec.columns);
+    if (columns.length === 0) throw new SchemaError(`rows() on "${this.spec.name}" needs at least one column in select`);
     const w = this.where(query.where, query.args ?? []);
-    let sql = `SELECT * FROM ${this.q}${w.sql}`;
+    let sql = `SELECT ${query.select ? columns.map(quoteId).join(', ') : '*'} FROM ${this.q}${w.sql}`;
     const args = [...w.args];
     if (query.orderBy) sql += ` ORDER BY ${this.orderBy(query.orderBy)}`;
     if (query.limit !== undefined || query.offset !== undefined) {
       sql += ' LIMIT ? OFFSET ?';
       args.push(query.limit ?? -1, query.offset ?? 0);
     }
-    return this.db.all(sql, args).map((r) => this.fromRow(r));
+    return this.db.all(sql, args).map((r) => this.fromRow(r, columns) as Pick<Row<T>, K>);
   }
 
   count(where?: Partial<Row<T>> | string, args: readonly SqlValue[] = []): number {
@@ -141,9 +151,9 @@ export class Table<T extends TableSpec, S extends keyof Row<T> = never> {
     return toSql(`${this.spec.name}.${column}`, this.spec.columns[column]!, value);
   }
 
-  private fromRow(row: SqlRow): Row<T> {
+  private fromRow(row: SqlRow, columns = Object.keys(this.spec.columns)): Row<T> {
     const out: Record<string, unknown> = {};
-    for (const [name, spec] of Object.entries(this.spec.columns)) out[name] = fromSql(spec, row[name]);
+    for (const name of columns) out[name] = fromSql(this.spec.columns[name]!, row[name]);
     return out as Row<T>;
   }
 

@@ -125,6 +125,35 @@ test('rows() filters by a where object or a where string with args, orders, page
   assert.equal(todos.count(), 8);
 });
 
+test('rows({ select }) returns only the chosen columns, typed as such, with every other option', async (t) => {
+  const { todos } = await app(t);
+  for (let i = 1; i <= 4; i++) todos.insert({ title: `t${i}`, done: i % 2 === 0, profile_id: 1 });
+  const picked = todos.xtra({ profile_id: 1 }).rows({ select: ['id', 'done'], where: { done: true }, orderBy: 'id DESC', limit: 1 });
+  assert.deepEqual(picked, [{ id: 4, done: true }], 'converted from SQL like a whole row (done is a boolean)');
+  // The row type narrows: the columns left out are not there to use.
+  // @ts-expect-error title was not selected
+  void picked[0]!.title;
+  const ids: { id: number }[] = todos.rows({ select: ['id'], orderBy: 'id' });
+  assert.deepEqual(ids, [{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }]);
+  assert.throws(() => todos.rows({ select: [] }), (err: unknown) => err instanceof SchemaError && /select/.test(err.message));
+  assert.throws(() => todos.rows({ select: ['nope' as never] }), (err: unknown) => err instanceof SchemaError && /nope/.test(err.message));
+  assert.throws(() => todos.rows({ select: ['id, (SELECT 1)' as never] }), SchemaError);
+});
+
+test('rows() refuses an option it does not know, naming it, instead of ignoring it', async (t) => {
+  const { todos } = await app(t);
+  todos.insert({ title: 'a', profile_id: 1 });
+  for (const option of ['order_by', 'selct', 'where_args', 'limt', 'xtra']) {
+    assert.throws(
+      () => todos.rows({ [option]: 1 } as never),
+      (err: unknown) => err instanceof SchemaError && err.message.includes(`"${option}"`) && /orderBy/.test(err.message),
+      option,
+    );
+  }
+  // A known option left undefined is fine.
+  assert.equal(todos.rows({ where: undefined, limit: undefined }).length, 1);
+});
+
 test('unknown columns and bad orderBy are refused with SchemaError before any SQL runs', async (t) => {
   const { todos, db } = await app(t);
   todos.insert({ title: 'a', profile_id: 1 });
