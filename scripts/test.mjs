@@ -1,5 +1,5 @@
 // `npm test`: installs what the tests need, builds, and runs every suite: the type
-// check, unit tests under Node, the webview in headless Chromium, and the packaged
+// check, the linter, unit tests under Node, the webview in headless Chromium, and the packaged
 // extension in a real VS Code. Ends with one line: `N passed, N failed, N skipped`.
 //
 // PIPULATE_SUITES=unit,browser runs only those suites (while developing).
@@ -47,6 +47,12 @@ function typecheck() {
   return r.status === 0 ? { passed: 1, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0 };
 }
 
+/** typescript-eslint's recommended rules (eslint.config.mjs); one result, like the type check. */
+function lint() {
+  const r = spawnSync(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '--max-warnings=0', '.'], { cwd: root, stdio: 'inherit' });
+  return r.status === 0 ? { passed: 1, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0 };
+}
+
 function vscodeSuite() {
   const r = spawnSync(process.execPath, [join(root, 'test/vscode/run.mjs')], { cwd: root, stdio: 'inherit' });
   try {
@@ -59,6 +65,7 @@ function vscodeSuite() {
 
 const suites = {
   typecheck,
+  lint,
   unit: () => nodeSuite('unit', 'test/unit'),
   browser: () => {
     ensureChromium();

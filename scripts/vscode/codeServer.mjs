@@ -37,7 +37,7 @@ export const BASE_SETTINGS = {
 export function killServersUnder(dir) {
   const killed = [];
   const walk = (d, depth) => {
-    let entries = [];
+    let entries;
     try {
       entries = readdirSync(d, { withFileTypes: true });
     } catch {

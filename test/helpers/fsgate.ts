@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import type { TestContext } from 'node:test';
 
 type AnyFn = (...args: any[]) => any;
+// The CommonJS module object, whose functions can be replaced (an ES namespace's cannot).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const fsModule = require('node:fs') as Record<string, AnyFn> & { promises: Record<string, AnyFn> };
 
 function patch(t: TestContext, target: Record<string, AnyFn>, name: string, make: (real: AnyFn) => AnyFn): void {

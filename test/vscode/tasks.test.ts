@@ -37,7 +37,7 @@ async function shownList(): Promise<string[]> {
 /** Waits until the list shows exactly `expected` (see shownList), with a clear error if not. */
 async function expectList(expected: string[], timeout = 10_000): Promise<void> {
   const deadline = Date.now() + timeout;
-  let shown: string[] = [];
+  let shown: string[];
   for (;;) {
     shown = await shownList().catch(() => []);
     // No row waits for the host any more, so the list is what the host says.

@@ -335,7 +335,7 @@ const FIND_WEBVIEW = String.raw`function (title) {
  */
 export async function webviewFrame(page: Page, viewTitle?: string, timeout = 30_000): Promise<FrameLocator> {
   const deadline = Date.now() + timeout;
-  let seen = '';
+  let seen: string;
   for (;;) {
     const found = (await page.evaluate(`(${FIND_WEBVIEW})(${JSON.stringify(viewTitle ?? null)})`)) as { name?: string; error?: string };
     if (found.name) {
