@@ -1,6 +1,15 @@
 /** Pipulate's DictLikeDB: app state (active profile, chosen model, UI choices) as JSON values by key. */
+import { defineTable } from './schema';
 import type { Table } from './table';
-import type { kvTable } from './appSchema';
+
+export const kvTable = defineTable({
+  name: 'kv',
+  columns: {
+    key: { type: 'text' },
+    value: { type: 'json', nullable: true },
+  },
+  pk: ['key'],
+});
 
 export class KeyValue {
   constructor(private readonly table: Table<typeof kvTable>) {}

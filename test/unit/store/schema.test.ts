@@ -1,9 +1,10 @@
 /** Tables declared by schema: created, transformed without loss, migrated once. */
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { APP_TABLES, appStore, ensureTables, migrate, schemaVersion, type Migration } from '../../../src/store/appSchema';
+import { APP_TABLES, MIGRATIONS, appStore, kvTable, messageTable, todoTable } from '../../../src/store/appSchema';
 import type { Database } from '../../../src/store/database';
 import { SchemaError } from '../../../src/store/errors';
+import { applySchema, ensureTables, migrate, schemaVersion, type Migration } from '../../../src/store/migrate';
 import { defineTable, type ColumnSpec } from '../../../src/store/schema';
 import { Table } from '../../../src/store/table';
 import { crashCopy, openForTest, scratchDir } from '../../helpers/store';
@@ -188,12 +189,80 @@ test('appStore opens idempotently and keeps the data', async (t) => {
   for (let i = 0; i < 2; i++) {
     ({ db } = await openForTest(t, dir));
     app = appStore(db);
-    assert.deepEqual(app.profiles.get(p.id), { id: p.id, name: 'Default', address: '', code: '', active: true, priority: 0 });
+    assert.deepEqual(app.profiles.get(p.id), { id: p.id, name: 'Default', priority: 0 });
     assert.equal(app.todos.count(), 1);
     assert.equal(app.kv.get('last_profile_id'), p.id);
-    assert.equal(schemaVersion(db), 1);
+    assert.equal(schemaVersion(db), MIGRATIONS.at(-1)!.version);
     await db.close();
   }
+});
+
+test('a new database is made at the latest version without running a migration; an existing one runs them first', async (t) => {
+  const dir = scratchDir(t);
+  const ran: number[] = [];
+  // Step 2 would fail on a new database: it drops a column the declaration no longer has.
+  const steps: Migration[] = [
+    { version: 1, up: () => void ran.push(1) },
+    { version: 2, up: (db) => (ran.push(2), db.write('ALTER TABLE note DROP COLUMN pinned')) },
+  ];
+  const noteV2 = defineTable({ name: 'note', columns: { id: { type: 'integer' }, body: { type: 'text' } }, pk: ['id'] });
+  const fresh = await openForTest(t, dir);
+  applySchema(fresh.db, [noteV2], steps);
+  assert.deepEqual(ran, []);
+  assert.equal(schemaVersion(fresh.db), 2);
+  fresh.db.closeSync();
+
+  const { db: old } = await openForTest(t, scratchDir(t));
+  ensureTables(old, [noteV1()]);
+  new Table(old, noteV1()).insert({ body: 'kept', pinned: true });
+  applySchema(old, [noteV2], steps);
+  assert.deepEqual(ran, [1, 2]);
+  assert.deepEqual(new Table(old, noteV2).rows(), [{ id: 1, body: 'kept' }]);
+});
+
+/** profile as version 1 declared it, with the columns version 2 drops. */
+const profileV1 = defineTable({
+  name: 'profile',
+  columns: {
+    id: { type: 'integer' },
+    name: { type: 'text' },
+    address: { type: 'text', default: '' },
+    code: { type: 'text', default: '' },
+    active: { type: 'boolean', default: true },
+    priority: { type: 'integer', default: 0 },
+  },
+  pk: ['id'],
+});
+
+test('a version 1 database opens: its profiles are kept and lose only address, code and active', async (t) => {
+  const dir = scratchDir(t);
+  const v1 = await openForTest(t, dir);
+  ensureTables(v1.db, [profileV1, todoTable, messageTable, kvTable]);
+  v1.db.write('PRAGMA user_version = 1');
+  const oldProfiles = new Table(v1.db, profileV1);
+  oldProfiles.insert({ name: 'Work', address: 'https://example.com', code: 'W', active: true, priority: 2 });
+  oldProfiles.insert({ name: 'Home', address: '', code: 'H', active: false, priority: 1 });
+  new Table(v1.db, todoTable).insert({ title: 'still here', profile_id: 2, done: true });
+  v1.db.closeSync();
+
+  const { db } = await openForTest(t, dir);
+  const app = appStore(db);
+  const expected = [
+    { id: 1, name: 'Work', priority: 2 },
+    { id: 2, name: 'Home', priority: 1 },
+  ];
+  assert.deepEqual(app.profiles.rows({ orderBy: 'id' }), expected);
+  assert.deepEqual(columns(db, 'profile').map((c) => c.name), ['id', 'name', 'priority']);
+  assert.deepEqual(app.todos.rows().map((r) => [r.title, r.profile_id, r.done]), [['still here', 2, true]]);
+  assert.equal(schemaVersion(db), 2);
+  await db.sync();
+  // The migration is journaled like any change: a crash now replays it.
+  const replayed = appStore((await openForTest(t, crashCopy(t, dir))).db);
+  assert.deepEqual(replayed.profiles.rows({ orderBy: 'id' }), expected);
+  db.closeSync();
+  const reopened = appStore((await openForTest(t, dir)).db);
+  assert.deepEqual(reopened.profiles.rows({ orderBy: 'id' }), expected);
+  assert.equal(schemaVersion(reopened.db), 2);
 });
 
 test('defineTable rejects bad names and keys', () => {

@@ -1,0 +1,71 @@
+/**
+ * Bringing a database to its declared tables. `ensureTables` does what cannot lose data
+ * (create tables, add columns and indexes); a numbered migration does the rest (drop,
+ * retype, re-key), once, recorded in SQLite's `user_version`.
+ */
+import type { Database } from './database';
+import { createTableSql, quoteId, transformSql, type ExistingColumn, type TableSpec } from './schema';
+
+export interface Migration {
+  /** The schema version this migration brings the database to. */
+  version: number;
+  up(db: Database): void;
+}
+
+/**
+ * A new database (none of `tables` there yet) is made in its latest shape at the latest
+ * version: no migration runs on it. An existing one first runs the migrations it has not
+ * had, on the tables as they are (a transform would refuse what they do), then gets what
+ * is new added. So a migration only ever sees a database of the version before it.
+ */
+export function applySchema(db: Database, tables: readonly TableSpec[], migrations: readonly Migration[]): void {
+  if (tables.every((t) => columnsOf(db, t.name).length === 0)) {
+    db.transaction(() => {
+      ensureTables(db, tables);
+      setVersion(db, Math.max(0, ...migrations.map((m) => m.version)));
+    });
+    return;
+  }
+  migrate(db, migrations);
+  ensureTables(db, tables);
+}
+
+export function ensureTables(db: Database, tables: readonly TableSpec[]): void {
+  db.transaction(() => {
+    for (const table of tables) {
+      const existing = columnsOf(db, table.name);
+      const statements = existing.length ? transformSql(table, existing) : createTableSql(table);
+      // Indexes that exist already are left out, so an open with nothing to change writes nothing.
+      const indexes = new Set(db.all(`SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`, [table.name]).map((r) => r.sql));
+      for (const sql of statements) if (!indexes.has(sql.replace(' IF NOT EXISTS', ''))) db.write(sql);
+    }
+  });
+}
+
+export function schemaVersion(db: Database): number {
+  return Number(db.all('PRAGMA user_version')[0]!.user_version);
+}
+
+export function migrate(db: Database, migrations: readonly Migration[]): void {
+  for (const m of migrations) {
+    if (m.version <= schemaVersion(db)) continue;
+    db.transaction(() => {
+      m.up(db);
+      setVersion(db, m.version);
+    });
+  }
+}
+
+/** For a migration: drops those of `columns` that `table` still has, with their data. */
+export function dropColumns(db: Database, table: string, columns: readonly string[]): void {
+  const have = new Set(columnsOf(db, table).map((c) => c.name));
+  for (const c of columns) if (have.has(c)) db.write(`ALTER TABLE ${quoteId(table)} DROP COLUMN ${quoteId(c)}`);
+}
+
+function columnsOf(db: Database, table: string): ExistingColumn[] {
+  return db.all(`SELECT name, type, pk FROM pragma_table_info(?)`, [table]) as unknown as ExistingColumn[];
+}
+
+function setVersion(db: Database, version: number): void {
+  db.write(`PRAGMA user_version = ${Math.trunc(version)}`);
+}
