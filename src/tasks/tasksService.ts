@@ -7,28 +7,24 @@
 import type { AppStore, Profile, Todo } from '../store/appSchema';
 import type { Notification, ProfileDto, TasksSnapshot, TodoDto } from '../protocol';
 import { NotFoundError, UserError } from '../errors';
+import type { Note } from '../chat/conversation';
+import * as notes from './notes';
+import { oneLine } from '../text';
 
 export { UserError };
 
 export interface TasksDeps {
   store: AppStore;
   emit: (n: Notification) => void;
-  /** Pipulate's chatq: a short note to the profile's conversation. */
-  note: (profileId: number, text: string) => void;
+  /** Pipulate's chatq: a short note to the profile's conversation (see notes.ts). */
+  note: (profileId: number, note: Note) => void;
   storage: TasksSnapshot['storage'];
-  /** Called inside the transaction that deletes a profile (to stop its reply and drop its chat). */
+  /** Called inside the transaction that deletes a profile: the chat stops its reply and deletes its messages (its own table). */
   onProfileDeleting?: (profileId: number) => void;
 }
 
 export const ACTIVE_PROFILE_KEY = 'active_profile_id';
 const DEFAULT_PROFILE = 'Default';
-
-/** A title as the model and the user read it in a note: quoted, on one line. */
-function quote(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return `“${line.length > 200 ? `${line.slice(0, 199)}…` : line}”`;
-}
-
 
 export class TasksService {
   private active: number;
@@ -71,14 +67,14 @@ export class TasksService {
     const text = cleanTitle(title);
     const last = this.todos().rows({ orderBy: 'priority DESC', limit: 1 })[0];
     const todo = todoDto(this.todos().insert({ title: text, priority: last ? last.priority + 1 : 0 }));
-    await this.commit({ kind: 'todo/changed', todo }, `Added todo ${quote(text)}`);
+    await this.commit({ kind: 'todo/changed', todo }, notes.added(text));
     return todo;
   }
 
   async toggleTodo(id: number): Promise<TodoDto> {
     const before = this.getTodo(id);
     const todo = todoDto(this.todos().update({ id, done: !before.done }));
-    await this.commit({ kind: 'todo/changed', todo }, `${todo.done ? 'Completed' : 'Reopened'} todo ${quote(todo.title)}`);
+    await this.commit({ kind: 'todo/changed', todo }, notes.toggled(todo.title, todo.done));
     return todo;
   }
 
@@ -87,14 +83,14 @@ export class TasksService {
     const text = cleanTitle(title);
     if (text === before.title) return todoDto(before);
     const todo = todoDto(this.todos().update({ id, title: text }));
-    await this.commit({ kind: 'todo/changed', todo }, `Renamed todo ${quote(before.title)} to ${quote(text)}`);
+    await this.commit({ kind: 'todo/changed', todo }, notes.renamed(id, before.title, text));
     return todo;
   }
 
   async deleteTodo(id: number): Promise<void> {
     const todo = this.getTodo(id);
     this.todos().delete(id);
-    await this.commit({ kind: 'todo/removed', ids: [id] }, `Deleted todo ${quote(todo.title)}`);
+    await this.commit({ kind: 'todo/removed', ids: [id] }, notes.deleted(todo.title));
   }
 
   /**
@@ -123,15 +119,14 @@ export class TasksService {
         if (order[i]!.priority !== priority) this.todos().update({ id: order[i]!.id, priority });
       }
     });
-    const where = to === 0 ? 'to the top' : to === order.length - 1 ? 'to the bottom' : `to position ${to + 1} of ${order.length}`;
-    await this.commit({ kind: 'todo/moved', id, before: order[to + 1]?.id ?? null }, `Moved todo ${quote(moving!.title)} ${where}`);
+    await this.commit({ kind: 'todo/moved', id, before: order[to + 1]?.id ?? null }, notes.moved(id, moving!.title, from, to, order.length));
   }
 
   async clearCompleted(): Promise<number> {
     const done = this.todos().rows({ where: { done: true } });
     if (done.length === 0) return 0;
     this.todos().deleteWhere({ done: true });
-    await this.commit({ kind: 'todo/removed', ids: done.map((t) => t.id) }, `Cleared ${done.length} completed todo${done.length === 1 ? '' : 's'}`);
+    await this.commit({ kind: 'todo/removed', ids: done.map((t) => t.id) }, notes.cleared(done.length));
     return done.length;
   }
 
@@ -144,7 +139,7 @@ export class TasksService {
     this.deps.store.kv.set(ACTIVE_PROFILE_KEY, id);
     await this.deps.store.db.sync();
     this.deps.emit({ kind: 'tasks/reset', snapshot: this.snapshot() });
-    this.deps.note(id, `Switched to profile ${quote(profile.name)}`);
+    this.deps.note(id, notes.switched(profile.name));
   }
 
   async addProfile(name: string): Promise<ProfileDto> {
@@ -160,11 +155,11 @@ export class TasksService {
     const profile = profileDto(this.deps.store.profiles.update({ id, name: cleanName(name) }));
     await this.deps.store.db.sync();
     this.deps.emit({ kind: 'profiles/changed', profiles: this.profileList(), activeProfileId: this.active });
-    this.deps.note(id, `Renamed profile ${quote(before.name)} to ${quote(profile.name)}`);
+    this.deps.note(id, notes.renamedProfile(before.name, profile.name));
     return profile;
   }
 
-  /** Deletes a profile with its todos and its conversation. The last profile cannot go. */
+  /** Deletes a profile with its todos, and (through `onProfileDeleting`) its conversation. The last profile cannot go. */
   async deleteProfile(id: number): Promise<void> {
     const { store } = this.deps;
     store.profiles.get(id);
@@ -173,7 +168,6 @@ export class TasksService {
     store.db.transaction(() => {
       this.deps.onProfileDeleting?.(id);
       store.todos.deleteWhere({ profile_id: id });
-      store.messages.deleteWhere({ profile_id: id });
       store.profiles.delete(id);
       if (this.active === id) store.kv.set(ACTIVE_PROFILE_KEY, rest[0]!.id);
     });
@@ -186,10 +180,10 @@ export class TasksService {
   describeWork(profileId: number, limit = 60): string {
     const profile = this.deps.store.profiles.get(profileId);
     const todos = this.deps.store.todos.xtra({ profile_id: profileId }).rows({ orderBy: 'priority, id', limit: limit + 1 });
-    if (todos.length === 0) return `The user's profile is ${quote(profile.name)}; its to-do list is empty.`;
-    const lines = todos.slice(0, limit).map((t) => `- [${t.done ? 'x' : ' '}] ${t.title.replace(/\s+/g, ' ')}`);
+    if (todos.length === 0) return `The user's profile is ${notes.quote(profile.name)}; its to-do list is empty.`;
+    const lines = todos.slice(0, limit).map((t) => `- [${t.done ? 'x' : ' '}] ${oneLine(t.title)}`);
     if (todos.length > limit) lines.push(`- … and more`);
-    return `The user's profile is ${quote(profile.name)}. Its to-do list, in order:\n${lines.join('\n')}`;
+    return `The user's profile is ${notes.quote(profile.name)}. Its to-do list, in order:\n${lines.join('\n')}`;
   }
 
   getTodo(id: number): Todo {
@@ -204,7 +198,7 @@ export class TasksService {
     return this.deps.store.todos.xtra({ profile_id: this.active });
   }
 
-  private async commit(patch: Notification, note: string): Promise<void> {
+  private async commit(patch: Notification, note: Note): Promise<void> {
     const profileId = this.active;
     await this.deps.store.db.sync();
     this.deps.emit(patch);

@@ -19,7 +19,7 @@ function service(): TasksService {
   return new TasksService({
     store,
     emit: (n) => emitted.push(n),
-    note: (id, text) => notes.push([id, text]),
+    note: (id, note) => notes.push([id, note.text]),
     storage: { dir, scope: 'workspace' },
   });
 }
@@ -88,7 +88,7 @@ describe('TasksService', () => {
         { kind: 'todo/moved', id: id('e'), before: null },
       ],
     );
-    assert.deepEqual(notes.slice(-3).map(([, text]) => text), ['Moved todo “c” to position 2 of 5', 'Moved todo “e” to the top', 'Moved todo “e” to the bottom']);
+    assert.deepEqual(notes.slice(-3).map(([, text]) => text), ['Moved todo “c” from position 3 to position 2 of 5', 'Moved todo “e” from the bottom to the top', 'Moved todo “e” from the top to the bottom']);
   });
 
   it('renumbers a list whose priorities tie (an older database) and keeps its order', async () => {
@@ -133,7 +133,9 @@ describe('TasksService', () => {
     assert.equal(await tasks.clearCompleted(), 0);
   });
 
-  it('deletes a profile with its todos and conversation; the last one cannot go', async () => {
+  it('deletes a profile with its todos; its messages are the chat’s to delete (onProfileDeleting), so they go once; the last one cannot go', async () => {
+    const deleting: number[] = [];
+    tasks = new TasksService({ store, emit: () => {}, note: () => {}, storage: { dir, scope: 'workspace' }, onProfileDeleting: (id) => deleting.push(id) });
     const first = tasks.activeProfileId;
     await tasks.addTodo('first todo');
     const second = await tasks.addProfile('Second');
@@ -142,7 +144,8 @@ describe('TasksService', () => {
     await tasks.deleteProfile(second.id);
     assert.equal(tasks.activeProfileId, first);
     assert.equal(store.todos.count({ profile_id: second.id }), 0);
-    assert.equal(store.messages.count({ profile_id: second.id }), 0);
+    assert.deepEqual(deleting, [second.id]);
+    assert.equal(store.messages.count({ profile_id: second.id }), 1, 'TasksService writes only its own tables');
     assert.deepEqual(titles(), ['first todo']);
     await assert.rejects(tasks.deleteProfile(first), UserError);
     assert.equal(store.profiles.count(), 1);
