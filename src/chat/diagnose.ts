@@ -4,7 +4,7 @@
  * are buttons the chat shows).
  *
  * The errors come from the `ollama` client over Node's fetch (see
- * /work/shared/notes/ollama-wire.md): `TypeError('fetch failed')` with a `cause` (the
+ * docs/ollama-wire.md): `TypeError('fetch failed')` with a `cause` (the
  * socket error: ECONNREFUSED, ENOTFOUND, UND_ERR_SOCKET...), `ResponseError` (a non-2xx
  * answer; not exported, recognised by name and `status_code`), a plain `Error` for an
  * error line in the middle of a stream, `AbortError` / `TimeoutError`; and from the chat

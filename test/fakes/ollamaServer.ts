@@ -1,6 +1,6 @@
 /**
  * A fake Ollama server for tests: a real HTTP server on 127.0.0.1 speaking Ollama's wire
- * format (see /work/shared/notes/ollama-wire.md), scriptable per test.
+ * format (see docs/ollama-wire.md), scriptable per test.
  *
  *   const ollama = await startFakeOllama({ models: ['llama3.2:latest'] });
  *   ollama.scriptChat({ tokens: ['Hel', 'lo'], tokenDelayMs: 5 });  // the next chat request
