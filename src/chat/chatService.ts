@@ -1,7 +1,8 @@
 /**
  * The chat: one conversation per profile with a local model, kept in the store, told
  * what the user does. Free of the `vscode` module: the extension wires it to the router,
- * the commands and the settings. This is the thin front; the parts behind it:
+ * the commands and the settings. This is the thin front (one file, a little over 400
+ * lines, because most of it is the API's documentation); the parts behind it:
  *
  * - `Conversation` (conversation.ts): the messages in the store, the one writer of them;
  * - `Reply` (reply.ts): one reply's life, from its row to its end;
@@ -52,11 +53,6 @@
  *    `removeProfile` delete the row instead of finishing it: the views get chat/reset).
  *    After a 'done' reply, if the server's prompt count shows the context was full, a
  *    chat/problem warns that the model may not have seen everything.
- *
- * Timeouts: `settings.timeoutMs` is the longest wait for the first token (covering the
- * model load, as Ollama sends the headers with the first token) and, after it, between
- * two tokens. Then the request is aborted and the user told. Connection checks use the
- * same timeout, capped at 10 s; a pull uses it for its first progress line only.
  *
  * `chat/connection` is global: `generating` is true while any profile's reply streams.
  * `chat/problem` is the latest problem (null when it went away); see problems.ts.

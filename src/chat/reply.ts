@@ -4,6 +4,11 @@
  * `deltaIntervalMs`), the partial text saved every `persistIntervalMs` so a crash loses
  * little, the wait for the next token (`timeoutMs`), and the one way it ends: `finish`,
  * which saves and emits the final text and status (chat/finished) and calls `onEnd`.
+ *
+ * `timeoutMs` (the settings') is the longest wait for the first token (covering the
+ * model load, as Ollama sends the headers with the first token) and, after it, between
+ * two tokens; then the request is aborted and the user told. (Connection checks use it
+ * capped at 10 s, a pull for its first progress line only: see modelServer.ts.)
  */
 import type { Notification } from '../protocol';
 import { toDto, type Conversation } from './conversation';
