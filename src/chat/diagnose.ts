@@ -291,12 +291,13 @@ function d(code: ProblemCode, title: string, lines: string[], actions: ChatActio
 /** The socket error code behind a fetch failure (its cause, or the first of an AggregateError's). */
 function socketCode(err: unknown): string | undefined {
   const seen = new Set<unknown>();
-  let cur: any = err;
+  type Cause = { code?: unknown; errors?: { code?: unknown }[]; cause?: unknown };
+  let cur = err as Cause | undefined;
   while (cur && typeof cur === 'object' && !seen.has(cur)) {
     seen.add(cur);
     if (typeof cur.code === 'string' && cur.code !== 'ABORT_ERR') return cur.code;
     if (Array.isArray(cur.errors) && cur.errors[0]?.code) return String(cur.errors[0].code);
-    cur = cur.cause;
+    cur = cur.cause as Cause | undefined;
   }
   return undefined;
 }
