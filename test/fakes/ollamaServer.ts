@@ -14,6 +14,10 @@
  *   `POST /api/show`;
  * - `POST /api/chat`: NDJSON chunks `{model, created_at, message:{role,content}, done:false}`
  *   then a `done:true` line with the counters; `stream:false` answers one JSON object.
+ *   Like Ollama (llama.cpp), it keeps a prefix cache per model: it remembers the last
+ *   prompt's tokens and the reply's, and `prompt_eval_count` counts only the tokens
+ *   after the part the new prompt shares with them (at least 1). Tokens are counted the
+ *   way src/chat/context.ts estimates them (a few per message, 4 characters each);
  *   An unknown model is a 404 `{"error":"model \"x\" not found, try pulling it first"}`,
  *   as Ollama does. Like Ollama, the response headers go out with the first chunk, so a
  *   slow first token is also a slow response;
@@ -34,11 +38,12 @@
  *   node --import tsx test/fakes/ollamaServer.ts --port 0 [--models a,b] [--token-delay 20]
  *     prints `FAKE_OLLAMA_URL=http://127.0.0.1:PORT` on stdout once listening
  *   POST /__fake/script  {"models"?: [...], "chat"?: [ChatScript...], "defaultChat"?: ChatScript, "pull"?: PullScript}
- *   GET  /__fake/log     {"requests": [...], "chats": [{body, sent, outcome}], "pulls": [...]}
+ *   GET  /__fake/log     {"requests": [...], "chats": [{body, sent, outcome, promptEvalCount}], "pulls": [...]}
  *   POST /__fake/reset
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CHARS_PER_TOKEN, TOKENS_PER_MESSAGE } from '../../src/chat/context';
 
 export interface ChatScript {
   /** Content pieces, one chunk each. Default: the words of `You said: <last user message>`. */
@@ -57,7 +62,7 @@ export interface ChatScript {
   dropAfter?: number;
   /** After this many tokens, end the response cleanly without the done line. */
   endAfter?: number;
-  /** The final chunk's prompt_eval_count; default: the request's message characters / 4. */
+  /** The final chunk's prompt_eval_count; default: the prompt's tokens after the cached prefix. */
   promptEvalCount?: number;
   /** The final chunk's eval_count; default: the number of tokens. */
   evalCount?: number;
@@ -108,6 +113,8 @@ export interface Exchange<B = any> {
   outcome?: ExchangeOutcome;
   /** Resolves with the outcome once the response is over, however it ended. */
   closed: Promise<ExchangeOutcome>;
+  /** Chat: the prompt_eval_count the server reported (or would have, had it not failed first). */
+  promptEvalCount?: number;
 }
 
 export interface FakeOllamaOptions {
@@ -164,6 +171,8 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
   const chats: Exchange[] = [];
   const pulls: Exchange[] = [];
   let arrivals: { list: Exchange[]; index: number; resolve: (e: Exchange) => void }[] = [];
+  /** Per model, the tokens of its last prompt and reply: the prefix cache. */
+  const cache = new Map<string, string[]>();
 
   const waitFor = (list: Exchange[], index: number) =>
     list[index] ? Promise.resolve(list[index]!) : new Promise<Exchange>((resolve) => arrivals.push({ list, index, resolve }));
@@ -211,7 +220,7 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
       return json(res, 200, { ok: true });
     }
     if (method === 'GET' && path === '/__fake/log') {
-      const strip = (e: Exchange) => ({ body: e.body, sent: e.sent, outcome: e.outcome ?? null });
+      const strip = (e: Exchange) => ({ body: e.body, sent: e.sent, outcome: e.outcome ?? null, promptEvalCount: e.promptEvalCount ?? null });
       return json(res, 200, { requests, chats: chats.map(strip), pulls: pulls.map(strip) });
     }
     json(res, 404, { error: `no control endpoint ${method} ${path}` });
@@ -286,7 +295,11 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     const messages: { role: string; content: string }[] = Array.isArray(body.messages) ? body.messages : [];
     const lastUser = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
     const tokens = script.tokens ?? `You said: ${lastUser}`.split(/(?=\s)/);
-    const promptChars = messages.reduce((n, m) => n + String(m.content ?? '').length, 0);
+    const prompt = promptTokens(messages);
+    const evaluated = Math.max(1, prompt.length - sharedPrefix(cache.get(withTag(body.model)) ?? [], prompt));
+    t.exchange.promptEvalCount = script.promptEvalCount ?? evaluated;
+    // What llama.cpp keeps: the prompt and the reply as generated (cut short if it is).
+    res.on('close', () => cache.set(withTag(body.model), [...prompt, ...promptTokens([{ role: 'assistant', content: t.exchange.sent.join('') }])]));
     const final = {
       model: body.model,
       created_at: NOW,
@@ -295,7 +308,7 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
       done_reason: script.doneReason ?? 'stop',
       total_duration: 1_000_000,
       load_duration: 1_000,
-      prompt_eval_count: script.promptEvalCount ?? Math.ceil(promptChars / 4),
+      prompt_eval_count: t.exchange.promptEvalCount,
       prompt_eval_duration: 1_000,
       eval_count: script.evalCount ?? tokens.length,
       eval_duration: 1_000,
@@ -415,6 +428,7 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
       requests.length = 0;
       chats.length = 0;
       pulls.length = 0;
+      cache.clear();
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -434,6 +448,23 @@ function modelEntry(name: string) {
     digest: 'a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72',
     details: { parent_model: '', format: 'gguf', family: 'llama', families: ['llama'], parameter_size: '3.2B', quantization_level: 'Q4_K_M' },
   };
+}
+
+/** A prompt as the fake's tokens: per message, TOKENS_PER_MESSAGE role markers, then its text CHARS_PER_TOKEN characters a token. */
+function promptTokens(messages: readonly { role: string; content?: unknown }[]): string[] {
+  const out: string[] = [];
+  for (const m of messages) {
+    for (let i = 0; i < TOKENS_PER_MESSAGE; i++) out.push(`<${m.role}:${i}>`);
+    const text = String(m.content ?? '');
+    for (let i = 0; i < text.length; i += CHARS_PER_TOKEN) out.push(text.slice(i, i + CHARS_PER_TOKEN));
+  }
+  return out;
+}
+
+function sharedPrefix(a: readonly string[], b: readonly string[]): number {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  return n;
 }
 
 function json(res: http.ServerResponse, status: number, value: unknown): void {

@@ -5,6 +5,8 @@ import { once } from 'node:events';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { Ollama } from 'ollama';
+import { estimateTokens, type OutgoingMessage } from '../../../src/chat/context';
+import { startFakeOllama } from '../../fakes/ollamaServer';
 
 const script = path.join(__dirname, '../../fakes/ollamaServer.ts');
 
@@ -44,4 +46,28 @@ test('started from the command line, it prints its URL, takes scripts over HTTP 
 
   child.kill('SIGTERM');
   await once(child, 'exit');
+});
+
+test('its prefix cache: prompt_eval_count counts only the tokens after what the last prompt and reply share', { timeout: 20_000 }, async (t) => {
+  const fake = await startFakeOllama();
+  t.after(() => fake.close());
+  const ollama = new Ollama({ host: fake.url });
+  const ask = async (messages: OutgoingMessage[], tokens = ['Hi', ' there']) => {
+    fake.scriptChat({ tokens });
+    return (await ollama.chat({ model: 'llama3.2', messages, stream: false })).prompt_eval_count;
+  };
+  const system: OutgoingMessage = { role: 'system', content: 'Be brief. '.repeat(20) };
+  const first: OutgoingMessage[] = [system, { role: 'user', content: 'one' }];
+  assert.equal(await ask(first), estimateTokens(first), 'a cold cache evaluates the whole prompt');
+
+  const next: OutgoingMessage = { role: 'user', content: 'and two, a longer question' };
+  assert.equal(await ask([...first, { role: 'assistant', content: 'Hi there' }, next]), estimateTokens([next]), 'the last prompt and its reply are cached');
+  assert.equal((await fake.chatAt(1)).promptEvalCount, estimateTokens([next]));
+
+  const changed: OutgoingMessage[] = [{ role: 'user', content: 'Hello?' }, next];
+  assert.equal(await ask(changed), estimateTokens(changed), 'a different start evaluates everything');
+  assert.equal(await ask(changed), 1, 'the same prompt again: at least one token');
+
+  fake.reset();
+  assert.equal(await ask(changed), estimateTokens(changed), 'reset empties the cache');
 });
