@@ -9,7 +9,7 @@
  * - `ModelServer` (modelServer.ts): the server's host, state, models, pulls and chat stream;
  * - `Problems` (problems.ts): the problem shown above the input, and when it is over;
  * - `ChatQueue` (chatQueue.ts): notes and posts, in order, never inside a streaming reply;
- * - `buildPrompt` (prompt.ts) and context.ts: what the model is sent.
+ * - `PromptWindow` (prompt.ts) and context.ts: what the model is sent.
  *
  * ```ts
  * const chat = new ChatService({ store, settings: () => readSettings(), emit: (n) => views.broadcast(n), log });
@@ -42,9 +42,10 @@
  *
  * A reply, step by step:
  * 1. `send` stores the user message and holds the profile's chat queue.
- * 2. The request is built (prompt.ts). If it does not fit num_ctx (by estimate, see
- *    context.ts), the oldest messages are left out and a chat/problem says so; if even
- *    the newest does not fit, nothing is sent.
+ * 2. The request is built (prompt.ts), reading the conversation newest first only as
+ *    far as it needs. If it does not fit num_ctx (by estimate, see context.ts), old
+ *    messages are left out in blocks and a chat/problem says so; if even the newest
+ *    does not fit, nothing is sent.
  * 3. An assistant row is stored (status 'streaming', emitted as chat/appended); the text
  *    streams in as chat/delta (reply.ts).
  * 4. It ends as 'done', 'stopped' (stop, dispose) or 'error' (with a chat/problem), with
@@ -70,7 +71,7 @@ import { Conversation, toDto, type Note } from './conversation';
 import { diagnose, noModel, type Diagnosis, type HostEnvironment } from './diagnose';
 import { OllamaServer, type ModelServer } from './modelServer';
 import { Problems } from './problems';
-import { buildPrompt } from './prompt';
+import { PromptWindow } from './prompt';
 import { Reply, type ReplyStatus } from './reply';
 import { contextLength, type ChatSettings } from './settings';
 
@@ -85,7 +86,7 @@ export interface ChatServiceDeps {
   emit: (n: Notification) => void;
   log: (line: string) => void;
   now?: () => number;
-  /** What the user works on (the profile's todos...), added to the system prompt. */
+  /** What the user works on (the profile's todos...), sent just before the newest user message. */
   describeWork?: (profileId: number) => string;
   /** Batching window of chat/delta after the first, which goes out at once (default 30 ms). */
   deltaIntervalMs?: number;
@@ -121,6 +122,7 @@ export class ChatService {
   private readonly conversation: Conversation;
   private readonly problems = new Problems((problem) => this.emit({ kind: 'chat/problem', problem }));
   private readonly server: ModelServer;
+  private readonly window = new PromptWindow();
   private disposed = false;
 
   constructor(private readonly deps: ChatServiceDeps) {
@@ -229,6 +231,7 @@ export class ChatService {
     this.queue.drop(profileId);
     this.replies.get(profileId)?.end('cleared');
     const removed = this.conversation.clear(profileId);
+    this.window.forget(profileId);
     this.deps.log(`chat: cleared the conversation of profile ${profileId} (${removed} messages)`);
     await this.conversation.sync();
     this.emit({ kind: 'chat/reset', snapshot: this.snapshot({ id: profileId, name: this.profileName(profileId) }) });
@@ -239,6 +242,7 @@ export class ChatService {
     this.queue.drop(profileId);
     this.replies.get(profileId)?.end('removed');
     this.conversation.clear(profileId);
+    this.window.forget(profileId);
   }
 
   /** chatq: a short note of what the user did; in order, never inside a streaming reply. */
@@ -327,22 +331,26 @@ export class ChatService {
   private async run(reply: Reply, retry: boolean): Promise<void> {
     const s = this.deps.settings();
     const numCtx = contextLength(s);
-    const systemText = [s.systemPrompt.trim(), this.work(reply.profileId)].filter(Boolean).join('\n\n');
-    const fit = buildPrompt(this.conversation, reply.profileId, systemText, numCtx, retry);
+    const prompt = this.window.build(reply.profileId, this.conversation.newestFirst(reply.profileId), {
+      systemPrompt: s.systemPrompt,
+      work: this.work(reply.profileId),
+      numCtx,
+      retry,
+    });
 
     reply.open();
     if (reply.finished) return;
-    if (!fit.fits) {
-      this.deps.log(`chat: not sent, too long for num_ctx ${numCtx} (about ${fit.minimum} tokens at least)`);
-      return reply.finish('error', { code: 'contextTooLong', problem: tooLongProblem(fit, numCtx) });
+    if (!prompt.fits) {
+      this.deps.log(`chat: not sent, too long for num_ctx ${numCtx} (about ${prompt.minimum} tokens at least)`);
+      return reply.finish('error', { code: 'contextTooLong', problem: tooLongProblem(prompt, numCtx) });
     }
-    if (fit.omitted > 0) {
-      this.deps.log(`chat: left out the ${fit.omitted} oldest messages (about ${fit.estimate} tokens for num_ctx ${numCtx})`);
-      this.problems.set({ code: 'contextTrimmed', problem: trimmedProblem(fit, numCtx) }, reply.model);
+    if (prompt.trimmed) {
+      this.deps.log(`chat: older messages left out (about ${prompt.sentEstimate} tokens sent for num_ctx ${numCtx})`);
+      this.problems.set({ code: 'contextTrimmed', problem: trimmedProblem(prompt, numCtx) }, reply.model);
     }
 
     const ctx = { ...this.server.context('chat', s.timeoutMs), model: reply.model };
-    const stream = this.server.chat({ model: reply.model, messages: fit.messages, numCtx, signal: reply.signal });
+    const stream = this.server.chat({ model: reply.model, messages: prompt.messages, numCtx, signal: reply.signal });
     const stats = await reply.take(stream, s.timeoutMs, ctx);
     if (!stats) return; // it has ended already
     this.server.setState('connected');

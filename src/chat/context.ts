@@ -6,10 +6,10 @@
  * token, plus a few tokens per message for the chat template; real tokenizers differ,
  * so this is an estimate and is called one), keeping room for the reply.
  *
- * The behaviour: when it does not fit, the oldest messages are left out of the request
- * (the system prompt and the newest message always go), and the user is told how many
- * and why. When even the system prompt and the newest message do not fit, nothing is
- * sent and the user is told that plainly.
+ * The behaviour (prompt.ts): when it does not fit, old messages are left out of the
+ * request in blocks (the system prompt and the newest message always go), and the user
+ * is told why. When even the system prompt and the newest message do not fit, nothing
+ * is sent and the user is told that plainly.
  *
  * After a reply, Ollama's own count (`prompt_eval_count` + `eval_count` in the last
  * chunk) tells whether the context was full anyway (the estimate was low): the user is
@@ -35,44 +35,6 @@ export function replyReserve(numCtx: number): number {
   return Math.min(1024, Math.floor(numCtx / 4));
 }
 
-export interface Fit {
-  /** What to send: the system messages, then the newest history that fits, oldest first. */
-  messages: OutgoingMessage[];
-  /** How many of the oldest history messages were left out. */
-  omitted: number;
-  /** Estimated tokens of the whole conversation, and of what is sent. */
-  estimate: number;
-  sentEstimate: number;
-  /** Estimated tokens of the least that can be sent: the system messages and the newest message. */
-  minimum: number;
-  /** The prompt budget: num_ctx minus the reply's reserve. */
-  budget: number;
-  /** False when even the system messages and the newest message do not fit (nothing should be sent). */
-  fits: boolean;
-}
-
-export function fitToContext(system: readonly OutgoingMessage[], history: readonly OutgoingMessage[], numCtx: number): Fit {
-  const budget = Math.max(1, numCtx - replyReserve(numCtx));
-  const systemTokens = estimateTokens(system);
-  const estimate = systemTokens + estimateTokens(history);
-  const minimum = systemTokens + estimateTokens(history.slice(-1));
-  if (estimate <= budget) {
-    return { messages: [...system, ...history], omitted: 0, estimate, sentEstimate: estimate, minimum, budget, fits: true };
-  }
-  if (minimum > budget) {
-    return { messages: [...system], omitted: history.length, estimate, sentEstimate: systemTokens, minimum, budget, fits: false };
-  }
-  let used = systemTokens;
-  let first = history.length;
-  while (first > 0) {
-    const cost = estimateTokens([history[first - 1]!]);
-    if (used + cost > budget) break;
-    used += cost;
-    first--;
-  }
-  return { messages: [...system, ...history.slice(first)], omitted: first, estimate, sentEstimate: used, minimum, budget, fits: true };
-}
-
 /**
  * True when Ollama's counts show the context was full: the prompt took (nearly) all of
  * num_ctx, or the prompt and the reply together reached it (Ollama then drops the start).
@@ -82,23 +44,30 @@ export function contextWasFull(promptEvalCount: number | undefined, evalCount: n
   return promptEvalCount >= numCtx * 0.95 || promptEvalCount + (evalCount ?? 0) >= numCtx;
 }
 
-export function trimmedProblem(fit: Fit, numCtx: number): ChatProblem {
+/** The sizes the problems quote: what is sent (or the least that could be), and the prompt budget. */
+export interface PromptSize {
+  sentEstimate: number;
+  minimum: number;
+  budget: number;
+}
+
+export function trimmedProblem(size: PromptSize, numCtx: number): ChatProblem {
   return {
-    title: `The ${fit.omitted === 1 ? 'oldest message was' : `${fit.omitted} oldest messages were`} left out`,
+    title: 'Older messages were left out',
     detail: [
-      `The conversation is longer than the context length (num_ctx ${numCtx} tokens): it comes to about ${fit.estimate} tokens by a rough estimate (4 characters a token), and ${numCtx - fit.budget} are kept for the reply.`,
-      `So the ${fit.omitted === 1 ? 'oldest message was' : `${fit.omitted} oldest messages were`} not sent, and the model does not see ${fit.omitted === 1 ? 'it' : 'them'}.`,
+      `The conversation is longer than the context length (num_ctx ${numCtx} tokens, of which ${numCtx - size.budget} are kept for the reply).`,
+      `So the model is sent only the newest messages, about ${size.sentEstimate} tokens by a rough estimate (4 characters a token), and does not see the older ones. They leave in blocks, so that the start of what is sent stays the same for many turns and the model server can reuse its work.`,
       'Raise the context length in the settings (the model must support it; it takes more memory), or clear the conversation.',
     ].join('\n'),
     actions: ['openSettings'],
   };
 }
 
-export function tooLongProblem(fit: Fit, numCtx: number): ChatProblem {
+export function tooLongProblem(size: PromptSize, numCtx: number): ChatProblem {
   return {
     title: 'The conversation is too long for the context length',
     detail: [
-      `Even the system prompt and the newest message come to about ${fit.minimum} tokens by a rough estimate (4 characters a token), more than the context length allows (num_ctx ${numCtx}, with ${numCtx - fit.budget} kept for the reply).`,
+      `Even the system prompt, the to-do list and the newest message come to about ${size.minimum} tokens by a rough estimate (4 characters a token), more than the context length allows (num_ctx ${numCtx}, with ${numCtx - size.budget} kept for the reply).`,
       'Nothing was sent to the model. Shorten the message or the system prompt, or raise the context length in the settings.',
     ].join('\n'),
     actions: ['openSettings'],

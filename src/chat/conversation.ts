@@ -65,9 +65,18 @@ export class Conversation {
     return this.store.messages.rows({ where: { profile_id: profileId }, orderBy: 'id DESC', limit }).reverse();
   }
 
-  /** The whole conversation, oldest first. */
-  all(profileId: number): Message[] {
-    return this.store.messages.rows({ where: { profile_id: profileId }, orderBy: 'id' });
+  /**
+   * The conversation newest first, read lazily in pages of `pageSize` rows (by id, on the
+   * (profile_id, id) index): a reader that stops early reads no further.
+   */
+  *newestFirst(profileId: number, pageSize = 100): Generator<Message> {
+    let before = Number.MAX_SAFE_INTEGER;
+    for (;;) {
+      const page = this.store.messages.rows({ where: 'profile_id = ? AND id < ?', args: [profileId, before], orderBy: 'id DESC', limit: pageSize });
+      yield* page;
+      if (page.length < pageSize) return;
+      before = page[page.length - 1]!.id;
+    }
   }
 
   hasUserMessage(profileId: number): boolean {

@@ -45,9 +45,9 @@ test('a reply streams in order, is batched, persisted, and built from the profil
   assert.equal(body.model, 'llama3.2');
   assert.equal(body.stream, true);
   assert.equal(body.options.num_ctx, 4096);
-  assert.equal(body.messages[0].role, 'system');
-  assert.match(body.messages[0].content, /Be brief\./);
-  assert.match(body.messages[0].content, /buy milk/);
+  assert.deepEqual(body.messages[0], { role: 'system', content: 'Be brief.' });
+  // What the user works on goes just before the newest message, so the start of the prompt stays the same as the todos change.
+  assert.deepEqual(body.messages.at(-2), { role: 'system', content: `Todos of profile ${h.profile.id}: [ ] buy milk` });
   assert.deepEqual(body.messages.at(-1), { role: 'user', content: 'Hello there' });
 
   // Generating went on, then off.
