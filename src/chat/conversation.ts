@@ -80,7 +80,7 @@ export class Conversation {
   }
 
   hasUserMessage(profileId: number): boolean {
-    return this.store.messages.count({ profile_id: profileId, role: 'user' }) > 0;
+    return this.store.messages.rows({ where: { profile_id: profileId, role: 'user' }, limit: 1 }).length > 0;
   }
 
   /** Deletes the profile's messages; returns how many. */
