@@ -11,14 +11,28 @@
  * The host validates every incoming message against these schemas (valibot); the
  * webview imports only the types, so the validator stays out of its bundle.
  */
+import * as l10n from '@vscode/l10n';
 import * as v from 'valibot';
+import { cutText } from './text';
 
 const id = v.pipe(v.number(), v.integer(), v.minValue(0));
-/** Titles and names: text, never markup. Long enough for real use, short enough to keep the UI sane. */
-const text = (what: string, max: number) =>
-  v.pipe(v.string(), v.trim(), v.minLength(1, `${what} cannot be empty`), v.maxLength(max, `${what} is too long (${max} characters at most)`));
-const title = text('A title', 2000);
-const name = text('A name', 200);
+/**
+ * Titles and names: text, never markup. Long enough for real use, short enough to keep the UI sane.
+ * The messages are functions: they are worded (in the display language) when a check fails,
+ * not when this module loads, before the extension has configured l10n.
+ */
+const text = (max: number, empty: () => string, tooLong: (max: number) => string) =>
+  v.pipe(v.string(), v.trim(), v.minLength(1, empty), v.maxLength(max, () => tooLong(max)));
+const title = text(
+  2000,
+  () => l10n.t('A title cannot be empty'),
+  (max) => l10n.t('A title is too long ({0} characters at most)', max),
+);
+const name = text(
+  200,
+  () => l10n.t('A name cannot be empty'),
+  (max) => l10n.t('A name is too long ({0} characters at most)', max),
+);
 const model = v.pipe(v.string(), v.minLength(1), v.maxLength(300));
 const big = v.pipe(v.string(), v.maxLength(1_000_000));
 const hostCommand = v.picklist(['pipulate.showLog', 'pipulate.openSettings', 'pipulate.pullModel', 'pipulate.selectModel']);
@@ -53,7 +67,13 @@ export const requests = {
 
   'chat/snapshot': answers<ChatSnapshot>()({}),
   /** Answers with the user's message once it is stored; the reply streams as notifications. */
-  'chat/send': answers<ChatMessageDto>()({ text: text('A message', 100_000) }),
+  'chat/send': answers<ChatMessageDto>()({
+    text: text(
+      100_000,
+      () => l10n.t('A message cannot be empty'),
+      (max) => l10n.t('A message is too long ({0} characters at most)', max),
+    ),
+  }),
   /** Answers whether a reply was being written. */
   'chat/stop': answers<boolean>()({}),
   /** Answers the last message again (after a failed or stopped reply); false when there is nothing to retry. */
@@ -100,15 +120,12 @@ export function parseWebviewMessage(raw: unknown): { ok: true; message: WebviewM
     .slice(0, 3)
     .map((i) => {
       const path = v.getDotPath(i);
-      return clip(`${path ? `${path}: ` : ''}${i.message}`, ECHO_LIMIT);
+      return cutText(`${path ? `${path}: ` : ''}${i.message}`, ECHO_LIMIT);
     })
     .join('; ');
   return { ok: false, error: why };
 }
 
-function clip(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max)}… (${s.length - max} more characters)`;
-}
 
 // ---- what the host sends ----------------------------------------------------------
 
