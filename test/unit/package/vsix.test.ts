@@ -24,6 +24,8 @@ const ALLOWED: RegExp[] = [
   /^\[Content_Types\]\.xml$/,
   /^extension\/package\.json$/,
   /^extension\/package\.nls(\.[a-z]{2,3}(-[a-z0-9]+)*)?\.json$/i,
+  // The host's texts (package.json's `l10n`): the English bundle and its translations.
+  /^extension\/l10n\/bundle\.l10n(\.[a-z]{2,3}(-[a-z0-9]+)*)?\.json$/i,
   /^extension\/readme\.md$/,
   /^extension\/changelog\.md$/,
   /^extension\/LICENSE(\.txt|\.md)?$/,
@@ -102,6 +104,7 @@ test('the allowlist refuses what does not belong in a .vsix', () => {
     'extension/docs/architecture.md',
     'extension/node_modules/sql.js/dist/sql-wasm.wasm',
     'extension/.vscode-test/results/unit.tap',
+    'extension/l10n/notes.txt',
     'extension/tsconfig.json',
     'extension/esbuild.mjs',
     'extension/eslint.config.mjs',
@@ -112,6 +115,8 @@ test('the allowlist refuses what does not belong in a .vsix', () => {
     'extension/package.json',
     'extension/package.nls.json',
     'extension/package.nls.de.json',
+    'extension/l10n/bundle.l10n.json',
+    'extension/l10n/bundle.l10n.pt-br.json',
     'extension/readme.md',
     'extension/changelog.md',
     'extension/LICENSE.txt',
@@ -149,6 +154,7 @@ test('the packaged .vsix holds what the extension needs and nothing else', { tim
     const needed = new Set([
       'extension/package.json',
       'extension/package.nls.json',
+      'extension/l10n/bundle.l10n.json',
       'extension/readme.md',
       'extension/changelog.md',
       'extension/LICENSE.txt',
