@@ -1,4 +1,5 @@
 /** The chat's settings, commands, model picker, pull with progress, and status bar item. */
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { DEFAULT_CHAT_SETTINGS, type ChatService, type ChatSettings } from './chat/chatService';
 import type { ChatConnection } from './protocol';
@@ -42,7 +43,7 @@ export function registerChatCommands(
     const name = (model ?? readChatSettings().model).trim();
     if (!name) return;
     await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Pulling ${name}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: l10n.t('Pulling {0}', name), cancellable: true },
       async (progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
@@ -51,10 +52,11 @@ export function registerChatCommands(
           const percent = p.total ? Math.floor(((p.completed ?? 0) / p.total) * 100) : undefined;
           const increment = percent !== undefined && percent > shown ? percent - shown : undefined;
           if (increment) shown = percent!;
-          progress.report({ message: `${p.status}${percent !== undefined ? ` ${percent}%` : ''}`, increment });
+          // Ollama's own status line ("pulling manifest"...), as Ollama words it.
+          progress.report({ message: percent !== undefined ? l10n.t('{0} {1}%', p.status, percent) : p.status, increment });
         });
-        if (last.outcome === 'success') void vscode.window.showInformationMessage(`Pulled ${name}. It is ready to chat.`);
-        else if (last.outcome === 'error') void vscode.window.showErrorMessage(`Could not pull ${name}: ${last.error ?? last.status}`);
+        if (last.outcome === 'success') void vscode.window.showInformationMessage(l10n.t('Pulled {0}. It is ready to chat.', name));
+        else if (last.outcome === 'error') void vscode.window.showErrorMessage(l10n.t('Could not pull {0}: {1}', name, last.error ?? last.status));
       },
     );
   };
@@ -66,54 +68,64 @@ export function registerChatCommands(
       models = await chat.listModels();
     } catch (err) {
       const detail = chat.snapshot(tasks.activeProfile()).problem?.detail;
-      void vscode.window.showErrorMessage(`Cannot list the models: Ollama is not reachable. ${detail ?? (err as Error).message}`, 'Open Settings').then(
-        (c) => c && vscode.commands.executeCommand('pipulate.openSettings'),
-      );
+      const openSettings = l10n.t('Open Settings');
+      void vscode.window
+        .showErrorMessage(l10n.t('Cannot list the models: Ollama is not reachable. {0}', detail ?? (err as Error).message), openSettings)
+        .then((c) => c === openSettings && vscode.commands.executeCommand('pipulate.openSettings'));
       return undefined;
     }
-    const pullItem = { label: '$(cloud-download) Pull a model…', pull: true as const };
+    const pullItem = { label: `$(cloud-download) ${l10n.t('Pull a model…')}`, pull: true as const };
     const picked = await vscode.window.showQuickPick(
-      [...models.map((m) => ({ label: m, description: m === current || m === `${current}:latest` ? 'current' : undefined, pull: false as const })), pullItem],
-      { title: 'Choose the Ollama model', placeHolder: models.length ? 'Local models' : 'No local models yet: pull one' },
+      [...models.map((m) => ({ label: m, description: m === current || m === `${current}:latest` ? l10n.t('current') : undefined, pull: false as const })), pullItem],
+      { title: l10n.t('Choose the Ollama model'), placeHolder: models.length ? l10n.t('Local models') : l10n.t('No local models yet: pull one') },
     );
     if (!picked) return undefined;
     if (!picked.pull) return picked.label;
-    const name = await vscode.window.showInputBox({ title: 'Pull a model', placeHolder: 'e.g. llama3.2, qwen2.5-coder:7b', value: current });
+    const name = await vscode.window.showInputBox({ title: l10n.t('Pull a model'), placeHolder: l10n.t('e.g. llama3.2, qwen2.5-coder:7b'), value: current });
     if (!name?.trim()) return undefined;
     await pullModel(name.trim());
     return name.trim();
   };
 
   const status = vscode.window.createStatusBarItem('pipulate.model', vscode.StatusBarAlignment.Left, 49);
-  status.name = 'Pipulate Model';
+  status.name = l10n.t('Pipulate Model');
   status.command = 'pipulate.selectModel';
   const renderStatus = (c: ChatConnection) => {
     const icon = c.generating ? '$(loading~spin)' : c.state === 'unreachable' ? '$(debug-disconnect)' : '$(hubot)';
-    status.text = `${icon} ${c.model || 'no model'}`;
-    const state = c.state === 'connected' ? 'connected' : c.state === 'unreachable' ? 'not reachable' : 'not checked yet';
-    status.tooltip = `Pipulate chat: Ollama at ${c.host} is ${state}; model ${c.model || 'none'}. Click to choose the model.`;
+    status.text = `${icon} ${c.model || l10n.t('no model')}`;
+    const model = c.model || l10n.t('none');
+    status.tooltip =
+      c.state === 'connected'
+        ? l10n.t('Pipulate chat: Ollama at {0} is connected; model {1}. Click to choose the model.', c.host, model)
+        : c.state === 'unreachable'
+          ? l10n.t('Pipulate chat: Ollama at {0} is not reachable; model {1}. Click to choose the model.', c.host, model)
+          : l10n.t('Pipulate chat: Ollama at {0} is not checked yet; model {1}. Click to choose the model.', c.host, model);
     status.backgroundColor = c.state === 'unreachable' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   };
   renderStatus(chat.connection());
   status.show();
   context.subscriptions.push(status);
 
-  register('pipulate.selectModel', 'choose the model', async () => {
+  register('pipulate.selectModel', (why) => l10n.t('Pipulate could not choose the model: {0}', why), async () => {
     const model = await pickModel();
     if (model) await setModel(model);
   });
-  register('pipulate.pullModel', 'pull the model', async () => {
-    const name = await vscode.window.showInputBox({ title: 'Pull an Ollama model', value: readChatSettings().model, placeHolder: 'Model name, e.g. llama3.2' });
+  register('pipulate.pullModel', (why) => l10n.t('Pipulate could not pull the model: {0}', why), async () => {
+    const name = await vscode.window.showInputBox({
+      title: l10n.t('Pull an Ollama model'),
+      value: readChatSettings().model,
+      placeHolder: l10n.t('Model name, e.g. llama3.2'),
+    });
     if (name?.trim()) await pullModel(name.trim());
   });
-  register('pipulate.clearConversation', 'clear the conversation', () => asking.clearConversation(vscodeDialogs, tasks, chat));
-  register('pipulate.stopGenerating', 'stop the reply', () => chat.stop(tasks.activeProfileId));
-  register('pipulate.focusChat', 'focus the Chat view', async () => {
+  register('pipulate.clearConversation', (why) => l10n.t('Pipulate could not clear the conversation: {0}', why), () => asking.clearConversation(vscodeDialogs, tasks, chat));
+  register('pipulate.stopGenerating', (why) => l10n.t('Pipulate could not stop the reply: {0}', why), () => chat.stop(tasks.activeProfileId));
+  register('pipulate.focusChat', (why) => l10n.t('Pipulate could not focus the Chat view: {0}', why), async () => {
     await vscode.commands.executeCommand('pipulate.chat.focus');
     events.emit({ kind: 'focus/input', view: 'chat' });
   });
-  register('pipulate.openSettings', 'open the settings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:pipulate.pipulate'));
-  register('pipulate.checkConnection', 'check the connection', () => chat.checkConnection());
+  register('pipulate.openSettings', (why) => l10n.t('Pipulate could not open the settings: {0}', why), () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:pipulate.pipulate'));
+  register('pipulate.checkConnection', (why) => l10n.t('Pipulate could not check the connection: {0}', why), () => chat.checkConnection());
 
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {

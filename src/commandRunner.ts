@@ -1,15 +1,17 @@
 /** Registers Pipulate's commands so that every one reports a failure the same way. */
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { UserError } from './errors';
 
-export type Register = (id: string, what: string, fn: (...args: never[]) => unknown) => void;
-
 /**
- * `what` completes "Pipulate could not …". A UserError is shown as it is; anything else
- * is also logged with its stack, and the message offers the log.
+ * `failure` words the error message from the reason (a whole sentence per command, so
+ * that it translates as one: `(why) => l10n.t('Pipulate could not add the todo: {0}', why)`).
  */
+export type Register = (id: string, failure: (reason: string) => string, fn: (...args: never[]) => unknown) => void;
+
+/** A UserError is shown as it is; anything else is also logged with its stack, and the message offers the log. */
 export function commandRegistrar(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Register {
-  return (id, what, fn) =>
+  return (id, failure, fn) =>
     context.subscriptions.push(
       vscode.commands.registerCommand(id, async (...args: never[]) => {
         try {
@@ -18,12 +20,13 @@ export function commandRegistrar(context: vscode.ExtensionContext, log: vscode.L
           const message = err instanceof Error ? err.message : String(err);
           if (err instanceof UserError) {
             log.info(`${id}: ${message}`);
-            void vscode.window.showErrorMessage(`Pipulate could not ${what}: ${message}`);
+            void vscode.window.showErrorMessage(failure(message));
             return undefined;
           }
           log.error(`${id} failed: ${(err as Error)?.stack ?? message}`);
-          const choice = await vscode.window.showErrorMessage(`Pipulate could not ${what}: ${message}`, 'Show Log');
-          if (choice) log.show();
+          const showLog = l10n.t('Show Log');
+          const choice = await vscode.window.showErrorMessage(failure(message), showLog);
+          if (choice === showLog) log.show();
           return undefined;
         }
       }),

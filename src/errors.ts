@@ -1,3 +1,5 @@
+import * as l10n from '@vscode/l10n';
+
 /**
  * Errors as data. A `UserError` is an expected failure whose message is written for the
  * user (a todo that no longer exists, an empty title, a busy chat): views show its
@@ -19,9 +21,9 @@ export class NotFoundError extends UserError {
   }
 
   private static describe(table: string, key: unknown): string {
-    if (table === 'todo') return 'That todo no longer exists.';
-    if (table === 'profile') return 'That profile no longer exists.';
-    return `No row in "${table}" with key ${JSON.stringify(key)?.slice(0, 100)}`;
+    if (table === 'todo') return l10n.t('That todo no longer exists.');
+    if (table === 'profile') return l10n.t('That profile no longer exists.');
+    return l10n.t('No row in "{0}" with key {1}', table, String(JSON.stringify(key)?.slice(0, 100)));
   }
 }
 

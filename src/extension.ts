@@ -1,5 +1,6 @@
 /** Composition root: opens the store, wires the services, registers views and commands. */
 import * as path from 'node:path';
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { Database, type StoreProblem } from './store/database';
 import type { AppStore } from './store/appSchema';
@@ -27,6 +28,9 @@ let db: Database | undefined;
 let core: Core | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<PipulateApi | undefined> {
+  // Every text of the host goes through @vscode/l10n's t() (the core cannot import `vscode`);
+  // VS Code hands over the bundle of the display language, if the extension has one (l10n/).
+  if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   const log = vscode.window.createOutputChannel('Pipulate', { log: true });
   context.subscriptions.push(log);
   const scope = context.storageUri ? 'workspace' : 'global';
@@ -36,7 +40,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
   const events = new Events();
   const onProblem = (problem: StoreProblem) => {
     if (problem.kind === 'write-failing') {
-      void vscode.window.showErrorMessage(problem.message, 'Show Log').then((c) => c && log.show());
+      const showLog = l10n.t('Show Log');
+      void vscode.window.showErrorMessage(problem.message, showLog).then((c) => c === showLog && log.show());
       events.emit({ kind: 'store/problem', message: problem.message });
     } else if (problem.kind === 'write-recovered') {
       void vscode.window.showInformationMessage(problem.message);
@@ -102,9 +107,11 @@ function showUnavailable(context: vscode.ExtensionContext, log: vscode.LogOutput
     vscode.window.registerWebviewViewProvider('pipulate.tasks', unavailable),
     vscode.window.registerWebviewViewProvider('pipulate.chat', unavailable),
   );
-  void vscode.window.showErrorMessage(`Pipulate cannot open its data: ${err.message}`, 'Reload Window', 'Show Log').then((choice) => {
-    if (choice === 'Reload Window') void vscode.commands.executeCommand('workbench.action.reloadWindow');
-    else if (choice === 'Show Log') log.show();
+  const reload = l10n.t('Reload Window');
+  const showLog = l10n.t('Show Log');
+  void vscode.window.showErrorMessage(l10n.t('Pipulate cannot open its data: {0}', err.message), reload, showLog).then((choice) => {
+    if (choice === reload) void vscode.commands.executeCommand('workbench.action.reloadWindow');
+    else if (choice === showLog) log.show();
   });
 }
 

@@ -1,5 +1,6 @@
 /** Command palette actions and the status bar item for profiles and todos. */
 import * as os from 'node:os';
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import type { Database } from './store/database';
 import type { TasksService } from './tasks/tasksService';
@@ -17,21 +18,29 @@ export function registerTasksCommands(
   const pickProfile = async (placeHolder: string) => {
     const active = tasks.activeProfileId;
     const picked = await vscode.window.showQuickPick(
-      tasks.profileList().map((p) => ({ label: p.name, description: p.id === active ? 'active' : undefined, id: p.id })),
+      tasks.profileList().map((p) => ({ label: p.name, description: p.id === active ? l10n.t('active') : undefined, id: p.id })),
       { placeHolder },
     );
     return picked?.id;
   };
 
   const status = vscode.window.createStatusBarItem('pipulate.profile', vscode.StatusBarAlignment.Left, 50);
-  status.name = 'Pipulate Profile';
+  status.name = l10n.t('Pipulate Profile');
   status.command = 'pipulate.switchProfile';
   const refreshStatus = () => {
     const profile = tasks.activeProfile();
     const { open } = tasks.counts();
     status.text = `$(checklist) ${profile.name.replace(/\$\(/g, '$\u200b(')}`;
-    status.tooltip = `Pipulate profile “${profile.name}”: ${open} open todo${open === 1 ? '' : 's'}. Click to switch profile.`;
-    status.accessibilityInformation = { label: `Pipulate profile ${profile.name}, ${open} open todos. Switch profile.` };
+    status.tooltip =
+      open === 1
+        ? l10n.t('Pipulate profile “{0}”: 1 open todo. Click to switch profile.', profile.name)
+        : l10n.t('Pipulate profile “{0}”: {1} open todos. Click to switch profile.', profile.name, open);
+    status.accessibilityInformation = {
+      label:
+        open === 1
+          ? l10n.t('Pipulate profile {0}, 1 open todo. Switch profile.', profile.name)
+          : l10n.t('Pipulate profile {0}, {1} open todos. Switch profile.', profile.name, open),
+    };
   };
   refreshStatus();
   status.show();
@@ -39,89 +48,95 @@ export function registerTasksCommands(
 
   register(
     'pipulate.addTodo',
-    'add the todo',
+    (why) => l10n.t('Pipulate could not add the todo: {0}', why),
     async () => {
       const title = await vscode.window.showInputBox({
-        title: `Add a todo to “${tasks.activeProfile().name}”`,
-        placeHolder: 'What needs doing?',
-        validateInput: (text) => (text.trim() ? undefined : 'Type a title, or press Escape to cancel.'),
+        title: l10n.t('Add a todo to “{0}”', tasks.activeProfile().name),
+        placeHolder: l10n.t('What needs doing?'),
+        validateInput: (text) => (text.trim() ? undefined : l10n.t('Type a title, or press Escape to cancel.')),
       });
       if (title !== undefined) await tasks.addTodo(title);
     },
   );
   register(
     'pipulate.switchProfile',
-    'switch profile',
+    (why) => l10n.t('Pipulate could not switch profile: {0}', why),
     async () => {
-      const id = await pickProfile('Switch to profile');
+      const id = await pickProfile(l10n.t('Switch to profile'));
       if (id !== undefined) await tasks.switchProfile(id);
     },
   );
   register(
     'pipulate.newProfile',
-    'create the profile',
+    (why) => l10n.t('Pipulate could not create the profile: {0}', why),
     () => asking.addProfile(vscodeDialogs, tasks),
   );
   register(
     'pipulate.renameProfile',
-    'rename the profile',
+    (why) => l10n.t('Pipulate could not rename the profile: {0}', why),
     () => asking.renameProfile(vscodeDialogs, tasks, tasks.activeProfileId),
   );
   register(
     'pipulate.deleteProfile',
-    'delete the profile',
+    (why) => l10n.t('Pipulate could not delete the profile: {0}', why),
     async () => {
-      const id = await pickProfile('Delete which profile? Its todos and conversation go with it.');
+      const id = await pickProfile(l10n.t('Delete which profile? Its todos and conversation go with it.'));
       if (id !== undefined) await asking.deleteProfile(vscodeDialogs, tasks, id);
     },
   );
   register(
     'pipulate.clearCompleted',
-    'clear completed todos',
+    (why) => l10n.t('Pipulate could not clear completed todos: {0}', why),
     async () => {
       const n = await tasks.clearCompleted();
-      void vscode.window.setStatusBarMessage(n ? `Pipulate: cleared ${n} completed todo${n === 1 ? '' : 's'}` : 'Pipulate: no completed todos', 3000);
+      const said =
+        n === 0
+          ? l10n.t('Pipulate: no completed todos')
+          : n === 1
+            ? l10n.t('Pipulate: cleared 1 completed todo')
+            : l10n.t('Pipulate: cleared {0} completed todos', n);
+      void vscode.window.setStatusBarMessage(said, 3000);
     },
   );
-  register('pipulate.focusTasks', 'focus the Tasks view', async () => {
+  register('pipulate.focusTasks', (why) => l10n.t('Pipulate could not focus the Tasks view: {0}', why), async () => {
     await vscode.commands.executeCommand('pipulate.tasks.focus');
     events.emit({ kind: 'focus/input', view: 'tasks' });
   });
   register(
     'pipulate.exportData',
-    'export the data',
+    (why) => l10n.t('Pipulate could not export the data: {0}', why),
     async () => {
       const target = await vscode.window.showSaveDialog({
-        title: 'Export Pipulate Data',
+        title: l10n.t('Export Pipulate Data'),
         defaultUri: vscode.Uri.joinPath(
           vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir()),
           `pipulate-${new Date().toISOString().slice(0, 10)}.db`,
         ),
-        filters: { 'SQLite database': ['db', 'sqlite'] },
+        filters: { [l10n.t('SQLite database')]: ['db', 'sqlite'] },
       });
       if (!target) return;
       await db.sync();
       // A consistent copy: sql.js exports the whole database as of this moment.
       await vscode.workspace.fs.writeFile(target, db.export());
-      void vscode.window.showInformationMessage(`Pipulate data exported to ${target.fsPath}.`);
+      void vscode.window.showInformationMessage(l10n.t('Pipulate data exported to {0}.', target.fsPath));
     },
   );
   register(
     'pipulate.revealDataFolder',
-    'reveal the data folder',
+    (why) => l10n.t('Pipulate could not reveal the data folder: {0}', why),
     async () => {
       if (vscode.env.remoteName === undefined) {
         await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(db.snapshotPath));
         return;
       }
       // The folder is on the remote machine, where the OS file manager cannot open it.
-      const copy = 'Copy Path';
-      if ((await vscode.window.showInformationMessage(`Pipulate keeps its data in ${dataDir}`, copy)) === copy) {
+      const copy = l10n.t('Copy Path');
+      if ((await vscode.window.showInformationMessage(l10n.t('Pipulate keeps its data in {0}', dataDir), copy)) === copy) {
         await vscode.env.clipboard.writeText(dataDir);
       }
     },
   );
-  register('pipulate.showLog', 'show the log', () => log.show());
+  register('pipulate.showLog', (why) => l10n.t('Pipulate could not show the log: {0}', why), () => log.show());
 
   const off = events.on((n) => {
     if (n.kind === 'tasks/reset' || n.kind === 'profiles/changed' || n.kind.startsWith('todo/')) refreshStatus();

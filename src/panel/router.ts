@@ -5,6 +5,7 @@
  * webview bundle in the browser tests. Host-only interactions (dialogs, clipboard,
  * the editor) go through `HostUi`.
  */
+import * as l10n from '@vscode/l10n';
 import {
   audienceOf,
   parseWebviewMessage,
@@ -96,7 +97,7 @@ export class Router {
       const why = parsed.error;
       this.deps.log('warn', `Rejected a malformed message from a webview: ${why}`);
       const id = (raw as { id?: unknown })?.id;
-      if (typeof id === 'number') view.post({ type: 'response', id, ok: false, error: `Invalid request: ${why}` });
+      if (typeof id === 'number') view.post({ type: 'response', id, ok: false, error: l10n.t('Invalid request: {0}', why) });
       return;
     }
     const message = parsed.message;
@@ -146,7 +147,7 @@ function handlers({ tasks, chat, ui }: { tasks: TasksService; chat: ChatPort; ui
       return null;
     },
     'chat/insertCode': async (b) => {
-      if (!(await ui.insertAtCursor(b.code))) throw new UserError('Open a file in the editor to insert the code at its cursor.');
+      if (!(await ui.insertAtCursor(b.code))) throw new UserError(l10n.t('Open a file in the editor to insert the code at its cursor.'));
       return null;
     },
     'clipboard/write': (b) => done(ui.writeClipboard(b.text)),

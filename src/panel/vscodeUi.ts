@@ -1,4 +1,5 @@
 /** HostUi through VS Code's own dialogs, clipboard and editor. */
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import type { Dialogs } from './askingActions';
 import type { HostUi } from './router';
@@ -15,7 +16,7 @@ export const vscodeDialogs: Dialogs = {
         title,
         value,
         placeHolder: placeholder,
-        validateInput: (text) => (text.trim() ? undefined : 'Type a name, or press Escape to cancel.'),
+        validateInput: (text) => (text.trim() ? undefined : l10n.t('Type a name, or press Escape to cancel.')),
       }),
     ),
 };
