@@ -15,7 +15,7 @@ import * as l10n from '@vscode/l10n';
 import * as v from 'valibot';
 import { cutText } from './text';
 
-const id = v.pipe(v.number(), v.integer(), v.minValue(0));
+export const id = v.pipe(v.number(), v.integer(), v.minValue(0));
 /**
  * Titles and names: text, never markup. Long enough for real use, short enough to keep the UI sane.
  * The messages are functions: they are worded (in the display language) when a check fails,
@@ -23,12 +23,12 @@ const id = v.pipe(v.number(), v.integer(), v.minValue(0));
  */
 const text = (max: number, empty: () => string, tooLong: (max: number) => string) =>
   v.pipe(v.string(), v.trim(), v.minLength(1, empty), v.maxLength(max, () => tooLong(max)));
-const title = text(
+export const title = text(
   2000,
   () => l10n.t('A title cannot be empty'),
   (max) => l10n.t('A title is too long ({0} characters at most)', max),
 );
-const name = text(
+export const name = text(
   200,
   () => l10n.t('A name cannot be empty'),
   (max) => l10n.t('A name is too long ({0} characters at most)', max),
@@ -66,6 +66,8 @@ export const requests = {
   'profile/delete': answers<boolean>()({ id }),
 
   'chat/snapshot': answers<ChatSnapshot>()({}),
+  /** The `limit` messages just older than message `before`, of the active profile's conversation (oldest first). */
+  'chat/history': answers<ChatPage>()({ before: id, limit: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500)) }),
   /** Answers with the user's message once it is stored; the reply streams as notifications. */
   'chat/send': answers<ChatMessageDto>()({
     text: text(
@@ -88,6 +90,21 @@ export const requests = {
   'clipboard/write': answers<null>()({ text: big }),
   /** A host command the webview offers as a button (open settings, show the log...). */
   'command/run': answers<null>()({ command: hostCommand }),
+
+  /**
+   * The user's answer to a waiting card (see ToolCard): apply the changes at these item
+   * indexes, or all, or none; `always` also allows, from now on in this profile, the kinds
+   * of change applied that a card may allow. Answers the card once the changes are on disk.
+   */
+  'tool/decide': answers<ChatMessageDto>()({
+    cardId: id,
+    apply: v.union([v.picklist(['all', 'none']), v.pipe(v.array(id), v.maxLength(100))]),
+    always: v.optional(v.boolean()),
+  }),
+  /** Reverts what a card applied (default: the active profile's last card with something to undo); null when there is none. */
+  'tool/undo': answers<ChatMessageDto | null>()({ cardId: v.optional(id) }),
+  /** Reverts the user's own last delete or clear in the active profile; false when there is none. */
+  'tasks/undo': answers<boolean>()({}),
 };
 
 type Requests = typeof requests;
@@ -160,7 +177,49 @@ export interface ChatMessageDto {
   status: ChatStatus;
   created: number;
   model?: string | null;
+  /**
+   * Set on the message that shows what the model did or asks to do (its role is 'note' and
+   * its content a one-line summary, so a view that knows no cards still shows something true).
+   * Sent again, whole, as chat/finished each time it changes (decided, applied, undone).
+   */
+  card?: ToolCard;
 }
+
+/** What the model did with its tools in one round: reads, and the changes it asks to make. */
+export interface ToolCard {
+  /** 'waiting': some change waits for the user (Apply, Reject); 'cancelled': stopped while it waited. */
+  state: 'waiting' | 'done' | 'cancelled';
+  /** One per tool call of the round, in the model's order. */
+  items: ToolCardItem[];
+  /** Something applied here can be reverted (tool/undo). */
+  undoable: boolean;
+}
+
+export interface ToolCardItem {
+  /** What `tool/decide` names in `apply`. */
+  index: number;
+  /** The tool's name as the model called it (add_todo...). */
+  tool: string;
+  /** In plain words: Add todo “Call the bank”; Read the todo list. */
+  text: string;
+  /**
+   * read: a reading tool, run at once; proposed: a change waiting for the user; applied;
+   * rejected (by the user); cancelled (stopped while waiting); undone; failed (could not be
+   * applied, `result` says why); refused (unknown tool or bad arguments: nothing was proposed).
+   */
+  state: 'read' | 'proposed' | 'applied' | 'rejected' | 'cancelled' | 'undone' | 'failed' | 'refused';
+  /** The kind of change, for "Always allow <kind> in this profile"; absent for reads and refusals. */
+  change?: ChangeKind;
+  /** The card may offer "Always allow" for this kind (never for deleting). */
+  canAlways?: boolean;
+  /** Applied without asking: the user allowed this kind of change. */
+  auto?: boolean;
+  /** What the model was told (a result or an error), for the line that expands. */
+  result?: string;
+}
+
+/** Kinds of change, as allowed in `pipulate.tools.autoApprove` and by "Always allow". */
+export type ChangeKind = 'add' | 'complete' | 'rename' | 'move' | 'delete' | 'clearCompleted' | 'profile';
 
 export interface ChatConnection {
   host: string;
@@ -170,6 +229,8 @@ export interface ChatConnection {
   /** Local models, when known. */
   models?: string[];
   generating: boolean;
+  /** How the chosen model uses tools: Ollama's native tools, a text protocol, or not at all; absent until known. */
+  tools?: 'native' | 'text' | 'off';
 }
 
 /** A problem the chat explains to the user, with what they can do about it. */
@@ -180,10 +241,16 @@ export interface ChatProblem {
 }
 export type ChatAction = 'pull' | 'selectModel' | 'openSettings' | 'showLog' | 'retry';
 
-export interface ChatSnapshot {
+/** Consecutive messages of a conversation, oldest first; `more`: older ones exist (ask `chat/history`). */
+export interface ChatPage {
+  messages: ChatMessageDto[];
+  more: boolean;
+}
+
+/** `messages`: the newest page only; the view asks for older ones as the reader scrolls up. */
+export interface ChatSnapshot extends ChatPage {
   profileId: number;
   profileName: string;
-  messages: ChatMessageDto[];
   connection: ChatConnection;
   problem?: ChatProblem;
 }
@@ -216,6 +283,8 @@ export type Notification =
   | { kind: 'chat/pull'; progress: PullProgress }
   /** The host asks a view to put the focus in its main input (Focus Tasks, Focus Chat). */
   | { kind: 'focus/input'; view: 'tasks' | 'chat' }
+  /** The user's own last delete or clear can be undone (tasks/undo), for a short while; null: no longer. */
+  | { kind: 'tasks/undoable'; label: string | null }
   /** The store cannot write (disk full...) or recovered; shown as a banner. */
   | { kind: 'store/problem'; message: string | null };
 
@@ -228,6 +297,7 @@ export function audienceOf(n: Notification): readonly ViewKind[] {
     case 'todo/changed':
     case 'todo/removed':
     case 'todo/moved':
+    case 'tasks/undoable':
       return ['tasks'];
     case 'profiles/changed':
     case 'store/problem':

@@ -14,7 +14,9 @@
  * ```ts
  * const chat = new ChatService({ store, settings: () => readSettings(), emit: (n) => views.broadcast(n), log });
  *
- * chat.snapshot(profile: { id: number; name: string }): ChatSnapshot
+ * chat.snapshot(profile: { id: number; name: string }): ChatSnapshot   // the newest SNAPSHOT_PAGE messages, and `more`
+ * chat.history(profileId: number, before: number | undefined, limit: number): ChatPage
+ *     // the `limit` messages older than `before`, oldest first, and whether older ones exist
  * chat.send(profileId: number, text: string): Promise<ChatMessageDto>
  *     // persists the user message (on disk before it resolves), emits chat/appended, starts the
  *     // reply in the background and resolves with the user message. Refused (ChatBusyError) while
@@ -52,8 +54,9 @@
  *    what arrived kept, saved and emitted as chat/finished; then the queued notes come out,
  *    then chat/connection says `generating: false`. Every path ends this way (`clear` and
  *    `removeProfile` delete the row instead of finishing it: the views get chat/reset).
- *    After a 'done' reply, if the server's prompt count shows the context was full, a
- *    chat/problem warns that the model may not have seen everything.
+ *    After a 'done' reply, if the prompt's size (our estimate of what was sent, not the
+ *    server's count, which a prefix cache makes small) and the reply's show the context
+ *    was full, a chat/problem warns that the model may not have seen everything.
  *
  * `chat/connection` is global: `generating` is true while any profile's reply streams.
  * `chat/problem` is the latest problem (null when it went away); see problems.ts.
@@ -63,10 +66,10 @@
  * At construction, rows a crash left 'streaming' are marked 'stopped'.
  */
 import type { AppStore } from '../store/appSchema';
-import type { ChatConnection, ChatMessageDto, ChatSnapshot, Notification, PullProgress } from '../protocol';
+import type { ChatConnection, ChatMessageDto, ChatPage, ChatSnapshot, Notification, PullProgress } from '../protocol';
 import { NotFoundError, UserError } from '../errors';
 import { ChatQueue } from './chatQueue';
-import { contextFullProblem, contextWasFull, tooLongProblem, trimmedProblem } from './context';
+import { contextFullProblem, contextWasFull, promptTokens, tooLongProblem, trimmedProblem } from './context';
 import { Conversation, toDto, type Note } from './conversation';
 import { diagnose, noModel, type Diagnosis, type HostEnvironment } from './diagnose';
 import { OllamaServer, type ModelServer } from './modelServer';
@@ -96,9 +99,12 @@ export interface ChatServiceDeps {
   pullIntervalMs?: number;
   /** Where the extension host runs, for the hints of "not reachable" (see detectEnvironment). */
   environment?: HostEnvironment;
-  /** How many of the newest messages a snapshot carries (default 500). */
+  /** How many of the newest messages a snapshot carries (default SNAPSHOT_PAGE). */
   snapshotLimit?: number;
 }
+
+/** A snapshot's newest messages: a few screenfuls, so a view opens at once however long the conversation. */
+export const SNAPSHOT_PAGE = 60;
 
 export class ChatBusyError extends UserError {
   constructor() {
@@ -145,14 +151,21 @@ export class ChatService {
   // ---- reading ------------------------------------------------------------------------
 
   snapshot(profile: { id: number; name: string }): ChatSnapshot {
-    const reply = this.replies.get(profile.id);
-    const messages = this.conversation.recent(profile.id, this.deps.snapshotLimit ?? 500).map((row) => {
+    const page = this.history(profile.id, undefined, this.deps.snapshotLimit ?? SNAPSHOT_PAGE);
+    const problem = this.problems.get();
+    return { profileId: profile.id, profileName: profile.name, ...page, connection: this.connection(), ...(problem ? { problem } : {}) };
+  }
+
+  /** The `limit` messages just older than message `before` (the newest when undefined), oldest first; only this profile's. */
+  history(profileId: number, before: number | undefined, limit: number): ChatPage {
+    const reply = this.replies.get(profileId);
+    const { rows, more } = this.conversation.page(profileId, before, limit);
+    const messages = rows.map((row) => {
       // A streaming reply: the text the views were sent so far (the saved text lags; what is batched follows as a delta).
       const shown = reply?.shownText(row.id);
       return shown === undefined ? toDto(row) : { ...toDto(row), content: shown, status: 'streaming' as const };
     });
-    const problem = this.problems.get();
-    return { profileId: profile.id, profileName: profile.name, messages, connection: this.connection(), ...(problem ? { problem } : {}) };
+    return { messages, more };
   }
 
   connection(): ChatConnection {
@@ -355,9 +368,10 @@ export class ChatService {
     if (!stats) return; // it has ended already
     this.server.setState('connected');
     let warning: Diagnosis | undefined;
-    if (contextWasFull(stats.promptTokens, stats.replyTokens, numCtx)) {
-      this.deps.log(`chat: the context was full (prompt ${stats.promptTokens}, reply ${stats.replyTokens}, num_ctx ${numCtx})`);
-      warning = { code: 'contextFull', problem: contextFullProblem(stats.promptTokens ?? 0, stats.replyTokens ?? 0, numCtx) };
+    const sent = promptTokens(prompt.sentEstimate, stats.promptTokens);
+    if (contextWasFull(sent, stats.replyTokens, numCtx)) {
+      this.deps.log(`chat: the context was full (prompt about ${sent}, server counted ${stats.promptTokens}; reply ${stats.replyTokens}; num_ctx ${numCtx})`);
+      warning = { code: 'contextFull', problem: contextFullProblem(sent, stats.replyTokens ?? 0, numCtx) };
     }
     reply.finish('done', warning);
   }

@@ -60,9 +60,15 @@ export class Conversation {
     return this.store.messages.update({ id, ...fields });
   }
 
-  /** The newest `limit` messages, oldest first. */
-  recent(profileId: number, limit: number): Message[] {
-    return this.store.messages.rows({ where: { profile_id: profileId }, orderBy: 'id DESC', limit }).reverse();
+  /**
+   * A page of the conversation: the `limit` messages just older than message `before`
+   * (the newest when undefined), oldest first, and whether older ones exist. Only this
+   * profile's rows are read, whatever `before` is; one bounded query on the (profile_id, id) index.
+   */
+  page(profileId: number, before: number | undefined, limit: number): { rows: Message[]; more: boolean } {
+    const rows = this.store.messages.rows({ where: 'profile_id = ? AND id < ?', args: [profileId, before ?? Number.MAX_SAFE_INTEGER], orderBy: 'id DESC', limit: limit + 1 });
+    const more = rows.length > limit;
+    return { rows: rows.slice(0, limit).reverse(), more };
   }
 
   /**

@@ -11,6 +11,7 @@ import {
   parseWebviewMessage,
   type ChatConnection,
   type ChatMessageDto,
+  type ChatPage,
   type ChatSnapshot,
   type HostMessage,
   type Notification,
@@ -41,6 +42,7 @@ export interface HostUi extends Dialogs {
 /** What the router needs of the chat service. */
 export interface ChatPort {
   snapshot(profile: ProfileDto): ChatSnapshot;
+  history(profileId: number, before: number, limit: number): ChatPage;
   send(profileId: number, text: string): Promise<ChatMessageDto>;
   stop(profileId?: number): boolean;
   retry(profileId: number): Promise<boolean>;
@@ -132,6 +134,7 @@ function handlers({ tasks, chat, ui }: { tasks: TasksService; chat: ChatPort; ui
     'profile/delete': (b) => asking.deleteProfile(ui, tasks, b.id),
 
     'chat/snapshot': () => chat.snapshot(tasks.activeProfile()),
+    'chat/history': (b) => chat.history(tasks.activeProfileId, b.before, b.limit),
     'chat/send': (b) => chat.send(tasks.activeProfileId, b.text),
     'chat/stop': () => chat.stop(tasks.activeProfileId),
     'chat/retry': () => chat.retry(tasks.activeProfileId),

@@ -117,4 +117,20 @@ describe('router', () => {
     await core.tasks.switchProfile(work.id);
     assert.equal(chatView.notified().filter((n) => n.kind === 'chat/reset').length, 1);
   });
+
+  it('answers chat/history from the active profile’s conversation only, and refuses a page size out of bounds', async (t) => {
+    const { core } = await start(t);
+    const view = connect(core, 'chat');
+    const home = core.tasks.activeProfileId;
+    const work = await core.tasks.addProfile('Work'); // the switch writes a note in each conversation
+    const workNote = core.store.messages.rows({ where: { profile_id: work.id } })[0]!;
+    await core.tasks.switchProfile(home);
+    const answer = await view.request({ kind: 'chat/history', before: workNote.id + 1000, limit: 50 });
+    assert.ok(answer.ok);
+    const page = answer.data as { messages: { id: number }[]; more: boolean };
+    const mine = core.store.messages.rows({ where: { profile_id: home }, orderBy: 'id' }).map((m) => m.id);
+    assert.deepEqual(page.messages.map((m) => m.id), mine);
+    assert.equal(page.more, false);
+    for (const limit of [0, 501, 1.5]) assert.equal((await view.request({ kind: 'chat/history', before: 1, limit })).ok, false);
+  });
 });
