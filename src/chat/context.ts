@@ -11,9 +11,11 @@
  * is told why. When even the system prompt and the newest message do not fit, nothing
  * is sent and the user is told that plainly.
  *
- * After a reply, Ollama's own count (`prompt_eval_count` + `eval_count` in the last
- * chunk) tells whether the context was full anyway (the estimate was low): the user is
- * warned.
+ * After a reply, the prompt's size and the reply's (`eval_count`) tell whether the
+ * context was full anyway (a reply longer than its reserve): the user is warned. The
+ * prompt's size is our estimate of what was sent, or the server's `prompt_eval_count`
+ * when that is more (the estimate was low). Not the server's count alone: with a prefix
+ * cache (Ollama, llama.cpp) it counts only the tokens after the cached start.
  */
 import type { ChatProblem } from '../protocol';
 
@@ -36,12 +38,20 @@ export function replyReserve(numCtx: number): number {
 }
 
 /**
- * True when Ollama's counts show the context was full: the prompt took (nearly) all of
- * num_ctx, or the prompt and the reply together reached it (Ollama then drops the start).
+ * True when the context was full: the prompt took (nearly) all of num_ctx, or the prompt
+ * and the reply together reached it (Ollama then drops the start).
  */
-export function contextWasFull(promptEvalCount: number | undefined, evalCount: number | undefined, numCtx: number): boolean {
-  if (!promptEvalCount || !numCtx) return false;
-  return promptEvalCount >= numCtx * 0.95 || promptEvalCount + (evalCount ?? 0) >= numCtx;
+export function contextWasFull(promptTokens: number, replyTokens: number | undefined, numCtx: number): boolean {
+  if (!promptTokens || !numCtx) return false;
+  return promptTokens >= numCtx * 0.95 || promptTokens + (replyTokens ?? 0) >= numCtx;
+}
+
+/**
+ * The prompt's tokens: the estimate of what was sent, or the server's count when it says
+ * more. A server with a prefix cache counts only what it evaluated, so never less than the estimate.
+ */
+export function promptTokens(sentEstimate: number, promptEvalCount: number | undefined): number {
+  return Math.max(sentEstimate, promptEvalCount ?? 0);
 }
 
 /** The sizes the problems quote: what is sent (or the least that could be), and the prompt budget. */
@@ -74,11 +84,11 @@ export function tooLongProblem(size: PromptSize, numCtx: number): ChatProblem {
   };
 }
 
-export function contextFullProblem(promptEvalCount: number, evalCount: number, numCtx: number): ChatProblem {
+export function contextFullProblem(promptTokens: number, replyTokens: number, numCtx: number): ChatProblem {
   return {
     title: 'The model may not have seen the whole conversation',
     detail: [
-      `Ollama counted ${promptEvalCount} tokens of prompt and ${evalCount} of reply, for a context length of ${numCtx} (num_ctx): the context was full, and Ollama leaves out what does not fit without saying so.`,
+      `The prompt came to about ${promptTokens} tokens and the reply to ${replyTokens}, for a context length of ${numCtx} (num_ctx): the context was full, and Ollama leaves out what does not fit without saying so.`,
       'Raise the context length in the settings, or clear the conversation.',
     ].join('\n'),
     actions: ['openSettings'],

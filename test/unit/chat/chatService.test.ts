@@ -571,19 +571,27 @@ test('a long conversation: the oldest messages are left out of the request, and 
   assert.deepEqual(trimmed.problem!.actions, ['openSettings']);
 });
 
-test('when Ollama reports a full context (prompt_eval_count), the user is warned after the reply', T, async (t) => {
-  const h = await setup(t, { settings: { numCtx: 2048 } });
-  h.fake.scriptChat({ tokens: ['ok'], promptEvalCount: 2040, evalCount: 20 });
-  await h.chat.send(h.profile.id, 'hi');
+test('the context-full warning counts the prompt as sent, though a prefix cache makes the server count only the new tokens', T, async (t) => {
+  const h = await setup(t, { settings: { numCtx: 2048 } }); // 512 kept for the reply, 1536 for the prompt
+  const long = 'x'.repeat(4000); // about 1000 tokens
+  h.fake.scriptChat({ tokens: ['ok'], promptEvalCount: 7, evalCount: 1100 });
+  await h.chat.send(h.profile.id, long);
   const msg = await h.events.finished();
   assert.equal(msg.status, 'done');
   await waitFor(() => !!h.events.problem, 'the warning');
   assert.match(h.events.problem!.title, /may not have seen the whole conversation/);
-  assert.match(h.events.problem!.detail, /2040/);
+  assert.match(h.events.problem!.detail, /about 10\d\d tokens and the reply to 1100/);
 
-  h.fake.scriptChat({ tokens: ['ok'], promptEvalCount: 100, evalCount: 5 });
-  await h.chat.send(h.profile.id, 'again');
+  // A server count above the estimate (the estimate was low) is believed.
+  h.fake.scriptChat({ tokens: ['ok'], promptEvalCount: 2040, evalCount: 20 });
+  await h.chat.send(h.profile.id, 'hi');
   await h.events.finished((m) => m.id > msg.id && m.role === 'assistant');
+  assert.match(h.events.problem!.detail, /about 2040 tokens/);
+
+  await h.chat.clear(h.profile.id);
+  h.fake.scriptChat({ tokens: ['ok'], promptEvalCount: 3, evalCount: 5 });
+  const again = await h.chat.send(h.profile.id, 'again');
+  await h.events.finished((m) => m.id > again.id && m.role === 'assistant');
   assert.equal(h.events.problem, null, 'no warning when it fits');
 });
 
