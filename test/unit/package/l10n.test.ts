@@ -10,8 +10,12 @@
  *
  * - text: its literal parts hold a letter and a space (`'Show Log'`, `` `Pulled ${name}` ``),
  *   or it holds a letter and is the value of a key the user sees (`title`, `label`,
- *   `placeHolder`, `tooltip`, `description`, `textContent`, … below), so that single
- *   words (`'active'`) are caught where they are shown;
+ *   `placeHolder`, `tooltip`, `description`, `textContent`, `aria-label`, … below) or a
+ *   child text of `h(…)`, so that single words (`'active'`) are caught where they are
+ *   shown; in the webviews, a capitalized word (`'Send'`) not compared with anything too;
+ * - the webviews (src/webview/) have no l10n.t: their texts come from the host, one
+ *   typed table (src/panel/webviewStrings.ts) embedded in the page and read by
+ *   src/webview/strings.ts;
  * - not checked, because the user does not read them as our UI:
  *   - what log calls write (`log.info(…)`, `log('warn', …)`, `this.deps.log(…)`,
  *     `console.*`): the log stays English, for diagnosis;
@@ -19,6 +23,8 @@
  *     user (a failure written for the user is a `UserError`, which is checked);
  *   - imports, types (`'info' | 'warn'`), object keys, and ids without spaces
  *     (command ids, setting keys, request kinds);
+ *   - code: SQL statements, class names, CSS selectors, styles, link types (CODE_KEYS,
+ *     CODE_CALL, SQL below);
  *   - a statement, declaration or property preceded by a `// model-facing` comment
  *     (text the model reads: prompts, notes as the model receives them) or a
  *     `// not-ui: <why>` comment (anything else that is not shown as our words:
@@ -33,6 +39,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import ts from 'typescript';
+import { stringsScript, webviewStrings } from '../../../src/panel/webviewStrings';
 
 const root = path.join(__dirname, '..', '..', '..');
 
@@ -48,9 +55,10 @@ const COVERED = [
   'src/panel/askingActions.ts',
   'src/panel/unavailableView.ts',
   'src/panel/router.ts',
+  'src/panel/webviewStrings.ts',
 ];
 
-/** Keys (object properties, assignments) whose string value the user sees. */
+/** Keys (object properties, assignments, `setAttribute`) whose string value the user sees. */
 const VISIBLE_KEYS = new Set([
   'title',
   'placeHolder',
@@ -61,17 +69,30 @@ const VISIBLE_KEYS = new Set([
   'detail',
   'tooltip',
   'message',
-  'name',
   'text',
   'textContent',
   'innerText',
   'ariaLabel',
   'ariaDescription',
+  'aria-label',
+  'aria-description',
+  'aria-roledescription',
+  'aria-valuetext',
+  'aria-placeholder',
   'alt',
 ]);
+/** Keys whose value is code, never text, even with spaces (class lists, link types, SQL clauses). */
+const CODE_KEYS = new Set(['className', 'class', 'rel', 'role', 'type', 'id', 'href', 'src', 'orderBy', 'where']);
+/** Calls whose string arguments are code: CSS selectors and class names. */
+const CODE_CALL = /(^|\.)(querySelector|querySelectorAll|closest|matches|classList\.(add|remove|toggle|contains|replace))$/;
+/** Calls with arguments shown as text: `h(tag, attrs, ...children)`, `iconButton(icon, label, className)`. */
+const TEXT_ARGS: Record<string, (index: number) => boolean> = { h: (i) => i >= 2, iconButton: (i) => i === 1 };
+/** SQL statements (what the store runs). */
+const SQL = /^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|PRAGMA|DROP|WITH)\b/;
 
 const LOG_CALL = /(^|\.)(log|console)(\.(info|warn|error|debug|trace|log))?$/;
-const BUG_ERRORS = new Set(['Error', 'TypeError', 'RangeError']);
+/** Errors that report a bug in the code, for the log, never a message written for the user. */
+const BUG_ERRORS = new Set(['Error', 'TypeError', 'RangeError', 'SchemaError']);
 const MARKER = /\/\/\s*(model-facing\b|not-ui:)/;
 
 export interface Finding {
@@ -92,21 +113,38 @@ function literalText(node: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral |
   return text.replace(/\$\([\w~-]+\)/g, '');
 }
 
-/** The key a value is given to: `{ title: here }`, `x.title = here`, `el.setAttribute('aria-label', here)`; through `a ? b : c`, `a ?? b`, `a || b`. */
-function keyOf(node: ts.Node): string | undefined {
+/**
+ * Where a value goes: the key it is given to (`{ title: here }`, `x.title = here`,
+ * `el.setAttribute('aria-label', here)`, `el.style.x = here` gives `style`), or `text`
+ * when it is an argument shown as text (TEXT_ARGS); through `a ? b : c`, `a ?? b`, `a || b`.
+ */
+function keyOf(node: ts.Node, sf: ts.SourceFile): string | undefined {
   let at: ts.Node = node;
-  while (
-    ts.isParenthesizedExpression(at.parent) ||
-    (ts.isConditionalExpression(at.parent) && at.parent.condition !== at) ||
-    (ts.isBinaryExpression(at.parent) && [ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken].includes(at.parent.operatorToken.kind))
-  )
-    at = at.parent;
+  for (;;) {
+    const up = at.parent;
+    if (
+      ts.isParenthesizedExpression(up) ||
+      (ts.isConditionalExpression(up) && up.condition !== at) ||
+      (ts.isBinaryExpression(up) && [ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken].includes(up.operatorToken.kind))
+    )
+      at = up;
+    // a method of the value itself: `\`a ${b}\`.trim()`
+    else if (ts.isPropertyAccessExpression(up) && ts.isCallExpression(up.parent) && up.parent.expression === up) at = up.parent;
+    else break;
+  }
   const p = at.parent;
   if (ts.isPropertyAssignment(p) && p.initializer === at && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) return p.name.text;
-  if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === at && ts.isPropertyAccessExpression(p.left)) return p.left.name.text;
+  if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === at && ts.isPropertyAccessExpression(p.left)) {
+    const target = p.left;
+    return ts.isPropertyAccessExpression(target.expression) && target.expression.name.text === 'style' ? 'style' : target.name.text;
+  }
   if (ts.isCallExpression(p) && ts.isPropertyAccessExpression(p.expression) && p.expression.name.text === 'setAttribute' && p.arguments[1] === at) {
     const attr = p.arguments[0];
-    if (attr && ts.isStringLiteral(attr)) return attr.text === 'aria-label' ? 'ariaLabel' : attr.text;
+    if (attr && ts.isStringLiteral(attr)) return attr.text;
+  }
+  if (ts.isCallExpression(p)) {
+    const shown = TEXT_ARGS[p.expression.getText(sf)];
+    if (shown?.(p.arguments.indexOf(at as ts.Expression))) return 'text';
   }
   return undefined;
 }
@@ -115,8 +153,27 @@ function hasMarker(node: ts.Node, source: string): boolean {
   return (ts.getLeadingCommentRanges(source, node.pos) ?? []).some((c) => MARKER.test(source.slice(c.pos, c.end)));
 }
 
-/** What the checks find wrong in one source file. */
-export function check(file: string, source: string): { findings: Finding[]; messages: string[] } {
+/** A capitalized word (`'Send'`, `'Retry'`), which the webview rule also counts as text. */
+const WORD = /^\p{Lu}\p{Ll}+[.!?…]?$/u;
+
+/** Compared or switched on (`e.key === 'Enter'`, `case 'Delete':`): a value, not a text shown. */
+function compared(node: ts.Node): boolean {
+  const p = node.parent;
+  if (ts.isCaseClause(p)) return true;
+  return (
+    ts.isBinaryExpression(p) &&
+    [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken].includes(
+      p.operatorToken.kind,
+    )
+  );
+}
+
+/**
+ * What the checks find wrong in one source file. `webview`: browser code, which has no
+ * l10n.t at all (its texts come from the host's table, src/panel/webviewStrings.ts), and
+ * where a capitalized word (`'Send'`) not compared with anything counts as text too.
+ */
+export function check(file: string, source: string, webview = false): { findings: Finding[]; messages: string[] } {
   const sf = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true, file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
   const findings: Finding[] = [];
   const messages: string[] = [];
@@ -124,13 +181,15 @@ export function check(file: string, source: string): { findings: Finding[]; mess
     findings.push({ file, line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1, text, why });
 
   const visit = (node: ts.Node, inFunction: boolean): void => {
+    if (webview && ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier) && node.moduleSpecifier.text === '@vscode/l10n')
+      report(node, node.getText(sf), 'the webviews take their texts from the host (src/webview/strings.ts), not from @vscode/l10n');
     if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node) || ts.isTypeNode(node) || ts.isImportTypeNode(node)) return;
     if (hasMarker(node, source) && !ts.isSourceFile(node)) return;
     const fn = inFunction || ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node);
 
     if (ts.isCallExpression(node)) {
       const callee = node.expression.getText(sf).replace(/\s+/g, '');
-      if (LOG_CALL.test(callee) || callee === 'require' || node.expression.kind === ts.SyntaxKind.ImportKeyword) return;
+      if (LOG_CALL.test(callee) || CODE_CALL.test(callee) || callee === 'require' || node.expression.kind === ts.SyntaxKind.ImportKeyword) return;
       if (BUG_ERRORS.has(callee)) return;
       if (callee === 'vscode.l10n.t') report(node, callee, 'use l10n.t from @vscode/l10n, not vscode.l10n.t');
       if (isL10nT(node)) {
@@ -153,10 +212,18 @@ export function check(file: string, source: string): { findings: Finding[]; mess
     if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)) {
       const text = literalText(node);
       const hasLetter = /\p{L}/u.test(text);
+      const key = hasLetter ? keyOf(node, sf) : undefined;
+      const code = (key !== undefined && (CODE_KEYS.has(key) || key === 'style')) || SQL.test(text);
+      const shown = key === 'text' || (key !== undefined && VISIBLE_KEYS.has(key));
       const words = hasLetter && /\s/.test(text);
-      const key = hasLetter ? keyOf(node) : undefined;
-      if (words || (key && VISIBLE_KEYS.has(key))) report(node, node.getText(sf), 'user-visible text outside l10n.t');
+      const word = webview && WORD.test(text) && !compared(node);
+      if (!code && (words || shown || word)) report(node, node.getText(sf), webview ? 'user-visible text not from the host (src/webview/strings.ts)' : 'user-visible text outside l10n.t');
       if (ts.isTemplateExpression(node)) node.templateSpans.forEach((s) => visit(s.expression, fn));
+      return;
+    }
+    if (ts.isPropertyAccessExpression(node) && ts.isCallExpression(node.parent) && node.parent.expression === node) {
+      // keyOf climbs from the value through its own method call (`.trim()`); so does the visit.
+      visit(node.expression, fn);
       return;
     }
     ts.forEachChild(node, (child) => visit(child, fn));
@@ -240,4 +307,35 @@ export function f(name: string, log: { info(s: string): void }, open: number) {
     ],
   );
   assert.deepEqual(messages, ['Too early', 'Pulled {0}.']);
+});
+
+test('in the webviews, texts come from the host: a capitalized word, a child text, an aria-label count too', () => {
+  const source = `
+import * as l10n from '@vscode/l10n';
+export function f(s: { send: string }, e: KeyboardEvent, el: HTMLElement) {
+  const send = h('vscode-button', { icon: 'send', title: s.send }, 'Send');
+  const bar = h('div', { className: 'profile-bar two', role: 'toolbar', 'aria-label': 'Profile' });
+  const close = iconButton('close', 'Dismiss', 'problem-close');
+  const who = { user: 'You' };
+  if (e.key === 'Enter') el.querySelector('.drop-before, .drop-after');
+  el.style.containIntrinsicHeight = \`auto \${1}px\`;
+  el.setAttribute('rel', 'noopener noreferrer');
+  return [send, bar, close, who, l10n];
+}
+`;
+  const { findings } = check('x.ts', source, true);
+  assert.deepEqual(
+    findings.map((f) => `${f.line}: ${f.text}`),
+    ["2: import * as l10n from '@vscode/l10n';", "4: 'Send'", "5: 'Profile'", "6: 'Dismiss'", "7: 'You'"],
+  );
+});
+
+test('the webviews receive their texts as JSON the page does not run, and no text can close the element', () => {
+  const strings = webviewStrings();
+  const script = stringsScript({ ...strings, send: 'Send </script><script>alert(1)</script>' });
+  const m = /^<script type="application\/json" id="strings">(.*)<\/script>$/s.exec(script);
+  assert.ok(m, script);
+  assert.ok(!m[1]!.includes('<'), 'no < inside the element');
+  assert.deepEqual(JSON.parse(m[1]!), { ...strings, send: 'Send </script><script>alert(1)</script>' });
+  for (const [key, value] of Object.entries(strings)) assert.ok(typeof value === 'string' && value.trim(), `${key} has a text`);
 });

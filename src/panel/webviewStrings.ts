@@ -1,0 +1,128 @@
+/**
+ * Every text the webviews show, in the display language. The webviews cannot translate
+ * (no `vscode`, no bundle, no network): the host words them here, once per page, and
+ * html.ts embeds the table in the page as JSON in a `<script type="application/json">`
+ * (data, never run: the CSP allows no inline script), which src/webview/strings.ts reads.
+ *
+ * `{0}`, `{1}` are filled in by the webview (`fmt` in src/webview/strings.ts), as
+ * `l10n.t` would: a translation may put them in another order.
+ */
+import * as l10n from '@vscode/l10n';
+
+export function webviewStrings() {
+  return {
+    // Both views
+    dismiss: l10n.t('Dismiss'),
+
+    // Tasks: the profile bar
+    profile: l10n.t('Profile'),
+    activeProfile: l10n.t('Active profile'),
+    newProfileLabel: l10n.t('New profile'),
+    newProfileTitle: l10n.t('New Profile'),
+    renameProfileLabel: l10n.t('Rename profile'),
+    renameProfileTitle: l10n.t('Rename Profile'),
+    deleteProfileLabel: l10n.t('Delete profile'),
+    deleteProfileTitle: l10n.t('Delete Profile'),
+    // Tasks: adding, counts, the list
+    addTodoPlaceholder: l10n.t('Add a todo and press Enter'),
+    newTodo: l10n.t('New todo'),
+    clearCompleted: l10n.t('Clear completed'),
+    clearCompletedTitle: l10n.t('Clear completed todos'),
+    counts: l10n.t('{0} open · {1} done'),
+    noTodos: l10n.t('No todos in “{0}” yet. Type one above and press Enter.'),
+    globalStorage: l10n.t('No folder is open: these todos are kept in VS Code’s global storage, shared by every window without a folder.'),
+    todos: l10n.t('Todos'),
+    todoTitle: l10n.t('Todo title'),
+    todoDone: l10n.t('{0}, done'),
+    dragToReorder: l10n.t('Drag to reorder (or Alt+Up / Alt+Down)'),
+    editTitle: l10n.t('Edit title (F2)'),
+    deleteTodo: l10n.t('Delete todo (Delete)'),
+    // Tasks: what failed ({0}: why)
+    couldNotLoadTodos: l10n.t('Could not load the todos: {0}'),
+    couldNotAddTodo: l10n.t('Could not add the todo: {0}'),
+    couldNotSwitchProfile: l10n.t('Could not switch profile: {0}'),
+    couldNotCreateProfile: l10n.t('Could not create the profile: {0}'),
+    couldNotRenameProfile: l10n.t('Could not rename the profile: {0}'),
+    couldNotDeleteProfile: l10n.t('Could not delete the profile: {0}'),
+    couldNotClearCompleted: l10n.t('Could not clear completed todos: {0}'),
+    couldNotUpdateTodo: l10n.t('Could not update the todo: {0}'),
+    couldNotDeleteTodo: l10n.t('Could not delete the todo: {0}'),
+    couldNotMoveTodo: l10n.t('Could not move the todo: {0}'),
+    couldNotRenameTodo: l10n.t('Could not rename the todo: {0}'),
+
+    // Chat: the header and the connection
+    chooseModel: l10n.t('Choose the model'),
+    clearConversationLabel: l10n.t('Clear conversation'),
+    clearConversationTitle: l10n.t('Clear Conversation'),
+    connected: l10n.t('connected'),
+    notReachable: l10n.t('not reachable'),
+    checking: l10n.t('checking…'),
+    noModel: l10n.t('no model'),
+    none: l10n.t('none'),
+    connectionTitle: l10n.t('Ollama at {0}: {1}. Model: {2}. Click to choose the model.'),
+    connectionLabel: l10n.t('Model {0}, Ollama {1}. Choose the model.'),
+    // Chat: the conversation
+    conversation: l10n.t('Conversation'),
+    emptyConversation: l10n.t('This is the conversation of “{0}”. The model is told what you do in the Tasks view; ask it about your work.'),
+    you: l10n.t('You'),
+    assistant: l10n.t('Assistant'),
+    note: l10n.t('Note'),
+    system: l10n.t('System'),
+    said: l10n.t('{0} said'),
+    stopped: l10n.t('stopped'),
+    failed: l10n.t('failed'),
+    noTextArrived: l10n.t('No text arrived.'),
+    notes: l10n.t('{0} actions in Tasks'),
+    copyMessage: l10n.t('Copy message'),
+    copyCode: l10n.t('Copy code'),
+    insertCode: l10n.t('Insert code at the cursor'),
+    replyStopped: l10n.t('Reply stopped.'),
+    replyFailed: l10n.t('Reply failed.'),
+    replyFinished: l10n.t('Reply finished.'),
+    // Chat: the composer
+    message: l10n.t('Message'),
+    composerPlaceholder: l10n.t('Ask about your work (Enter to send, Shift+Enter for a new line)'),
+    send: l10n.t('Send'),
+    sendTitle: l10n.t('Send (Enter)'),
+    stop: l10n.t('Stop'),
+    stopTitle: l10n.t('Stop generating (Escape)'),
+    // Chat: problems and pulls
+    details: l10n.t('Details'),
+    dismissProblem: l10n.t('Dismiss this problem'),
+    pullModel: l10n.t('Pull Model'),
+    chooseModelAction: l10n.t('Choose Model'),
+    openSettings: l10n.t('Open Settings'),
+    showLog: l10n.t('Show Log'),
+    retry: l10n.t('Retry'),
+    pullProgress: l10n.t('Pull progress'),
+    pulling: l10n.t('Pulling {0}: {1}'),
+    pullingPercent: l10n.t('Pulling {0}: {1} ({2}%)'),
+    pullFailed: l10n.t('Pulling {0} failed: {1}'),
+    // Chat: what failed ({0}: why)
+    couldNotLoadConversation: l10n.t('Could not load the conversation: {0}'),
+    couldNotDismissProblem: l10n.t('Could not dismiss the problem: {0}'),
+    couldNotStopReply: l10n.t('Could not stop the reply: {0}'),
+    couldNotClearConversation: l10n.t('Could not clear the conversation: {0}'),
+    couldNotChooseModel: l10n.t('Could not choose the model: {0}'),
+    couldNotPullModel: l10n.t('Could not pull the model: {0}'),
+    couldNotOpenSettings: l10n.t('Could not open the settings: {0}'),
+    couldNotShowLog: l10n.t('Could not show the log: {0}'),
+    couldNotRetry: l10n.t('Could not retry: {0}'),
+    couldNotCopyMessage: l10n.t('Could not copy the message: {0}'),
+    couldNotCopyCode: l10n.t('Could not copy the code: {0}'),
+    couldNotInsertCode: l10n.t('Could not insert the code: {0}'),
+  };
+}
+
+/** The table the webviews receive: one string per key. */
+export type WebviewStrings = ReturnType<typeof webviewStrings>;
+
+/**
+ * The table as a `<script type="application/json" id="strings">` element: not executed
+ * (so no nonce and no CSP exception), and `<` written as `\u003c` so that no text in it
+ * can close the element.
+ */
+export function stringsScript(strings: WebviewStrings = webviewStrings()): string {
+  // not-ui: markup
+  return `<script type="application/json" id="strings">${JSON.stringify(strings).replace(/</g, '\\u003c')}</script>`;
+}
