@@ -1,8 +1,10 @@
-// Two bundles: the extension host (Node, CommonJS, `vscode` external) and the webview
-// (browser). The sql.js WebAssembly and the codicon font are copied next to them,
-// since neither can be bundled into JavaScript.
+// The extension host (Node, CommonJS, `vscode` external), and one browser bundle per
+// view, so that each view loads only its own code: dist/webview-tasks.js (no markdown,
+// sanitizer or highlighter) and dist/webview-chat.js, with one stylesheet both share
+// (dist/webview.css). The sql.js WebAssembly and the codicon font are copied next to
+// them, since neither can be bundled into JavaScript.
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -20,6 +22,9 @@ function copyAssets() {
   copyFileSync('node_modules/sql.js/dist/sql-wasm.wasm', 'dist/sql-wasm.wasm');
   copyFileSync('node_modules/@vscode/codicons/dist/codicon.css', 'dist/codicon.css');
   copyFileSync('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/codicon.ttf');
+  // The single bundle of both views that came before webview-tasks.js and webview-chat.js:
+  // nothing loads it any more, and a stale copy must not pass for the current code.
+  for (const old of ['webview.js', 'webview.js.map']) rmSync(`dist/${old}`, { force: true });
 }
 
 const host = {
@@ -34,7 +39,12 @@ const host = {
 
 const webview = {
   ...common,
-  entryPoints: { webview: 'src/webview/main.ts' },
+  // Keep in step with bundleFile() in src/panel/html.ts and with .vscodeignore.
+  entryPoints: {
+    'webview-tasks': 'src/webview/tasksMain.ts',
+    'webview-chat': 'src/webview/chatMain.ts',
+    webview: 'src/webview/styles.css',
+  },
   outdir: 'dist',
   platform: 'browser',
   format: 'iife',

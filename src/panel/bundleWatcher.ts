@@ -4,11 +4,14 @@
  */
 import * as fs from 'node:fs';
 
-/** Calls `onRebuilt` once a burst of writes to webview.js or webview.css in `dist` is over. */
+/**
+ * Calls `onRebuilt` once a burst of writes to the views' bundles (webview-tasks.js,
+ * webview-chat.js) or their stylesheet (webview.css) in `dist` is over.
+ */
 export function watchBundle(dist: string, onRebuilt: () => void, settleMs = 150): { dispose(): void } {
   let timer: NodeJS.Timeout | undefined;
   const watcher = fs.watch(dist, (_event, file) => {
-    if (!file || !/^webview\.(js|css)$/.test(file)) return;
+    if (!file || !/^webview(-[a-z]+)?\.(js|css)$/.test(file)) return;
     clearTimeout(timer);
     timer = setTimeout(onRebuilt, settleMs);
   });

@@ -4,13 +4,27 @@
  */
 import { randomBytes } from 'node:crypto';
 
-export type ViewKind = 'tasks' | 'chat';
+import type { ViewKind } from '../protocol';
+
+export type { ViewKind };
+
+/**
+ * The script of a view, in dist/: one bundle per view (esbuild.mjs), so the Tasks view
+ * never loads the Chat's markdown, sanitizer and highlighter. Both share webview.css.
+ */
+export function bundleFile(view: ViewKind): string {
+  return `webview-${view}.js`;
+}
+
+/** The stylesheet both views share, in dist/. */
+export const STYLE_FILE = 'webview.css';
 
 export interface ShellOptions {
   view: ViewKind;
   /** The webview's `cspSource`: where our resources are served from. */
   cspSource: string;
   nonce: string;
+  /** Where dist/{@link bundleFile}(view) is served. */
   scriptUri: string;
   styleUri: string;
   codiconUri: string;

@@ -1,6 +1,6 @@
 /** The VS Code side of a webview view: serves the shell and connects it to the router. */
 import * as vscode from 'vscode';
-import { makeNonce, webviewHtml, type ViewKind } from './html';
+import { bundleFile, makeNonce, STYLE_FILE, webviewHtml, type ViewKind } from './html';
 import type { Router } from './router';
 
 export class PipulateViewProvider implements vscode.WebviewViewProvider {
@@ -19,7 +19,7 @@ export class PipulateViewProvider implements vscode.WebviewViewProvider {
       localResourceRoots: [dist, vscode.Uri.joinPath(this.extensionUri, 'media')],
     };
     view.webview.html = this.html(view.webview);
-    const connection = this.router.connect({ post: (message) => void view.webview.postMessage(message) });
+    const connection = this.router.connect({ post: (message) => void view.webview.postMessage(message) }, this.kind);
     const received = view.webview.onDidReceiveMessage((message) => connection.handle(message));
     this.views.add(view);
     view.onDidDispose(() => {
@@ -40,8 +40,8 @@ export class PipulateViewProvider implements vscode.WebviewViewProvider {
       view: this.kind,
       cspSource: webview.cspSource,
       nonce: makeNonce(),
-      scriptUri: asset('webview.js'),
-      styleUri: asset('webview.css'),
+      scriptUri: asset(bundleFile(this.kind)),
+      styleUri: asset(STYLE_FILE),
       codiconUri: asset('codicon.css'),
     });
   }

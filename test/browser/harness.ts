@@ -1,5 +1,5 @@
 /**
- * The real webview bundle (dist/webview.js, built by `npm test`) in headless Chromium,
+ * The real webview bundles (dist/webview-<view>.js, built by `npm test`) in headless Chromium,
  * with the real router, services and store behind it under Node. The page gets the
  * same HTML shell and CSP as in VS Code; `acquireVsCodeApi` is the only stand-in, and
  * it carries messages to and from the router exactly as VS Code's postMessage does.
@@ -8,13 +8,14 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { unavailableHtml, webviewHtml, type ViewKind } from '../../src/panel/html';
-import { Router, type HostUi } from '../../src/panel/router';
-import type { HostMessage, Notification } from '../../src/protocol';
-import { appStore, type AppStore } from '../../src/store/appSchema';
+import { bundleFile, unavailableHtml, webviewHtml, type ViewKind } from '../../src/panel/html';
+import type { HostUi, Router } from '../../src/panel/router';
+import type { HostMessage } from '../../src/protocol';
+import type { AppStore } from '../../src/store/appSchema';
 import type { Database } from '../../src/store/database';
-import { TasksService } from '../../src/tasks/tasksService';
-import { ChatService, DEFAULT_CHAT_SETTINGS, type ChatSettings } from '../../src/chat/chatService';
+import type { TasksService } from '../../src/tasks/tasksService';
+import { DEFAULT_CHAT_SETTINGS, type ChatService, type ChatSettings } from '../../src/chat/chatService';
+import { createCore, type Core } from '../../src/core';
 import { openStore, tempDir } from '../helpers/store';
 import { themeCss, type Theme } from './themes';
 
@@ -134,28 +135,18 @@ export class Harness {
   static async start(options: HarnessOptions = {}): Promise<Harness> {
     const dir = options.dir ?? tempDir('pipulate-browser-');
     const db = await openStore(dir);
-    const store = appStore(db);
-    let router: Router | undefined;
-    const emit = (n: Notification) => router?.broadcast(n);
     const logs: string[] = [];
-    let tasks: TasksService | undefined;
     const settings: ChatSettings = { ...DEFAULT_CHAT_SETTINGS, host: 'http://127.0.0.1:9', timeoutMs: 5000, ...options.chat };
-    const chat = new ChatService({
-      store,
-      settings: () => settings,
-      emit,
-      log: (line) => logs.push(`info: ${line}`),
-      describeWork: (id) => tasks!.describeWork(id),
-    });
-    tasks = new TasksService({
-      store,
-      emit,
-      note: (id, text) => chat.note(id, text),
+    // The real ChatService's pull: VS Code's pullModel adds only a notification around it.
+    const ui = new ScriptedUi((model) => core.chat.pull(model));
+    const core: Core = createCore({
+      db,
       storage: { dir, scope: options.scope ?? 'workspace' },
-      onProfileDeleting: (id) => chat.removeProfile(id),
+      chat: { settings: () => settings, log: (line) => logs.push(`info: ${line}`) },
+      ui,
+      log: (level, line) => logs.push(`${level}: ${line}`),
     });
-    const ui = new ScriptedUi((model) => chat.pull(model));
-    router = new Router({ tasks, chat, ui, log: (level, line) => logs.push(`${level}: ${line}`) });
+    const { store, tasks, router, chat } = core;
     const h = new Harness(dir, db, store, tasks, router, chat, ui, logs);
     h.ownsDir = options.dir === undefined;
     await h.listen();
@@ -173,7 +164,7 @@ export class Harness {
             view,
             cspSource: this.base,
             nonce: 'test-nonce-' + Math.random().toString(36).slice(2),
-            scriptUri: `${this.base}/dist/webview.js`,
+            scriptUri: `${this.base}/dist/${bundleFile(view)}`,
             styleUri: `${this.base}/dist/webview.css`,
             codiconUri: `${this.base}/dist/codicon.css`,
           }),
@@ -222,7 +213,7 @@ export class Harness {
       received.push(message);
       delivery = delivery.then(() => page.evaluate((m) => window.postMessage(m, '*'), message).catch(() => undefined));
     };
-    const connection = this.router.connect({ post });
+    const connection = this.router.connect({ post }, view === 'unavailable' ? 'tasks' : view);
     page.on('close', () => connection.dispose());
     await page.exposeFunction('__pipulateToHost', (message: unknown) => connection.handle(message));
     // A string, not a function: the test runner's transpiler would add helpers the page lacks.
