@@ -31,7 +31,7 @@ test('the snapshot carries the newest page; chat/history pages cover every messa
   assert.equal(snap.messages.length, SNAPSHOT_PAGE);
   assert.equal(snap.more, true);
   const seen = [...snap.messages];
-  let more = snap.more;
+  let more: boolean = snap.more;
   let pages = 0;
   while (more) {
     const page = h.chat.history(h.profile.id, seen[0]!.id, 100);
