@@ -86,6 +86,95 @@ describe('Chat view', () => {
     assert.equal(exchange.body.options.num_ctx, 8192);
   });
 
+  it('follows a reply that streams several lines a delta down to its last line', async () => {
+    const tokens = Array.from({ length: 40 }, (_, i) => `Paragraph ${i}, first line.\n\nParagraph ${i}, second line.\n\nParagraph ${i}, third line.\n\n`);
+    ollama.scriptChat({ tokens, tokenDelayMs: 25 });
+    await send('Write a lot');
+    const reply = await page.waitForSelector('.msg[data-role="assistant"][data-status="streaming"]');
+    // After every change of the reply's size (a ResizeObserver made after the view's own,
+    // so it runs after the view had its turn, before the frame is painted): how far from the bottom.
+    await reply.evaluate((el) => {
+      const pane = document.querySelector('.messages')!;
+      const w = window as unknown as { gaps: number[] };
+      w.gaps = [];
+      new ResizeObserver(() => w.gaps.push(pane.scrollHeight - pane.scrollTop - pane.clientHeight)).observe(el);
+    });
+    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]');
+    const gaps = await page.evaluate(() => (window as unknown as { gaps: number[] }).gaps);
+    const overflow = await page.evaluate(() => document.querySelector('.messages')!.scrollHeight - document.querySelector('.messages')!.clientHeight);
+    assert.ok(overflow > 2000, `the reply is much taller than the view (${overflow}px more)`);
+    assert.ok(gaps.length >= 5, `the reply grew in steps (${gaps.length})`);
+    assert.ok(Math.max(...gaps) <= 1, `the view stayed at the bottom after every step: ${gaps.join(' ')}`);
+  });
+
+  it('leaves the view where the user scrolled it while a reply streams', async () => {
+    const tokens = Array.from({ length: 60 }, (_, i) => `Line ${i}.\n\nMore ${i}.\n\n`);
+    ollama.scriptChat({ tokens, tokenDelayMs: 25 });
+    await send('Write a lot');
+    await page.waitForFunction(() => {
+      const pane = document.querySelector('.messages')!;
+      return pane.scrollTop > 400 && document.querySelector('.msg[data-status="streaming"]');
+    });
+    const top = await page.evaluate(() => {
+      const pane = document.querySelector('.messages')!;
+      pane.scrollTop -= 300;
+      return pane.scrollTop;
+    });
+    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]');
+    const [after, gap] = await page.evaluate(() => {
+      const pane = document.querySelector('.messages')!;
+      return [pane.scrollTop, pane.scrollHeight - pane.scrollTop - pane.clientHeight];
+    });
+    assert.ok(Math.abs(after! - top) <= 2, `stayed at ${top}, is at ${after}`);
+    assert.ok(gap! > 300, `the newest text is below (${gap}px)`);
+  });
+
+  it('announces a finished reply once, politely, never token by token', async () => {
+    const tokens = ['The', ' answer', ' is', ' **42**', '.'];
+    ollama.scriptChat({ tokens, tokenDelayMs: 40 });
+    await page.evaluate(() => {
+      const w = window as unknown as { spoken: string[] };
+      w.spoken = [];
+      const live = document.querySelectorAll('[aria-live="polite"], [aria-live="assertive"], [role="log"], [role="status"], [role="alert"]');
+      for (const region of live) new MutationObserver(() => w.spoken.push(region.textContent ?? '')).observe(region, { subtree: true, childList: true, characterData: true });
+    });
+    await send('What is the answer?');
+    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]');
+    await page.waitForFunction(() => (window as unknown as { spoken: string[] }).spoken.length > 0);
+    // The streamed text sits in no live region: nothing around it is read out as it grows.
+    const streamedInLive = await page.locator('.msg[data-role="assistant"]').evaluate((el) => !!el.closest('[aria-live]:not([aria-live="off"]), [role="log"], [role="status"], [role="alert"]'));
+    assert.equal(streamedInLive, false);
+    const spoken = await page.evaluate(() => (window as unknown as { spoken: string[] }).spoken);
+    assert.deepEqual(spoken, ['The answer is 42.']);
+    assert.equal(await page.locator('[role="status"][aria-live="polite"]').innerText(), 'The answer is 42.');
+  });
+
+  it('folds the notes since the last message into one line that expands, by keyboard too', async () => {
+    for (const title of ['one', 'two', 'three']) await h.tasks.addTodo(title);
+    const fold = page.getByRole('button', { name: '3 actions in Tasks' });
+    await fold.waitFor();
+    assert.equal(await fold.getAttribute('aria-expanded'), 'false');
+    assert.equal(await page.locator('.msg-note').first().isVisible(), false, 'the notes are folded');
+    await fold.focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await fold.getAttribute('aria-expanded'), 'true');
+    assert.deepEqual(await page.locator('.msg-note').allInnerTexts(), ['Added todo “one”', 'Added todo “two”', 'Added todo “three”']);
+    await page.keyboard.press('Space');
+    assert.equal(await fold.getAttribute('aria-expanded'), 'false');
+    assert.equal(await page.locator('.msg-note').first().isVisible(), false);
+    // A message ends the group: the next note starts a new one, shown as it is while alone.
+    ollama.scriptChat({ tokens: ['ok'] });
+    await send('Noted?');
+    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]');
+    await h.tasks.addTodo('four');
+    await page.waitForSelector('.msg-note:visible:has-text("Added todo “four”")');
+    assert.equal(await page.locator('.note-group').count(), 2);
+    // Reloaded, the conversation folds the same way.
+    await page.reload();
+    await page.getByRole('button', { name: '3 actions in Tasks' }).waitFor();
+    await page.waitForSelector('.msg-note:visible:has-text("Added todo “four”")');
+  });
+
   it('makes a new line with Shift+Enter and sends with Enter', async () => {
     ollama.scriptChat({ tokens: ['ok'] });
     await page.locator('vscode-textarea.composer-input').click();
@@ -201,12 +290,12 @@ describe('Chat view', () => {
     await h.tasks.toggleTodo(todo.id);
     await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]');
     await page.waitForSelector('.msg-note:has-text("Completed todo “Write the report”")');
-    const order = await page.locator('.messages > *').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.role));
+    const order = await page.locator('.conversation [data-role]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.role));
     assert.deepEqual(order, ['note', 'user', 'assistant', 'note'], 'the note waits for the reply to end');
     // The model was told: the note went out with the request, as a system message.
     const sent = (await ollama.chatAt(0)).body.messages as { role: string; content: string }[];
     assert.ok(sent.some((m) => m.role === 'system' && m.content.includes('Added todo “Write the report”')));
-    assert.ok(sent[0]!.content.includes('Write the report'), 'the system prompt describes the work');
+    assert.ok(sent.some((m) => m.role === 'system' && m.content.includes('to-do list, in order:\n- [')), 'the request describes the work');
   });
 
   it('offers to pull a missing model, and says so plainly', async () => {
@@ -224,7 +313,7 @@ describe('Chat view', () => {
     await page.waitForSelector('.pull[hidden]', { state: 'attached' });
     assert.deepEqual(h.ui.pulled, ['llama3.2']);
     assert.equal((await ollama.pullAt(0)).outcome, 'complete');
-    assert.match(await page.locator('.conn-text').innerText(), /llama3\.2 · connected/);
+    assert.equal(await page.locator('.conn').textContent(), 'llama3.2 · connected');
   });
 
   it('says a pull failed, in the chat, when Ollama answers with an error line', async () => {
@@ -238,19 +327,52 @@ describe('Chat view', () => {
     assert.equal((await ollama.pullAt(0)).outcome, 'error-line');
   });
 
-  it('says Ollama is not reachable, naming the host, and the chat is not left generating', async () => {
+  it('says Ollama is not reachable in a narrow side bar: the cause and the buttons in sight, the details a click away', async () => {
     await h.close();
     const port = await closedPort();
     h = await Harness.start({ chat: { host: `http://127.0.0.1:${port}`, model: 'llama3.2', timeoutMs: 3000 } });
-    view = await h.open('chat');
+    view = await h.open('chat', { width: 300, height: 480 });
     page = view.page;
     await page.waitForSelector('.empty-state:not([hidden])');
     await send('Anyone there?');
-    await page.waitForSelector('.problem:not([hidden])');
-    assert.match(await page.locator('.problem').innerText(), new RegExp(`127\\.0\\.0\\.1:${port}`));
+    const box = page.locator('.problem');
+    await box.waitFor();
     await h.chat.settled();
+    assert.equal(await box.locator('strong').innerText(), `Ollama is not reachable at http://127.0.0.1:${port}`);
+    // Nothing scrolls inside the box, and the cause and every button are in the view.
+    const inner = await box.evaluate((el) => el.scrollHeight - el.clientHeight);
+    assert.ok(inner <= 0, `the box scrolls by ${inner}px`);
+    const viewport = page.viewportSize()!;
+    for (const target of [box.locator('strong'), ...(await box.locator('vscode-button').all()), box.getByRole('button', { name: 'Dismiss this problem' })]) {
+      const r = (await target.boundingBox())!;
+      assert.ok(r.x >= 0 && r.y >= 0 && r.x + r.width <= viewport.width && r.y + r.height <= viewport.height, `${await target.innerText()} is in sight: ${JSON.stringify(r)}`);
+    }
+    assert.deepEqual(await box.locator('vscode-button').allInnerTexts(), ['Retry', 'Open Settings', 'Show Log']);
+    // The line at the top says so in full, not "not reach…".
+    const state = page.locator('.conn-state');
+    assert.equal(await state.innerText(), ' · not reachable');
+    assert.ok(await state.evaluate((el) => el.scrollWidth <= el.clientWidth && el.getBoundingClientRect().right <= el.closest('.conn')!.getBoundingClientRect().right));
+    // The advice, expanded in place.
+    const details = box.getByText(/ollama serve/);
+    assert.equal(await details.isVisible(), false);
+    await box.locator('summary', { hasText: 'Details' }).click();
+    assert.equal(await details.isVisible(), true);
+    assert.match(await box.locator('.problem-detail').innerText(), new RegExp(`Nothing answers at http://127\\.0\\.0\\.1:${port}`));
     assert.equal(await page.locator('vscode-button', { hasText: 'Send' }).isVisible(), true);
     assert.equal(await page.locator('.msg[data-status="streaming"]').count(), 0);
+  });
+
+  it('closes a problem with its close button, for good', async () => {
+    ollama.models = [];
+    await send('Hello?');
+    await page.waitForSelector('.problem:not([hidden])');
+    await h.chat.settled();
+    await page.getByRole('button', { name: 'Dismiss this problem' }).click();
+    await page.waitForSelector('.problem', { state: 'hidden' });
+    await view.settle();
+    await page.reload();
+    await page.waitForSelector('.msg[data-role="user"]');
+    assert.equal(await page.locator('.problem').isHidden(), true, 'gone on the host too');
   });
 
   it('keeps a partial reply and says what happened when the stream breaks', async () => {
@@ -258,7 +380,7 @@ describe('Chat view', () => {
     await send('Break');
     await page.waitForSelector('.msg[data-role="assistant"][data-status="error"]');
     assert.equal(await assistantText(), 'Partial answer');
-    assert.match(await page.locator('.problem').innerText(), /model runner crashed/);
+    assert.match(await page.locator('.problem-detail').textContent() ?? '', /model runner crashed/);
     assert.equal(messages().at(-1)!.status, 'error');
   });
 
@@ -280,7 +402,7 @@ describe('Chat view', () => {
     await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]');
     await h.tasks.addProfile('Other');
     await page.waitForFunction(() => !document.querySelector('.msg[data-role="user"]'));
-    assert.match(await page.locator('.messages').innerText(), /Switched to profile “Other”/);
+    await page.waitForSelector('.msg-note:has-text("Switched to profile “Other”")', { state: 'attached' });
     await h.tasks.switchProfile(h.store.profiles.rows({ where: { name: 'Default' } })[0]!.id);
     await page.waitForSelector('.msg[data-role="user"]:has-text("In Default")');
   });

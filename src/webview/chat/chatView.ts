@@ -1,48 +1,59 @@
 /**
  * The Chat view: the active profile's conversation with the local model. Loads from a
  * snapshot, then applies the host's patches: new messages are appended, streamed text
- * is added to its message only, nothing else is rendered again.
+ * is added to its message only, nothing else is rendered again. The conversation follows
+ * a streaming reply down unless the user scrolled up; a finished reply is announced to
+ * screen readers once.
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import type { VscodeTextarea } from '@vscode-elements/elements/dist/vscode-textarea/vscode-textarea.js';
-import type { ChatAction, ChatConnection, ChatProblem, ChatSnapshot, Notification, PullProgress, RequestBody } from '../../protocol';
+import type { ChatAction, ChatConnection, ChatMessageDto, ChatProblem, ChatSnapshot, Notification, PullProgress, RequestBody } from '../../protocol';
 import { Banner } from '../banner';
 import { h, icon } from '../dom';
 import { loadState, log, onNotify, request, saveState } from '../host';
-import { MessageView } from './messageView';
+import { FollowBottom } from './follow';
+import { OlderMessages } from './olderMessages';
+import { ProblemBox } from './problemBox';
+import { Transcript } from './transcript';
 
 interface SavedState {
   draft: string;
 }
 
-const ACTION_LABEL: Record<ChatAction, string> = {
-  pull: 'Pull Model',
-  selectModel: 'Choose Model',
-  openSettings: 'Open Settings',
-  showLog: 'Show Log',
-  retry: 'Retry',
-};
+/** A finished reply longer than this is announced as finished, not read out: it can be read where it is. */
+const ANNOUNCE_MAX = 400;
 
 export function startChatView(root: HTMLElement): void {
   const state = loadState<SavedState>({ draft: '' });
   const banner = new Banner();
 
   const dot = h('span', { className: 'conn-dot', 'aria-hidden': 'true' });
-  const connText = h('span', { className: 'conn-text' });
-  const modelButton = h('button', { type: 'button', className: 'conn', title: 'Choose the model' }, dot, connText, icon('chevron-down'));
+  // The model's name gives way to the state when the line is short of room: "not reachable" is what matters.
+  const connModel = h('span', { className: 'conn-model' });
+  const connState = h('span', { className: 'conn-state' });
+  const modelButton = h('button', { type: 'button', className: 'conn', title: 'Choose the model' }, dot, connModel, connState, icon('chevron-down'));
   const clear = h('vscode-toolbar-button', { icon: 'clear-all', label: 'Clear conversation', title: 'Clear Conversation' });
   const header = h('div', { className: 'chat-head' }, modelButton, clear);
 
-  const messages = h('div', { className: 'messages', role: 'log', 'aria-live': 'polite', 'aria-label': 'Conversation' });
+  const transcript = new Transcript();
+  const messages = h('div', { className: 'messages' }, transcript.element);
+  const follow = new FollowBottom(messages, transcript.element);
+  const older = new OlderMessages(messages, transcript, (why) => banner.show(`Could not load older messages: ${why}`));
   const empty = h('div', { className: 'empty-state', hidden: true });
+  const announcer = h('div', { className: 'sr-only', role: 'status', 'aria-live': 'polite' });
 
-  const problemTitle = h('strong');
-  const problemDetail = h('div', { className: 'problem-detail' });
-  const problemActions = h('div', { className: 'problem-actions' });
-  const problemBox = h('div', { className: 'problem', role: 'alert', hidden: true }, problemTitle, problemDetail, problemActions);
+  let problem: ChatProblem | null | undefined;
+  const problemBox = new ProblemBox({
+    onAction: (a) => act(a),
+    onDismiss: () => {
+      const shown = problem;
+      problemBox.show(null);
+      void run({ kind: 'chat/dismissProblem' }, 'dismiss the problem').then((ok) => ok || problemBox.show(shown));
+    },
+  });
 
   const pullText = h('span');
   const pullBar = h('vscode-progress-bar', { 'aria-label': 'Pull progress' });
@@ -61,25 +72,18 @@ export function startChatView(root: HTMLElement): void {
   const composer = h('div', { className: 'composer' }, input, h('div', { className: 'composer-actions' }, stop, send));
 
   root.classList.add('chat');
-  root.append(banner.element, header, messages, empty, problemBox, pullBox, composer);
+  root.append(banner.element, header, messages, empty, problemBox.element, pullBox, composer, announcer);
 
   let profileId = -1;
   let profileName = '';
   let loaded = false;
-  let views = new Map<number, MessageView>();
   let connection: ChatConnection | undefined;
 
   const save = () => saveState({ draft: input.value } satisfies SavedState);
-  const streamingHere = () => [...views.values()].some((v) => v.message.status === 'streaming');
-  const nearBottom = () => messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40;
-  const keepBottom = (fn: () => void) => {
-    const stick = nearBottom();
-    fn();
-    if (stick) messages.scrollTop = messages.scrollHeight;
-  };
+  const streamingHere = () => transcript.streaming();
 
   function updateEmpty(): void {
-    empty.hidden = views.size > 0;
+    empty.hidden = transcript.size > 0;
     empty.textContent = `This is the conversation of “${profileName}”. The model is told what you do in the Tasks view; ask it about your work.`;
   }
 
@@ -93,23 +97,22 @@ export function startChatView(root: HTMLElement): void {
     connection = c;
     dot.dataset.state = c.state;
     const state = c.state === 'connected' ? 'connected' : c.state === 'unreachable' ? 'not reachable' : 'checking…';
-    connText.textContent = `${c.model || 'no model'} · ${state}`;
+    connModel.textContent = c.model || 'no model';
+    connState.textContent = ` · ${state}`;
     modelButton.title = `Ollama at ${c.host}: ${state}. Model: ${c.model || 'none'}. Click to choose the model.`;
     modelButton.setAttribute('aria-label', `Model ${c.model || 'none'}, Ollama ${state}. Choose the model.`);
     updateComposer();
   }
 
   function renderProblem(p: ChatProblem | null | undefined): void {
-    problemBox.hidden = !p;
-    if (!p) return;
-    problemTitle.textContent = p.title;
-    problemDetail.textContent = p.detail;
-    problemActions.replaceChildren(
-      ...p.actions.map((a) => {
-        const button = h('vscode-button', { secondary: a !== 'pull', 'data-action': a }, ACTION_LABEL[a]);
-        return button;
-      }),
-    );
+    problem = p;
+    problemBox.show(p);
+  }
+
+  /** Once, politely: the reply's text when short, otherwise that it is finished. */
+  function announce(m: ChatMessageDto, text: string): void {
+    announcer.textContent =
+      m.status === 'stopped' ? 'Reply stopped.' : m.status === 'error' ? 'Reply failed.' : text.length <= ANNOUNCE_MAX ? text : 'Reply finished.';
   }
 
   function renderPull(p: PullProgress): void {
@@ -128,15 +131,8 @@ export function startChatView(root: HTMLElement): void {
   function reset(s: ChatSnapshot): void {
     profileId = s.profileId;
     profileName = s.profileName;
-    views = new Map();
-    const fragment = document.createDocumentFragment();
-    for (const m of s.messages) {
-      const v = new MessageView(m);
-      views.set(m.id, v);
-      fragment.append(v.element);
-    }
-    messages.replaceChildren(fragment);
-    messages.scrollTop = messages.scrollHeight;
+    older.reset(s);
+    follow.pin();
     renderConnection(s.connection);
     renderProblem(s.problem);
     updateEmpty();
@@ -157,29 +153,25 @@ export function startChatView(root: HTMLElement): void {
 
   function apply(n: Notification): void {
     switch (n.kind) {
-      case 'tasks/reset':
-        if (n.snapshot.activeProfileId !== profileId) load(); // Another profile: its own conversation.
-        return;
       case 'profiles/changed':
         profileName = n.profiles.find((p) => p.id === profileId)?.name ?? profileName;
         return updateEmpty();
-      case 'chat/reset':
-        if (n.snapshot.profileId === profileId) reset(n.snapshot);
-        return;
-      case 'chat/appended': {
-        if (n.profileId !== profileId || views.has(n.message.id)) return;
-        const v = new MessageView(n.message);
-        views.set(n.message.id, v);
-        keepBottom(() => messages.append(v.element));
+      case 'chat/reset': // The active profile's conversation; on a switch, the host sends the new one.
+        return reset(n.snapshot);
+      case 'chat/appended':
+        if (n.profileId !== profileId || !transcript.add(n.message)) return;
         updateEmpty();
         return updateComposer();
-      }
       case 'chat/delta':
-        if (n.profileId === profileId) keepBottom(() => views.get(n.id)?.append(n.text));
+        if (n.profileId === profileId) transcript.get(n.id)?.append(n.text);
         return;
-      case 'chat/finished':
-        if (n.profileId === profileId) keepBottom(() => views.get(n.message.id)?.finish(n.message));
+      case 'chat/finished': {
+        const view = n.profileId === profileId ? transcript.get(n.message.id) : undefined;
+        const streamed = view?.message.status === 'streaming';
+        view?.finish(n.message);
+        if (view && streamed && n.message.role === 'assistant') announce(n.message, view.text());
         return updateComposer();
+      }
       case 'chat/connection':
         return renderConnection(n.connection);
       case 'chat/problem':
@@ -216,6 +208,7 @@ export function startChatView(root: HTMLElement): void {
     input.value = '';
     save();
     banner.hide();
+    follow.pin();
     request({ kind: 'chat/send', text }).catch((err: Error) => {
       if (!input.value) input.value = text;
       save();
@@ -240,20 +233,19 @@ export function startChatView(root: HTMLElement): void {
   stop.addEventListener('click', () => void run({ kind: 'chat/stop' }, 'stop the reply'));
   clear.addEventListener('click', () => void run({ kind: 'chat/clear' }, 'clear the conversation'));
   modelButton.addEventListener('click', () => void run({ kind: 'chat/selectModel' }, 'choose the model'));
-  problemActions.addEventListener('click', (e) => {
-    const action = (e.target as HTMLElement).closest('[data-action]')?.getAttribute('data-action') as ChatAction | null;
+  function act(action: ChatAction): void {
     if (action === 'pull') void run({ kind: 'chat/pull', model: connection?.model || undefined }, 'pull the model');
     else if (action === 'selectModel') void run({ kind: 'chat/selectModel' }, 'choose the model');
     else if (action === 'openSettings') void run({ kind: 'command/run', command: 'pipulate.openSettings' }, 'open the settings');
     else if (action === 'showLog') void run({ kind: 'command/run', command: 'pipulate.showLog' }, 'show the log');
     else if (action === 'retry') void run({ kind: 'chat/retry' }, 'retry');
-  });
+  }
   messages.addEventListener('click', (e) => {
     const button = (e.target as HTMLElement).closest('button');
     if (!button) return;
     if (button.classList.contains('copy-message')) {
       const id = Number(button.closest('[data-id]')?.getAttribute('data-id'));
-      const text = views.get(id)?.message.content;
+      const text = transcript.get(id)?.message.content;
       if (text !== undefined) void run({ kind: 'clipboard/write', text }, 'copy the message').then((ok) => ok && flash(button));
       return;
     }

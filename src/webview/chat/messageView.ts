@@ -45,6 +45,11 @@ export class MessageView {
     if (!this.frame) this.frame = requestAnimationFrame(() => this.renderStreaming());
   }
 
+  /** The text as shown (markdown rendered), for a screen reader's announcement. */
+  text(): string {
+    return (this.body.textContent ?? '').trim();
+  }
+
   /** The message reached its final state: rendered once, whole. */
   finish(message: ChatMessageDto): void {
     this.message = message;

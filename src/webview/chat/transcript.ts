@@ -1,0 +1,115 @@
+/**
+ * The messages of the conversation in the DOM, in order, one MessageView each; notes in
+ * a row fold into one NoteGroup. No live region: a streaming reply must not be read out
+ * token by token (the Chat view announces a finished reply once).
+ *
+ * The messages sit in chunks that the browser skips while they are out of sight
+ * (content-visibility: auto), so a conversation of thousands costs about what the
+ * messages on screen cost. New messages join the last chunk; older ones, built later
+ * (olderMessages.ts), come in as a chunk of their own at the top.
+ */
+import type { ChatMessageDto } from '../../protocol';
+import { h } from '../dom';
+import { MessageView } from './messageView';
+import { NoteGroup } from './noteGroup';
+
+/** Messages (or note groups) a chunk takes at the end before a new one begins. */
+const CHUNK = 25;
+/** A message's height before it was ever laid out: the size a skipped chunk is given. */
+const MESSAGE_PX = 60;
+
+export class Transcript {
+  readonly element = h('section', { className: 'conversation', 'aria-label': 'Conversation' });
+  private views = new Map<number, MessageView>();
+  private readonly groups = new WeakMap<Element, NoteGroup>();
+  private oldest: number | undefined;
+
+  get size(): number {
+    return this.views.size;
+  }
+
+  /** The id of the oldest message shown. */
+  get oldestId(): number | undefined {
+    return this.oldest;
+  }
+
+  get(id: number): MessageView | undefined {
+    return this.views.get(id);
+  }
+
+  streaming(): boolean {
+    return [...this.views.values()].some((v) => v.message.status === 'streaming');
+  }
+
+  /** Empties it, for another conversation. */
+  reset(): void {
+    this.views = new Map();
+    this.oldest = undefined;
+    this.element.replaceChildren();
+  }
+
+  /** Adds a message at the end; false if it is here already. */
+  add(m: ChatMessageDto): boolean {
+    if (this.views.has(m.id)) return false;
+    const view = new MessageView(m);
+    this.views.set(m.id, view);
+    this.oldest ??= m.id;
+    // A note joins the notes that end the conversation.
+    const last = this.groupAt(this.element.lastElementChild?.lastElementChild);
+    if (m.role === 'note' && last) {
+      last.add(view.element);
+      return true;
+    }
+    let chunk = this.element.lastElementChild;
+    if (!chunk || chunk.childElementCount >= CHUNK) chunk = this.element.appendChild(newChunk(1));
+    chunk.append(m.role === 'note' ? this.newGroup([view]).element : view.element);
+    return true;
+  }
+
+  /**
+   * Adds messages older than every one shown (oldest first, built by the caller) at the
+   * top, as one chunk; the newest of them, when notes, join the notes at the top.
+   */
+  prepend(built: readonly MessageView[]): void {
+    const views = built.filter((v) => !this.views.has(v.message.id));
+    if (views.length === 0) return;
+    for (const view of views) this.views.set(view.message.id, view);
+    this.oldest = views[0]!.message.id;
+
+    let end = views.length;
+    while (end > 0 && views[end - 1]!.message.role === 'note') end--;
+    const top = this.groupAt(this.element.firstElementChild?.firstElementChild);
+    if (top && end < views.length) top.prepend(views.splice(end).map((v) => v.element));
+    if (views.length === 0) return;
+
+    const chunk = newChunk(views.length);
+    for (let i = 0; i < views.length; ) {
+      let j = i + 1;
+      if (views[i]!.message.role !== 'note') chunk.append(views[i]!.element);
+      else {
+        while (j < views.length && views[j]!.message.role === 'note') j++;
+        chunk.append(this.newGroup(views.slice(i, j)).element);
+      }
+      i = j;
+    }
+    this.element.prepend(chunk);
+  }
+
+  private newGroup(notes: MessageView[]): NoteGroup {
+    const group = new NoteGroup();
+    this.groups.set(group.element, group);
+    group.prepend(notes.map((v) => v.element));
+    return group;
+  }
+
+  private groupAt(element: Element | null | undefined): NoteGroup | undefined {
+    return element ? this.groups.get(element) : undefined;
+  }
+}
+
+function newChunk(messages: number): HTMLElement {
+  const chunk = h('div', { className: 'msg-chunk' });
+  // Its height until it is first laid out; from then on `auto` keeps its real one.
+  chunk.style.containIntrinsicBlockSize = `auto ${messages * MESSAGE_PX}px`;
+  return chunk;
+}
