@@ -24,6 +24,33 @@ async function addByKeyboard(title: string, p: Page = page): Promise<void> {
   await p.waitForFunction((n) => document.querySelectorAll('li.todo').length > n, before);
 }
 
+/**
+ * The contrast ratio (WCAG) of an element's text against what is painted behind it: its
+ * colour over the backgrounds of it and its ancestors, composited over white. A string:
+ * the test runner's transpiler would add helpers (`__name`) the page lacks.
+ */
+const CONTRAST_OF = `(el) => {
+  const parse = (c) => {
+    const m = c.match(/[\\d.]+/g).map(Number);
+    return { r: m[0], g: m[1], b: m[2], a: m[3] ?? 1 };
+  };
+  const over = (top, under) => ({
+    r: top.r * top.a + under.r * (1 - top.a),
+    g: top.g * top.a + under.g * (1 - top.a),
+    b: top.b * top.a + under.b * (1 - top.a),
+    a: 1,
+  });
+  const layers = [];
+  for (let e = el; e; e = e.parentElement) layers.push(parse(getComputedStyle(e).backgroundColor));
+  let background = { r: 255, g: 255, b: 255, a: 1 };
+  for (const layer of layers.reverse()) background = over(layer, background);
+  const text = over(parse(getComputedStyle(el).color), background);
+  const channel = (v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4);
+  const luminance = (c) => 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b);
+  const [a, b] = [luminance(text), luminance(background)];
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}`;
+
 async function seed(...list: string[]): Promise<void> {
   for (const title of list) await h.tasks.addTodo(title);
   await view.settle();
@@ -178,6 +205,49 @@ describe('Tasks view', () => {
     await idle();
     assert.deepEqual(storeTitles(), ['first', 'second', 'third']);
     assert.deepEqual(await titles(), ['first', 'second', 'third']);
+  });
+
+  it('drops a row let go on the top edge of another row’s title, and the marker moves nothing', async () => {
+    await seed('first', 'second', 'third', 'fourth');
+    const tops = () => rows().evaluateAll((lis) => lis.map((li) => li.getBoundingClientRect().top));
+    const before = await tops();
+    // Every change of a drop marker, to see it flicker.
+    await page.evaluate(() => {
+      const w = window as unknown as { marks: string[] };
+      w.marks = [];
+      new MutationObserver((records) => {
+        for (const r of records) w.marks.push(`${(r.target as HTMLElement).dataset.id}:${(r.target as HTMLElement).className}`);
+      }).observe(document.querySelector('.todos')!, { subtree: true, attributeFilter: ['class'] });
+    });
+    const title = rows().nth(1).locator('.title');
+    const box = (await title.boundingBox())!;
+    await rows().nth(3).hover();
+    await page.mouse.down();
+    // Into the row beside its title, then onto the title's top edge, then a little further in.
+    const y = box.y + 0.5;
+    for (const x of [box.x - 12, box.x + 4, box.x + 20, box.x + 30]) await page.mouse.move(x, y);
+    assert.deepEqual(await tops(), before, 'the marker took no room: no row moved');
+    const marks = await page.evaluate(() => (window as unknown as { marks: string[] }).marks);
+    assert.deepEqual(marks.filter((m) => /drop-/.test(m) || m.endsWith(':todo')), [`${await rows().nth(1).getAttribute('data-id')}:todo drop-before`], 'marked once, never cleared meanwhile');
+    await page.mouse.up();
+    await idle();
+    assert.deepEqual(storeTitles(), ['first', 'fourth', 'second', 'third']);
+    assert.deepEqual(await titles(), ['first', 'fourth', 'second', 'third']);
+    assert.equal(await page.locator('.drop-before, .drop-after').count(), 0);
+  });
+
+  it('shows done todos readable (4.5:1 at least) in light, dark and high-contrast themes', async () => {
+    for (const theme of ['light', 'dark', 'hc'] as const) {
+      const themed = await h.open('tasks', { theme });
+      await themed.page.waitForSelector('.counts');
+      if (theme === 'light') {
+        await h.tasks.addTodo('finished business');
+        await h.tasks.toggleTodo(h.store.todos.rows()[0]!.id);
+      }
+      await themed.page.waitForSelector('li.todo.done');
+      const ratio = (await themed.page.evaluate(`(${CONTRAST_OF})(document.querySelector('li.todo.done .title'))`)) as number;
+      assert.ok(ratio >= 4.5, `${theme}: ${ratio.toFixed(2)}:1`);
+    }
   });
 
   it('clears completed todos', async () => {

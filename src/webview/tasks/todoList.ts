@@ -60,8 +60,12 @@ export class TodoList {
       if (row) this.setTabStop(row.li);
     });
     el.addEventListener('dragstart', (e) => this.onDragStart(e));
+    // On the row, whichever of its parts is under the pointer: an entry into the title
+    // that is not accepted would hand the drag to the page, and the drop would be lost.
+    el.addEventListener('dragenter', (e) => this.onDragOver(e));
     el.addEventListener('dragover', (e) => this.onDragOver(e));
-    el.addEventListener('dragleave', () => this.clearDropMarks());
+    // Moving between a row's parts leaves one and enters the next: only leaving the list clears the mark.
+    el.addEventListener('dragleave', (e) => !el.contains(e.relatedTarget as Node | null) && this.clearDropMarks());
     el.addEventListener('drop', (e) => this.onDrop(e));
     el.addEventListener('dragend', () => {
       this.dragging = undefined;
@@ -333,8 +337,10 @@ export class TodoList {
     if (!target) return;
     e.preventDefault();
     if (e.dataTransfer) e.dataTransfer.dropEffect = 'move';
+    const mark = target.after ? 'drop-after' : 'drop-before';
+    if (target.li.classList.contains(mark)) return;
     this.clearDropMarks();
-    target.li.classList.add(target.after ? 'drop-after' : 'drop-before');
+    target.li.classList.add(mark);
   }
 
   private onDrop(e: DragEvent): void {
