@@ -19,8 +19,9 @@
  * - not checked, because the user does not read them as our UI:
  *   - what log calls write (`log.info(…)`, `log('warn', …)`, `this.deps.log(…)`,
  *     `console.*`): the log stays English, for diagnosis;
- *   - `new Error(…)` (and TypeError, RangeError): an internal bug, not a message for the
- *     user (a failure written for the user is a `UserError`, which is checked);
+ *   - `new Error(…)` (and TypeError, RangeError, SchemaError, JournalFormatError: BUG_ERRORS
+ *     below): an internal bug, not a message for the user (a failure written for the
+ *     user is a `UserError`, which is checked);
  *   - imports, types (`'info' | 'warn'`), object keys, and ids without spaces
  *     (command ids, setting keys, request kinds);
  *   - code: SQL statements, class names, CSS selectors, styles, link types (CODE_KEYS,
@@ -81,8 +82,8 @@ const VISIBLE_KEYS = new Set([
   'aria-placeholder',
   'alt',
 ]);
-/** Keys whose value is code, never text, even with spaces (class lists, link types, SQL clauses). */
-const CODE_KEYS = new Set(['className', 'class', 'rel', 'role', 'type', 'id', 'href', 'src', 'orderBy', 'where']);
+/** Keys whose value is code, never text, even with spaces (class lists, link types, SQL clauses, a note's identity). */
+const CODE_KEYS = new Set(['className', 'class', 'rel', 'role', 'type', 'id', 'href', 'src', 'orderBy', 'where', 'subject']);
 /** Calls whose string arguments are code: CSS selectors and class names. */
 const CODE_CALL = /(^|\.)(querySelector|querySelectorAll|closest|matches|classList\.(add|remove|toggle|contains|replace))$/;
 /** Calls with arguments shown as text: `h(tag, attrs, ...children)`, `iconButton(icon, label, className)`. */
@@ -91,8 +92,12 @@ const TEXT_ARGS: Record<string, (index: number) => boolean> = { h: (i) => i >= 2
 const SQL = /^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|PRAGMA|DROP|WITH)\b/;
 
 const LOG_CALL = /(^|\.)(log|console)(\.(info|warn|error|debug|trace|log))?$/;
-/** Errors that report a bug in the code, for the log, never a message written for the user. */
-const BUG_ERRORS = new Set(['Error', 'TypeError', 'RangeError', 'SchemaError']);
+/**
+ * Errors whose message is never shown as it is: a bug in the code (Error, TypeError,
+ * RangeError; SchemaError, the store's schema or a query is wrong), or caught and said
+ * in other words (JournalFormatError: database.ts tells the user the journal was moved).
+ */
+const BUG_ERRORS = new Set(['Error', 'TypeError', 'RangeError', 'SchemaError', 'JournalFormatError']);
 const MARKER = /\/\/\s*(model-facing\b|not-ui:)/;
 
 export interface Finding {
