@@ -9,6 +9,10 @@ import type { Database } from './store/database';
 import { TasksService } from './tasks/tasksService';
 import { ChatService, type ChatServiceDeps } from './chat/chatService';
 import { Router, type HostUi } from './panel/router';
+import { Approvals } from './tools/approvals';
+import { Toolbox, UserUndo } from './tools/toolbox';
+import { UndoLog } from './tools/undo';
+import { toolSettings } from './chat/settings';
 
 export type Listener = (n: Notification) => void;
 
@@ -44,6 +48,10 @@ export interface Core {
   events: Events;
   tasks: TasksService;
   chat: ChatService;
+  /** What the model may do without asking ("Pipulate: Manage Allowed Changes"). */
+  approvals: Approvals;
+  /** The user's undoable deletes and clears ("Pipulate: Undo"). */
+  userUndo: UserUndo;
   /** Connects the views; every notification reaches the views that show it. */
   router: Router;
   dispose(): void;
@@ -54,16 +62,26 @@ export function createCore(options: CoreOptions): Core {
   const events = options.events ?? new Events();
   const emit = (n: Notification) => events.emit(n);
 
-  let tasks: TasksService | undefined;
-  const chat = new ChatService({ ...options.chat, store, emit, describeWork: (profileId) => tasks!.describeWork(profileId) });
-  tasks = new TasksService({
+  // The chat and the tasks know each other only through these late-bound functions.
+  let chat: ChatService | undefined;
+  const tasks = new TasksService({
     store,
     emit,
-    note: (profileId, text) => chat.note(profileId, text),
+    note: (profileId, text) => chat!.note(profileId, text),
     storage: options.storage,
-    onProfileDeleting: (profileId) => chat.removeProfile(profileId),
+    onProfileDeleting: (profileId) => chat!.removeProfile(profileId),
   });
-  const router = new Router({ tasks, chat, ui: options.ui, log: options.log });
+  const undoLog = new UndoLog(store, tasks);
+  const approvals = new Approvals(store.kv, () => toolSettings(options.chat.settings()).autoApprove);
+  chat = new ChatService({
+    ...options.chat,
+    store,
+    emit,
+    describeWork: (profileId) => tasks.describeWork(profileId),
+    tools: new Toolbox(tasks, approvals, undoLog),
+  });
+  const userUndo = new UserUndo(tasks, undoLog, emit);
+  const router = new Router({ tasks, undo: userUndo, chat, ui: options.ui, log: options.log });
 
   const unsubscribe = [
     events.on((n) => router.broadcast(n)),
@@ -74,6 +92,8 @@ export function createCore(options: CoreOptions): Core {
     events,
     tasks,
     chat,
+    approvals,
+    userUndo,
     router,
     dispose() {
       unsubscribe.forEach((off) => off());

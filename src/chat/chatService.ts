@@ -76,7 +76,10 @@ import { OllamaServer, type ModelServer } from './modelServer';
 import { Problems } from './problems';
 import { PromptWindow } from './prompt';
 import { Reply, type ReplyStatus } from './reply';
-import { contextLength, type ChatSettings } from './settings';
+import { contextLength, toolSettings, type ChatSettings } from './settings';
+import { Cards, callsData, type ToolMode } from './cards';
+import { readText, systemPromptFor } from './toolLoop';
+import type { ToolPort } from './toolPort';
 
 export { DEFAULT_CHAT_SETTINGS, DEFAULT_SYSTEM_PROMPT, type ChatSettings } from './settings';
 export type { Note } from './conversation';
@@ -101,6 +104,8 @@ export interface ChatServiceDeps {
   environment?: HostEnvironment;
   /** How many of the newest messages a snapshot carries (default SNAPSHOT_PAGE). */
   snapshotLimit?: number;
+  /** The model's tools (src/tools/toolbox.ts); without them the model can only talk. */
+  tools?: ToolPort;
 }
 
 /** A snapshot's newest messages: a few screenfuls, so a view opens at once however long the conversation. */
@@ -129,6 +134,7 @@ export class ChatService {
   private readonly problems = new Problems((problem) => this.emit({ kind: 'chat/problem', problem }));
   private readonly server: ModelServer;
   private readonly window = new PromptWindow();
+  private readonly cards: Cards | undefined;
   private disposed = false;
 
   constructor(private readonly deps: ChatServiceDeps) {
@@ -144,6 +150,16 @@ export class ChatService {
       pullIntervalMs: deps.pullIntervalMs,
       environment: deps.environment,
     });
+    if (deps.tools) {
+      this.cards = new Cards({
+        conversation: this.conversation,
+        tools: deps.tools,
+        emit: (message, profileId, appended) => this.emit({ kind: appended ? 'chat/appended' : 'chat/finished', profileId, message }),
+        log: deps.log,
+      });
+      const cancelled = this.cards.recover(this.conversation.streaming());
+      if (cancelled > 0) deps.log(`chat: ${cancelled} card(s) left waiting by a restart cancelled`);
+    }
     const stuck = this.conversation.recover();
     if (stuck > 0) deps.log(`chat: ${stuck} reply(s) interrupted by a restart marked as stopped`);
   }
@@ -170,13 +186,23 @@ export class ChatService {
 
   connection(): ChatConnection {
     const models = this.server.models;
+    const tools = this.toolMode(this.deps.settings());
     return {
       host: this.server.shownHost(),
       state: this.server.state,
       model: this.deps.settings().model,
       ...(models ? { models: [...models] } : {}),
       generating: this.replies.size > 0,
+      ...(tools ? { tools } : {}),
     };
+  }
+
+  /** How the chosen model uses tools, when known without asking (undefined without tools wired, or not asked yet). */
+  private toolMode(s: ChatSettings): ToolMode | undefined {
+    if (!this.deps.tools) return undefined;
+    if (!toolSettings(s).enabled) return 'off';
+    const known = this.server.knownTools(s.model);
+    return known === undefined ? undefined : known ? 'native' : 'text';
   }
 
   isGenerating(profileId?: number): boolean {
@@ -275,6 +301,9 @@ export class ChatService {
 
   async checkConnection(): Promise<ChatConnection> {
     await this.server.check();
+    // The model line says how the model uses tools: ask now, not at the first send.
+    const s = this.deps.settings();
+    if (this.deps.tools && toolSettings(s).enabled && this.server.state === 'connected' && s.model.trim()) await this.server.supportsTools(s.model.trim());
     const connection = this.connection();
     this.emit({ kind: 'chat/connection', connection });
     return connection;
@@ -288,6 +317,23 @@ export class ChatService {
   /** Pulls a model (default: the chosen one) with chat/pull progress; never rejects (see ModelServer.pull). */
   pull(model?: string, signal?: AbortSignal, onProgress?: (p: PullProgress) => void): Promise<PullProgress> {
     return this.server.pull(model, signal, onProgress);
+  }
+
+  // ---- tools ------------------------------------------------------------------------------
+
+  /** The user's answer to a waiting card (see cards.ts); resolves with the card once on disk. */
+  decide(profileId: number, cardId: number, apply: 'all' | 'none' | readonly number[], always?: boolean): Promise<ChatMessageDto> {
+    return this.toolCards().decide(profileId, cardId, apply, always);
+  }
+
+  /** Reverts what a card applied (default: the profile's newest with something to undo); null when there is none. */
+  undoCard(profileId: number, cardId?: number): Promise<ChatMessageDto | null> {
+    return this.toolCards().undo(profileId, cardId);
+  }
+
+  private toolCards(): Cards {
+    if (!this.cards) throw new UserError('The model has no tools here.');
+    return this.cards;
   }
 
   /** The user closed the problem. */
@@ -341,40 +387,78 @@ export class ChatService {
     });
   }
 
+  /**
+   * The reply, as rounds: each round is one request. A round whose answer calls tools
+   * ends its row, runs the calls through a card (cards.ts: reads at once, changes as
+   * allowed or as the user decides) and starts the next round with the results; one
+   * that calls none finishes the reply. The calls of the round after `maxRounds` rounds
+   * of tools are not run: the reply stops and a note says so. Stop ends it at any point.
+   */
   private async run(reply: Reply, retry: boolean): Promise<void> {
     const s = this.deps.settings();
     const numCtx = contextLength(s);
-    const prompt = this.window.build(reply.profileId, this.conversation.newestFirst(reply.profileId), {
-      systemPrompt: s.systemPrompt,
-      work: this.work(reply.profileId),
-      numCtx,
-      retry,
-    });
+    const limits = toolSettings(s);
+    const tools = limits.enabled ? this.deps.tools : undefined;
+    const known = this.server.knownTools(reply.model);
+    const mode: ToolMode = !tools ? 'off' : (await this.server.supportsTools(reply.model)) ? 'native' : 'text';
+    if (tools && known === undefined) this.emitConnection(); // the model line learns the mode
+    const systemPrompt = systemPromptFor(s.systemPrompt, mode, tools);
 
-    reply.open();
-    if (reply.finished) return;
-    if (!prompt.fits) {
-      this.deps.log(`chat: not sent, too long for num_ctx ${numCtx} (about ${prompt.minimum} tokens at least)`);
-      return reply.finish('error', { code: 'contextTooLong', problem: tooLongProblem(prompt, numCtx) });
-    }
-    if (prompt.trimmed) {
-      this.deps.log(`chat: older messages left out (about ${prompt.sentEstimate} tokens sent for num_ctx ${numCtx})`);
-      this.problems.set({ code: 'contextTrimmed', problem: trimmedProblem(prompt, numCtx) }, reply.model);
-    }
+    for (let round = 1; ; round++) {
+      if (reply.finished) return;
+      const prompt = this.window.build(reply.profileId, this.conversation.newestFirst(reply.profileId), {
+        systemPrompt,
+        work: this.work(reply.profileId),
+        numCtx,
+        retry,
+        tools: mode,
+      });
 
-    const ctx = { ...this.server.context('chat', s.timeoutMs), model: reply.model };
-    const stream = this.server.chat({ model: reply.model, messages: prompt.messages, numCtx, signal: reply.signal });
-    const stats = await reply.take(stream, s.timeoutMs, ctx);
-    if (!stats) return; // it has ended already
-    this.server.setState('connected');
-    let warning: Diagnosis | undefined;
-    const sent = promptTokens(prompt.sentEstimate, stats.promptTokens);
-    if (contextWasFull(sent, stats.replyTokens, numCtx)) {
-      this.deps.log(`chat: the context was full (prompt about ${sent}, server counted ${stats.promptTokens}; reply ${stats.replyTokens}; num_ctx ${numCtx})`);
-      warning = { code: 'contextFull', problem: contextFullProblem(sent, stats.replyTokens ?? 0, numCtx) };
+      reply.open();
+      if (reply.finished) return;
+      if (!prompt.fits) {
+        this.deps.log(`chat: not sent, too long for num_ctx ${numCtx} (about ${prompt.minimum} tokens at least)`);
+        return reply.finish('error', { code: 'contextTooLong', problem: tooLongProblem(prompt, numCtx) });
+      }
+      if (prompt.trimmed) {
+        this.deps.log(`chat: older messages left out (about ${prompt.sentEstimate} tokens sent for num_ctx ${numCtx})`);
+        this.problems.set({ code: 'contextTrimmed', problem: trimmedProblem(prompt, numCtx) }, reply.model);
+      }
+
+      const ctx = { ...this.server.context('chat', s.timeoutMs), model: reply.model };
+      const reader = mode === 'text' ? tools!.textReader() : undefined;
+      const stream = this.server.chat({
+        model: reply.model,
+        messages: prompt.messages,
+        numCtx,
+        signal: reply.signal,
+        ...(mode === 'native' ? { tools: tools!.specs() } : {}),
+      });
+      const stats = await reply.take(reader ? readText(stream, reader) : stream, s.timeoutMs, ctx);
+      if (!stats) return; // it has ended already
+      this.server.setState('connected');
+      const written = reader?.calls() ?? { calls: [], problems: [] };
+      const calls = mode === 'off' ? [] : [...stats.calls, ...written.calls];
+      if (calls.length > 0 || written.problems.length > 0) {
+        const over = round > limits.maxRounds;
+        reply.endRound(callsData(calls, reader?.raw ?? []));
+        await this.cards!.round(reply.profileId, calls, written.problems, reply.signal, over, (n) => this.conversation.recentNotes(reply.profileId, n));
+        if (!over) continue;
+        // model-facing
+        const text = `Stopped: the model used its tools in ${limits.maxRounds} rounds for one message, the most allowed (the setting pipulate.tools.maxRounds).`;
+        this.note(reply.profileId, { text });
+        return reply.finish('done');
+      }
+      let warning: Diagnosis | undefined;
+      const sent = promptTokens(prompt.sentEstimate, stats.promptTokens);
+      if (contextWasFull(sent, stats.replyTokens, numCtx)) {
+        this.deps.log(`chat: the context was full (prompt about ${sent}, server counted ${stats.promptTokens}; reply ${stats.replyTokens}; num_ctx ${numCtx})`);
+        warning = { code: 'contextFull', problem: contextFullProblem(sent, stats.replyTokens ?? 0, numCtx) };
+      }
+      return reply.finish('done', warning);
     }
-    reply.finish('done', warning);
   }
+
 
   /** A reply has ended: the queued notes come out, then the problem and the connection. */
   private ended(reply: Reply, status: ReplyStatus, problem?: Diagnosis): void {

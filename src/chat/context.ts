@@ -20,8 +20,12 @@
 import type { ChatProblem } from '../protocol';
 
 export interface OutgoingMessage {
-  role: 'system' | 'user' | 'assistant';
+  role: 'system' | 'user' | 'assistant' | 'tool';
   content: string;
+  /** An assistant message's tool calls (Ollama's native tools; see chat/cards.ts). */
+  tool_calls?: { function: { name: string; arguments: Record<string, unknown> } }[];
+  /** A tool message: the tool whose result it is. */
+  tool_name?: string;
 }
 
 export const CHARS_PER_TOKEN = 4;
@@ -29,7 +33,7 @@ export const CHARS_PER_TOKEN = 4;
 export const TOKENS_PER_MESSAGE = 4;
 
 export function estimateTokens(messages: readonly OutgoingMessage[]): number {
-  return messages.reduce((n, m) => n + TOKENS_PER_MESSAGE + Math.ceil(m.content.length / CHARS_PER_TOKEN), 0);
+  return messages.reduce((n, m) => n + TOKENS_PER_MESSAGE + Math.ceil((m.content.length + (m.tool_calls ? JSON.stringify(m.tool_calls).length : 0)) / CHARS_PER_TOKEN), 0);
 }
 
 /** Room kept for the reply: a quarter of the context, at most 1024 tokens. */

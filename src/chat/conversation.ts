@@ -9,6 +9,7 @@
  */
 import type { ChatMessageDto } from '../protocol';
 import type { AppStore, Message } from '../store/appSchema';
+import { cardOf } from './cards';
 
 /** A note of what the user did (role 'note': the model gets it as a system message). */
 export interface Note {
@@ -19,7 +20,8 @@ export interface Note {
   fold?(previous: Note): Note;
 }
 
-export type Role = ChatMessageDto['role'];
+/** 'tool': a card (see cards.ts), sent to views as a note that carries the card. */
+export type Role = ChatMessageDto['role'] | 'tool';
 export type Status = ChatMessageDto['status'];
 
 export class Conversation {
@@ -32,10 +34,10 @@ export class Conversation {
   ) {}
 
   /** Adds a message at the end; undefined when the profile no longer exists. */
-  add(profileId: number, role: Role, content: string, status: Status = 'done', model: string | null = null): Message | undefined {
+  add(profileId: number, role: Role, content: string, status: Status = 'done', model: string | null = null, data: unknown = null): Message | undefined {
     if (!this.store.profiles.has(profileId)) return undefined;
     this.lastNote.delete(profileId);
-    return this.store.messages.insert({ profile_id: profileId, role, content, created: this.now(), status, model });
+    return this.store.messages.insert({ profile_id: profileId, role, content, created: this.now(), status, model, data });
   }
 
   /**
@@ -50,14 +52,19 @@ export class Conversation {
       this.lastNote.set(profileId, { id: last.id, note: folded });
       return { message: this.store.messages.update({ id: last.id, content: folded.text, created: this.now() }), replaced: true };
     }
-    const message = this.store.messages.insert({ profile_id: profileId, role: 'note', content: note.text, created: this.now(), status: 'done', model: null });
+    const message = this.store.messages.insert({ profile_id: profileId, role: 'note', content: note.text, created: this.now(), status: 'done', model: null, data: null });
     if (note.subject !== undefined) this.lastNote.set(profileId, { id: message.id, note });
     else this.lastNote.delete(profileId);
     return { message, replaced: false };
   }
 
-  update(id: number, fields: { content?: string; status?: Status }): Message {
+  update(id: number, fields: { content?: string; status?: Status; data?: unknown }): Message {
     return this.store.messages.update({ id, ...fields });
+  }
+
+  /** One message; undefined when it is gone. */
+  get(id: number): Message | undefined {
+    return this.store.messages.rows({ where: { id }, limit: 1 })[0];
   }
 
   /**
@@ -95,6 +102,16 @@ export class Conversation {
     return this.store.messages.deleteWhere({ profile_id: profileId });
   }
 
+  /** The latest notes (what the user did), oldest first. */
+  recentNotes(profileId: number, limit: number): string[] {
+    return this.store.messages.rows({ where: { profile_id: profileId, role: 'note' }, orderBy: 'id DESC', limit, select: ['content'] }).map((r) => r.content).reverse();
+  }
+
+  /** Rows left 'streaming': a reply, or a card waiting for the user, that a restart interrupted. */
+  streaming(): Message[] {
+    return this.store.messages.rows({ where: { status: 'streaming' } });
+  }
+
   /** Rows a crash left 'streaming' become 'stopped'; returns how many. */
   recover(): number {
     const { messages, db } = this.store;
@@ -114,12 +131,14 @@ export class Conversation {
 }
 
 export function toDto(row: Message): ChatMessageDto {
+  const card = cardOf(row);
   return {
     id: row.id,
-    role: row.role as Role,
+    role: card ? 'note' : (row.role as ChatMessageDto['role']),
     content: row.content,
     status: row.status as Status,
     created: row.created,
     model: row.model,
+    ...(card ? { card } : {}),
   };
 }

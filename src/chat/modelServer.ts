@@ -9,9 +9,10 @@ import type { Message as OllamaMessage } from 'ollama';
 import type { Notification, PullProgress } from '../protocol';
 import type { OutgoingMessage } from './context';
 import { diagnose, modelMissing, noModel, type DiagnoseContext, type HostEnvironment } from './diagnose';
-import { createOllamaClient, displayHost, hasModel, resolveHost } from './ollamaClient';
+import { createOllamaClient, displayHost, hasModel, resolveHost, withTag } from './ollamaClient';
 import type { Problems } from './problems';
 import type { ChatSettings } from './settings';
+import type { ToolCall, ToolSpec } from './toolPort';
 
 export type ServerState = 'unknown' | 'connected' | 'unreachable';
 
@@ -22,11 +23,15 @@ export interface ChatRequest {
   numCtx: number;
   /** Aborting it closes the connection, at any point: that is what makes the server stop generating. */
   signal: AbortSignal;
+  /** Native tools: sent on every request of a tool loop (a model sent none after a tool result stops using them). */
+  tools?: ToolSpec[];
 }
 
 /** A piece of a streamed reply; the last one carries the server's token counts. */
 export interface ChatChunk {
   text: string;
+  /** Tool calls (native tools), as they arrived in this chunk. */
+  calls?: ToolCall[];
   done?: ChatStats;
 }
 
@@ -53,6 +58,14 @@ export interface ModelServer {
   pull(model: string | undefined, signal?: AbortSignal, onProgress?: (p: PullProgress) => void): Promise<PullProgress>;
   /** A streamed reply; errors are thrown from the iteration, as the client raises them (see diagnose.ts). */
   chat(request: ChatRequest): AsyncIterable<ChatChunk>;
+  /**
+   * Whether the model takes native tools (its `capabilities` hold "tools"), asked once per
+   * model and kept until the model list changes; false when that cannot be told (an older
+   * server, an error): the text protocol always works.
+   */
+  supportsTools(model: string): Promise<boolean>;
+  /** What is known of the model's tools without asking (undefined: not asked yet). */
+  knownTools(model: string): boolean | undefined;
   /** What a reply found out: the server answered, or could not be reached. */
   setState(state: ServerState): void;
   /** Cancels every pull. */
@@ -78,6 +91,8 @@ export class OllamaServer implements ModelServer {
   private currentState: ServerState = 'unknown';
   private knownModels: string[] | undefined;
   private readonly pulls = new Set<AbortController>();
+  /** Per model (with its tag), whether it takes native tools. */
+  private readonly toolSupport = new Map<string, boolean>();
 
   constructor(private readonly deps: OllamaServerDeps) {}
 
@@ -87,6 +102,34 @@ export class OllamaServer implements ModelServer {
 
   get models(): readonly string[] | undefined {
     return this.knownModels;
+  }
+
+  /** The model list changed (a check, a pull): what was known of each model's tools may be stale. */
+  private setModels(models: string[]): string[] {
+    this.knownModels = models;
+    this.toolSupport.clear();
+    return models;
+  }
+
+  async supportsTools(model: string): Promise<boolean> {
+    const name = withTag(model);
+    const known = this.toolSupport.get(name);
+    if (known !== undefined) return known;
+    try {
+      const client = createOllamaClient({ host: this.host(), timeoutMs: capTimeout(this.deps.settings().timeoutMs) });
+      const shown = (await client.show({ model })) as { capabilities?: unknown };
+      const tools = Array.isArray(shown.capabilities) && shown.capabilities.includes('tools');
+      this.toolSupport.set(name, tools);
+      this.deps.log(`chat: ${name} ${tools ? 'takes native tools' : 'has no native tools: the text protocol is used'}`);
+      return tools;
+    } catch (err) {
+      this.deps.log(`chat: could not ask ${name} for its capabilities (${(err as Error)?.message ?? err}): the text protocol is used`);
+      return false;
+    }
+  }
+
+  knownTools(model: string): boolean | undefined {
+    return this.toolSupport.get(withTag(model));
   }
 
   host(): string {
@@ -119,12 +162,12 @@ export class OllamaServer implements ModelServer {
     try {
       const client = createOllamaClient({ host: this.host(), timeoutMs: capTimeout(s.timeoutMs) });
       const [version, list] = await Promise.all([client.version(), client.list()]);
-      this.knownModels = list.models.map((m) => m.name);
+      const models = this.setModels(list.models.map((m) => m.name));
       this.currentState = 'connected';
-      this.deps.log(`chat: Ollama ${version.version} at ${displayHost(this.host())}, ${this.knownModels.length} models`);
-      problems.reached(this.knownModels);
+      this.deps.log(`chat: Ollama ${version.version} at ${displayHost(this.host())}, ${models.length} models`);
+      problems.reached(models);
       if (!s.model.trim()) problems.set(noModel(), '');
-      else if (!hasModel(this.knownModels, s.model)) problems.set(modelMissing(this.context('connect')), s.model.trim());
+      else if (!hasModel(models, s.model)) problems.set(modelMissing(this.context('connect')), s.model.trim());
     } catch (err) {
       this.currentState = 'unreachable';
       const diagnosis = diagnose(err, this.context('connect', capTimeout(s.timeoutMs)));
@@ -137,9 +180,9 @@ export class OllamaServer implements ModelServer {
     try {
       const client = createOllamaClient({ host: this.host(), timeoutMs: capTimeout(this.deps.settings().timeoutMs) });
       const list = await client.list();
-      this.knownModels = list.models.map((m) => m.name);
+      const models = this.setModels(list.models.map((m) => m.name));
       this.setState('connected');
-      return [...this.knownModels];
+      return [...models];
     } catch (err) {
       this.setState('unreachable');
       throw err;
@@ -153,10 +196,14 @@ export class OllamaServer implements ModelServer {
       messages: request.messages as OllamaMessage[],
       stream: true,
       options: { num_ctx: request.numCtx },
+      ...(request.tools?.length ? { tools: request.tools } : {}),
     });
     for await (const part of stream) {
       const text = part.message?.content ?? '';
-      yield part.done ? { text, done: { promptTokens: part.prompt_eval_count, replyTokens: part.eval_count } } : { text };
+      // Ollama sends a call whole, in one chunk, with its arguments as an object and no call id.
+      const calls = part.message?.tool_calls?.map((c) => ({ name: String(c.function?.name ?? ''), arguments: c.function?.arguments }));
+      const chunk: ChatChunk = calls?.length ? { text, calls } : { text };
+      yield part.done ? { ...chunk, done: { promptTokens: part.prompt_eval_count, replyTokens: part.eval_count } } : chunk;
     }
   }
 

@@ -20,6 +20,7 @@
  * it) do not fit, nothing is to be sent (`fits` false).
  */
 import type { Message } from '../store/appSchema';
+import { promptMessages, type ToolMode } from './cards';
 import { estimateTokens, replyReserve, type OutgoingMessage } from './context';
 
 /** The share of the budget the window shrinks to when old messages must leave. */
@@ -32,6 +33,8 @@ export interface PromptInput {
   numCtx: number;
   /** Answering again: the failed or stopped replies after the newest user message are left out. */
   retry: boolean;
+  /** How tool calls and cards are written for the model (see cards.ts); default 'off'. */
+  tools?: ToolMode;
 }
 
 export interface Prompt {
@@ -48,7 +51,8 @@ export interface Prompt {
 
 interface Entry {
   id: number;
-  message: OutgoingMessage;
+  /** A row is one message, or several (a card: one per tool call). */
+  messages: OutgoingMessage[];
   cost: number;
 }
 
@@ -73,11 +77,11 @@ export class PromptWindow {
         olderLeft = true;
         break;
       }
-      if (!row.content.trim()) continue;
       if (input.retry && newestUser < 0 && row.role === 'assistant' && row.status !== 'done') continue;
-      const message: OutgoingMessage = { role: row.role === 'user' ? 'user' : row.role === 'assistant' ? 'assistant' : 'system', content: row.content };
-      const cost = estimateTokens([message]);
-      read.push({ id: row.id, message, cost });
+      const messages = promptMessages(row, input.tools ?? 'off');
+      if (messages.length === 0) continue;
+      const cost = estimateTokens(messages);
+      read.push({ id: row.id, messages, cost });
       if (newestUser < 0 && row.role === 'user') newestUser = read.length - 1;
       used += cost;
       if (used > budget) {
@@ -103,9 +107,9 @@ export class PromptWindow {
       this.starts.set(profileId, kept[kept.length - 1]!.id);
     }
 
-    const oldestFirst = kept.map((e) => e.message).reverse();
+    const oldestFirst = kept.map((e) => e.messages).reverse();
     const at = newestUser < 0 ? oldestFirst.length : oldestFirst.length - 1 - newestUser;
-    const messages = [...system, ...oldestFirst.slice(0, at), ...work, ...oldestFirst.slice(at)];
+    const messages = [...system, ...oldestFirst.slice(0, at).flat(), ...work, ...oldestFirst.slice(at).flat()];
     return { messages, fits: true, trimmed: olderLeft, sentEstimate: fixed + kept.reduce((n, e) => n + e.cost, 0), minimum, budget };
   }
 

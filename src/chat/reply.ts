@@ -14,6 +14,7 @@ import type { Notification } from '../protocol';
 import { toDto, type Conversation } from './conversation';
 import { ChatTimeoutError, diagnose, type DiagnoseContext, type Diagnosis } from './diagnose';
 import { causeText, type ChatChunk, type ChatStats } from './modelServer';
+import type { ToolCall } from './toolPort';
 
 /** Why a reply was ended before the model was done (`removed`, `cleared`: its row is gone too). */
 export type EndReason = 'stop' | 'dispose' | 'removed' | 'cleared';
@@ -37,6 +38,8 @@ export class Reply {
   /** The assistant row, once stored. */
   private id: number | undefined;
   private content = '';
+  /** The tool calls of the current round (native tools). */
+  private calls: ToolCall[] = [];
   /** How much of `content` the views have (sent as deltas), and how much is saved. */
   private emitted = 0;
   private persisted = 0;
@@ -88,7 +91,7 @@ export class Reply {
    * `ctx`). Resolves with the server's counts when the stream ended well and the reply
    * is still going (the caller finishes it), undefined when it has ended.
    */
-  async take(chunks: AsyncIterable<ChatChunk>, timeoutMs: number, ctx: DiagnoseContext): Promise<ChatStats | undefined> {
+  async take(chunks: AsyncIterable<ChatChunk>, timeoutMs: number, ctx: DiagnoseContext): Promise<(ChatStats & { calls: ToolCall[] }) | undefined> {
     let first = true;
     let stats: ChatStats = {};
     this.armIdle(timeoutMs, 'first', ctx);
@@ -104,6 +107,7 @@ export class Reply {
           this.content += chunk.text;
           this.scheduleDelta();
         }
+        if (chunk.calls) this.calls.push(...chunk.calls);
         if (chunk.done) stats = chunk.done;
       }
     } catch (err) {
@@ -113,7 +117,28 @@ export class Reply {
       this.finish('error', diagnose(err, { ...ctx, phase }));
       return undefined;
     }
-    return this.over ? undefined : stats;
+    return this.over ? undefined : { ...stats, calls: this.calls };
+  }
+
+  /**
+   * A round of a tool loop is over: its row is saved as done (with `data`, its calls) and
+   * emitted, and the reply goes on: `open` starts the next round's row. The idle wait stops
+   * meanwhile (the user may take their time over a card).
+   */
+  endRound(data: unknown): void {
+    if (this.over || this.id === undefined) return;
+    clearTimeout(this.deltaTimer);
+    this.deltaTimer = undefined;
+    clearTimeout(this.idleTimer);
+    clearInterval(this.persistTimer);
+    const row = this.deps.conversation.update(this.id, { content: this.content, status: 'done', data });
+    this.deps.emit({ kind: 'chat/finished', profileId: this.profileId, message: toDto(row) });
+    this.deps.conversation.sync().catch((err) => this.deps.log(`chat: a round may not be on disk: ${(err as Error).message}`));
+    this.id = undefined;
+    this.content = '';
+    this.calls = [];
+    this.emitted = 0;
+    this.persisted = 0;
   }
 
   /** Ends the reply on the user's (or the host's) behalf: the request is aborted, the text so far kept. */

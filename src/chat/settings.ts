@@ -8,6 +8,25 @@ export interface ChatSettings {
   numCtx: number;
   /** Longest wait for the first token, and between tokens (ms); 0 for none. */
   timeoutMs: number;
+  /** The model's tools (docs/tools.md); default DEFAULT_TOOL_SETTINGS. */
+  tools?: ToolSettings;
+}
+
+export interface ToolSettings {
+  /** `pipulate.tools.enabled`: false, and the model is sent no tools at all. */
+  enabled: boolean;
+  /** `pipulate.tools.autoApprove`: kinds of change made without asking, in every profile (ChangeKind names). */
+  autoApprove: string[];
+  /** `pipulate.tools.maxRounds`: at most this many requests for one message. */
+  maxRounds: number;
+}
+
+export const DEFAULT_TOOL_SETTINGS: ToolSettings = { enabled: true, autoApprove: [], maxRounds: 8 };
+
+/** The tool settings as used: the defaults for what is missing, at least one round. */
+export function toolSettings(s: ChatSettings): ToolSettings {
+  const t = { ...DEFAULT_TOOL_SETTINGS, ...s.tools };
+  return { ...t, maxRounds: Math.max(1, Math.floor(t.maxRounds) || DEFAULT_TOOL_SETTINGS.maxRounds) };
 }
 
 export const DEFAULT_SYSTEM_PROMPT =

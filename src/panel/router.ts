@@ -24,6 +24,7 @@ import {
 } from '../protocol';
 import { messageOf, UserError } from '../errors';
 import type { TasksService } from '../tasks/tasksService';
+import type { UserUndo } from '../tools/toolbox';
 import * as asking from './askingActions';
 import type { Dialogs } from './askingActions';
 
@@ -42,6 +43,8 @@ export interface HostUi extends Dialogs {
 /** What the router needs of the chat service. */
 export interface ChatPort {
   snapshot(profile: ProfileDto): ChatSnapshot;
+  decide(profileId: number, cardId: number, apply: 'all' | 'none' | readonly number[], always?: boolean): Promise<ChatMessageDto>;
+  undoCard(profileId: number, cardId?: number): Promise<ChatMessageDto | null>;
   history(profileId: number, before: number, limit: number): ChatPage;
   send(profileId: number, text: string): Promise<ChatMessageDto>;
   stop(profileId?: number): boolean;
@@ -71,6 +74,8 @@ export class Router {
   constructor(
     private readonly deps: {
       tasks: TasksService;
+      /** The user's deletes and clears, undoable. */
+      undo: UserUndo;
       chat: ChatPort;
       ui: HostUi;
       log: (level: 'info' | 'warn' | 'error', line: string) => void;
@@ -119,15 +124,17 @@ export class Router {
   }
 }
 
-function handlers({ tasks, chat, ui }: { tasks: TasksService; chat: ChatPort; ui: HostUi }): Handlers {
+function handlers({ tasks, undo, chat, ui }: { tasks: TasksService; undo: UserUndo; chat: ChatPort; ui: HostUi }): Handlers {
   return {
     'tasks/snapshot': () => tasks.snapshot(),
     'todo/add': (b) => tasks.addTodo(b.title),
     'todo/toggle': (b) => tasks.toggleTodo(b.id),
     'todo/rename': (b) => tasks.renameTodo(b.id, b.title),
-    'todo/delete': (b) => done(tasks.deleteTodo(b.id)),
+    // The user's own deletes and clears can be undone (tasks/undo), as the model's can.
+    'todo/delete': (b) => done(undo.deleteTodo(b.id)),
     'todo/move': (b) => done(tasks.moveTodo(b.id, b.before)),
-    'todo/clearCompleted': () => tasks.clearCompleted(),
+    'todo/clearCompleted': () => undo.clearCompleted(),
+    'tasks/undo': () => undo.undo(),
     'profile/switch': (b) => done(tasks.switchProfile(b.id)),
     'profile/add': (b) => asking.addProfile(ui, tasks, b.name),
     'profile/rename': (b) => asking.renameProfile(ui, tasks, b.id, b.name),
@@ -135,6 +142,8 @@ function handlers({ tasks, chat, ui }: { tasks: TasksService; chat: ChatPort; ui
 
     'chat/snapshot': () => chat.snapshot(tasks.activeProfile()),
     'chat/history': (b) => chat.history(tasks.activeProfileId, b.before, b.limit),
+    'tool/decide': (b) => chat.decide(tasks.activeProfileId, b.cardId, b.apply, b.always),
+    'tool/undo': (b) => chat.undoCard(tasks.activeProfileId, b.cardId),
     'chat/send': (b) => chat.send(tasks.activeProfileId, b.text),
     'chat/stop': () => chat.stop(tasks.activeProfileId),
     'chat/retry': () => chat.retry(tasks.activeProfileId),

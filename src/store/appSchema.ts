@@ -40,7 +40,7 @@ export const messageTable = defineTable({
   columns: {
     id: { type: 'integer' },
     profile_id: { type: 'integer' },
-    /** user, assistant, system, or note (an action the model is told of). */
+    /** user, assistant, system, note (an action the model is told of), or tool (a card: what the model did with its tools). */
     role: { type: 'text' },
     content: { type: 'text' },
     /** Milliseconds since the epoch, given by the caller (replay must be deterministic). */
@@ -48,6 +48,8 @@ export const messageTable = defineTable({
     /** done, stopped (the user stopped it) or error. */
     status: { type: 'text', default: 'done' },
     model: { type: 'text', nullable: true },
+    /** A round's tool calls (assistant) or its card (role tool): see src/chat/cards.ts. */
+    data: { type: 'json', nullable: true },
   },
   pk: ['id'],
   indexes: [['profile_id', 'id']],

@@ -6,6 +6,7 @@
  */
 import type { Note } from '../chat/conversation';
 import { cutText, oneLine } from '../text';
+import type { Actor } from './revert';
 
 /** A title as the model and the user read it in a note: quoted, on one line, at most 200 characters. */
 export function quote(text: string): string {
@@ -67,4 +68,24 @@ export function switched(name: string): Note {
 
 export function renamedProfile(from: string, to: string): Note {
   return { text: `Renamed profile ${quote(from)} to ${quote(to)}` };
+}
+
+/**
+ * The note said of whoever made the change: "The model added todo “x”". The model's notes
+ * have their own subject, so a user's move and the model's are never folded into one.
+ */
+export function madeBy(by: Actor, note: Note): Note {
+  if (by === 'user') return note;
+  const fold = note.fold;
+  return {
+    ...note,
+    text: `The model ${note.text.charAt(0).toLowerCase()}${note.text.slice(1)}`,
+    ...(note.subject !== undefined ? { subject: `${note.subject} (model)` } : {}),
+    ...(fold ? { fold: (previous: Note) => madeBy(by, fold(previous)) } : {}),
+  };
+}
+
+/** A change was taken back (`what`: the note that said it). */
+export function undone(what: string): Note {
+  return { text: `Undone: ${what}` };
 }

@@ -9,9 +9,11 @@ import type { Notification, ProfileDto, TasksSnapshot, TodoDto } from '../protoc
 import { NotFoundError, UserError } from '../errors';
 import type { Note } from '../chat/conversation';
 import * as notes from './notes';
+import type { ChangeOptions, RevertStep } from './revert';
 import { oneLine } from '../text';
 
 export { UserError };
+export type { ChangeOptions } from './revert';
 
 export interface TasksDeps {
   store: AppStore;
@@ -63,34 +65,53 @@ export class TasksService {
 
   // ---- todos ----
 
-  async addTodo(title: string): Promise<TodoDto> {
+  // Each change method takes `ChangeOptions` (revert.ts): who made the change, and a
+  // `record` called in the change's transaction with how to take it back.
+
+  async addTodo(title: string, options: ChangeOptions = {}): Promise<TodoDto> {
     const text = cleanTitle(title);
-    const last = this.todos().rows({ orderBy: 'priority DESC', limit: 1 })[0];
-    const todo = todoDto(this.todos().insert({ title: text, priority: last ? last.priority + 1 : 0 }));
-    await this.commit({ kind: 'todo/changed', todo }, notes.added(text));
+    const note = notes.madeBy(options.by ?? 'user', notes.added(text));
+    const todo = this.change(options, note, () => {
+      const last = this.todos().rows({ orderBy: 'priority DESC', limit: 1 })[0];
+      const added = todoDto(this.todos().insert({ title: text, priority: last ? last.priority + 1 : 0 }));
+      return { result: added, steps: [{ op: 'remove', id: added.id }] };
+    });
+    await this.commit({ kind: 'todo/changed', todo }, note);
     return todo;
   }
 
-  async toggleTodo(id: number): Promise<TodoDto> {
+  async toggleTodo(id: number, options: ChangeOptions = {}): Promise<TodoDto> {
     const before = this.getTodo(id);
-    const todo = todoDto(this.todos().update({ id, done: !before.done }));
-    await this.commit({ kind: 'todo/changed', todo }, notes.toggled(todo.title, todo.done));
+    const note = notes.madeBy(options.by ?? 'user', notes.toggled(before.title, !before.done));
+    const todo = this.change(options, note, () => ({
+      result: todoDto(this.todos().update({ id, done: !before.done })),
+      steps: [{ op: 'set', id, done: before.done }],
+    }));
+    await this.commit({ kind: 'todo/changed', todo }, note);
     return todo;
   }
 
-  async renameTodo(id: number, title: string): Promise<TodoDto> {
+  async renameTodo(id: number, title: string, options: ChangeOptions = {}): Promise<TodoDto> {
     const before = this.getTodo(id);
     const text = cleanTitle(title);
     if (text === before.title) return todoDto(before);
-    const todo = todoDto(this.todos().update({ id, title: text }));
-    await this.commit({ kind: 'todo/changed', todo }, notes.renamed(id, before.title, text));
+    const note = notes.madeBy(options.by ?? 'user', notes.renamed(id, before.title, text));
+    const todo = this.change(options, note, () => ({
+      result: todoDto(this.todos().update({ id, title: text })),
+      steps: [{ op: 'set', id, title: before.title }],
+    }));
+    await this.commit({ kind: 'todo/changed', todo }, note);
     return todo;
   }
 
-  async deleteTodo(id: number): Promise<void> {
+  async deleteTodo(id: number, options: ChangeOptions = {}): Promise<void> {
     const todo = this.getTodo(id);
-    this.todos().delete(id);
-    await this.commit({ kind: 'todo/removed', ids: [id] }, notes.deleted(todo.title));
+    const note = notes.madeBy(options.by ?? 'user', notes.deleted(todo.title));
+    this.change(options, note, () => {
+      this.todos().delete(id);
+      return { result: undefined, steps: [{ op: 'restore', todo: todoDto(todo) }] };
+    });
+    await this.commit({ kind: 'todo/removed', ids: [id] }, note);
   }
 
   /**
@@ -98,7 +119,7 @@ export class TasksService {
    * the new place trade their priorities among themselves, so a move by one step
    * writes two rows, whatever the length of the list.
    */
-  async moveTodo(id: number, before: number | null): Promise<void> {
+  async moveTodo(id: number, before: number | null, options: ChangeOptions = {}): Promise<void> {
     if (id === before) return;
     const order = this.todos().rows({ orderBy: 'priority, id' });
     const from = order.findIndex((t) => t.id === id);
@@ -113,40 +134,61 @@ export class TasksService {
     // Priorities are distinct by construction; if an old database has ties, number them afresh.
     const distinct = slots.every((p, i) => i === 0 || p > slots[i - 1]!);
     const [lo, hi] = distinct ? [Math.min(from, to), Math.max(from, to)] : [0, order.length - 1];
-    this.deps.store.db.transaction(() => {
+    const note = notes.madeBy(options.by ?? 'user', notes.moved(id, moving!.title, from, to, order.length));
+    this.change(options, note, () => {
+      const priorities: [number, number][] = [];
       for (let i = lo; i <= hi; i++) {
         const priority = distinct ? slots[i]! : i;
-        if (order[i]!.priority !== priority) this.todos().update({ id: order[i]!.id, priority });
+        if (order[i]!.priority === priority) continue;
+        priorities.push([order[i]!.id, order[i]!.priority]);
+        this.todos().update({ id: order[i]!.id, priority });
       }
+      return { result: undefined, steps: [{ op: 'order', priorities }] };
     });
-    await this.commit({ kind: 'todo/moved', id, before: order[to + 1]?.id ?? null }, notes.moved(id, moving!.title, from, to, order.length));
+    await this.commit({ kind: 'todo/moved', id, before: order[to + 1]?.id ?? null }, note);
   }
 
-  async clearCompleted(): Promise<number> {
-    const done = this.todos().rows({ where: { done: true } });
+  async clearCompleted(options: ChangeOptions = {}): Promise<number> {
+    const done = this.todos().rows({ where: { done: true }, orderBy: 'priority, id' });
     if (done.length === 0) return 0;
-    this.todos().deleteWhere({ done: true });
-    await this.commit({ kind: 'todo/removed', ids: done.map((t) => t.id) }, notes.cleared(done.length));
+    const note = notes.madeBy(options.by ?? 'user', notes.cleared(done.length));
+    this.change(options, note, () => {
+      this.todos().deleteWhere({ done: true });
+      return { result: undefined, steps: done.map((todo): RevertStep => ({ op: 'restore', todo: todoDto(todo) })) };
+    });
+    await this.commit({ kind: 'todo/removed', ids: done.map((t) => t.id) }, note);
     return done.length;
   }
 
   // ---- profiles ----
 
-  async switchProfile(id: number): Promise<void> {
+  async switchProfile(id: number, options: ChangeOptions = {}): Promise<void> {
     const profile = this.deps.store.profiles.get(id);
     if (id === this.active) return;
-    this.active = id;
-    this.deps.store.kv.set(ACTIVE_PROFILE_KEY, id);
+    const from = this.active;
+    const note = notes.madeBy(options.by ?? 'user', notes.switched(profile.name));
+    this.change(options, note, () => {
+      this.active = id;
+      this.deps.store.kv.set(ACTIVE_PROFILE_KEY, id);
+      return { result: undefined, steps: [{ op: 'switch', profileId: from }] };
+    });
     await this.deps.store.db.sync();
     this.deps.emit({ kind: 'tasks/reset', snapshot: this.snapshot() });
-    this.deps.note(id, notes.switched(profile.name));
+    this.deps.note(id, note);
   }
 
-  async addProfile(name: string): Promise<ProfileDto> {
-    const last = this.deps.store.profiles.rows({ orderBy: 'priority DESC', limit: 1 })[0];
-    const profile = profileDto(this.deps.store.profiles.insert({ name: cleanName(name), priority: (last?.priority ?? 0) + 1 }));
+  /** Creates a profile and switches to it; undone (revert) by deleting it while it is empty and switching back. */
+  async addProfile(name: string, options: ChangeOptions = {}): Promise<ProfileDto> {
+    const from = this.active;
+    const clean = cleanName(name);
+    const profile = this.change(options, `Created profile ${notes.quote(clean)}`, () => {
+      const last = this.deps.store.profiles.rows({ orderBy: 'priority DESC', limit: 1 })[0];
+      const added = profileDto(this.deps.store.profiles.insert({ name: clean, priority: (last?.priority ?? 0) + 1 }));
+      // Reverted last step first: back to the profile before, then the new one goes.
+      return { result: added, steps: [{ op: 'removeProfile', profileId: added.id }, { op: 'switch', profileId: from }] };
+    });
     await this.deps.store.db.sync();
-    await this.switchProfile(profile.id);
+    await this.switchProfile(profile.id, { by: options.by });
     return profile;
   }
 
@@ -176,6 +218,49 @@ export class TasksService {
     this.deps.emit({ kind: 'tasks/reset', snapshot: this.snapshot() });
   }
 
+  /**
+   * Takes changes back: the steps one change (or one card) recorded, last first, in one
+   * transaction, in profile `profileId`. What is gone since is left alone (a todo deleted
+   * after it was added); a created profile that has todos now is not deleted (UserError).
+   * `what` is the note that said the change; the model is told it was undone. `alongside`
+   * writes in the same transaction (the undo log marks its entry).
+   */
+  async revert(profileId: number, steps: readonly RevertStep[], what: string, alongside?: () => void): Promise<void> {
+    const { store } = this.deps;
+    store.profiles.get(profileId);
+    const todos = store.todos.xtra({ profile_id: profileId });
+    let active = this.active;
+    store.db.transaction(() => {
+      for (const step of [...steps].reverse()) {
+        if (step.op === 'remove') {
+          if (todos.has(step.id)) todos.delete(step.id);
+        } else if (step.op === 'restore') {
+          this.restoreTodo(profileId, step.todo);
+        } else if (step.op === 'set') {
+          if (todos.has(step.id)) todos.update({ id: step.id, title: step.title, done: step.done });
+        } else if (step.op === 'order') {
+          for (const [id, priority] of step.priorities) if (todos.has(id)) todos.update({ id, priority });
+        } else if (step.op === 'switch') {
+          if (store.profiles.has(step.profileId)) active = step.profileId;
+        } else if (store.profiles.has(step.profileId)) {
+          const profile = store.profiles.get(step.profileId);
+          if (store.todos.count({ profile_id: step.profileId }) > 0) {
+            throw new UserError(`The profile ${notes.quote(profile.name)} has todos now: delete it yourself if it should go.`);
+          }
+          if (active === step.profileId) active = this.profileList().find((p) => p.id !== step.profileId)!.id;
+          this.deps.onProfileDeleting?.(step.profileId);
+          store.profiles.delete(step.profileId);
+        }
+      }
+      if (active !== this.active) store.kv.set(ACTIVE_PROFILE_KEY, active);
+      alongside?.();
+    });
+    this.active = active;
+    await store.db.sync();
+    this.deps.emit({ kind: 'tasks/reset', snapshot: this.snapshot() });
+    this.deps.note(profileId, notes.undone(what));
+  }
+
   /** What the user works on, for the model's system prompt. */
   describeWork(profileId: number, limit = 60): string {
     const profile = this.deps.store.profiles.get(profileId);
@@ -196,6 +281,26 @@ export class TasksService {
 
   private todos() {
     return this.deps.store.todos.xtra({ profile_id: this.active });
+  }
+
+  /** A change's writes and its `record` (the undo entry, the card) as one transaction: one sync puts both on disk. */
+  private change<R>(options: ChangeOptions, note: Note | string, write: () => { result: R; steps: RevertStep[] }): R {
+    return this.deps.store.db.transaction(() => {
+      const { result, steps } = write();
+      options.record?.(steps, typeof note === 'string' ? note : note.text);
+      return result;
+    });
+  }
+
+  /** A deleted todo back in its place: at its old priority, the todos from there on one further down; its old id unless taken. */
+  private restoreTodo(profileId: number, todo: TodoDto): void {
+    const { store } = this.deps;
+    const todos = store.todos.xtra({ profile_id: profileId });
+    if (todos.count({ priority: todo.priority }) > 0) {
+      for (const t of todos.rows({ where: 'priority >= ?', args: [todo.priority], orderBy: 'priority DESC' })) todos.update({ id: t.id, priority: t.priority + 1 });
+    }
+    const fields = { title: todo.title, done: todo.done, priority: todo.priority };
+    todos.insert(store.todos.has(todo.id) ? fields : { id: todo.id, ...fields });
   }
 
   private async commit(patch: Notification, note: Note): Promise<void> {

@@ -1,0 +1,281 @@
+/**
+ * Cards: what the model did with its tools in one round, kept in the conversation.
+ *
+ * A round that made tool calls leaves two rows: the assistant's (its text, and in `data`
+ * the calls as made, `{ calls, raw }`), then the card (role 'tool', `data: { card }`),
+ * whose items hold each call's outcome and the result the model is told. So a reload
+ * shows what happened, and every later request tells the model what it did: natively
+ * (`tool_calls`, then one `role: "tool"` message per call naming the tool), or in the
+ * text protocol (its block again, then the results in one message).
+ *
+ * A round's card, step by step (`round`): reads run at once; changes the user allowed are
+ * applied at once (each change and the card showing it written in one transaction);
+ * the rest wait for the user (`decide`: Apply, Reject, Apply selected, Always allow),
+ * or are cancelled by Stop. Then the round is over and its results go back to the model.
+ * An applied card can be undone (`undo`), also after a reload: the undo log keeps how.
+ */
+import * as l10n from '@vscode/l10n';
+import { UserError, messageOf } from '../errors';
+import type { ChatMessageDto, ToolCard, ToolCardItem } from '../protocol';
+import type { Message } from '../store/appSchema';
+import type { OutgoingMessage } from './context';
+import type { Conversation } from './conversation';
+import { toDto } from './conversation';
+import type { PlannedItem, ToolCall, ToolPort } from './toolPort';
+
+export type ToolMode = 'native' | 'text' | 'off';
+
+interface CardData {
+  card: ToolCard;
+}
+
+interface CallsData {
+  calls: ToolCall[];
+  /** Text protocol: the blocks as the model wrote them. */
+  raw?: string[];
+}
+
+/** The card a row holds, if it is a card. */
+export function cardOf(row: Message): ToolCard | undefined {
+  return row.role === 'tool' ? (row.data as CardData | null)?.card : undefined;
+}
+
+/** What a row is in a request to the model (a card is one message per call, or one for all). */
+export function promptMessages(row: Message, mode: ToolMode): OutgoingMessage[] {
+  if (row.role === 'tool') {
+    const card = cardOf(row);
+    if (!card) return [];
+    const told = card.items.filter((i) => i.state !== 'cancelled');
+    if (mode === 'native') return told.map((i) => ({ role: 'tool', tool_name: i.tool, content: resultFor(i) }));
+    if (told.length === 0) return [];
+    // model-facing
+    const lines = told.map((i) => `- ${i.tool || 'action'}: ${resultFor(i)}`);
+    return [{ role: 'user', content: `Results of your actions:\n${lines.join('\n')}` }];
+  }
+  const role = row.role === 'user' ? 'user' : row.role === 'assistant' ? 'assistant' : 'system';
+  const calls = row.role === 'assistant' ? (row.data as CallsData | null) : null;
+  if (!calls?.calls?.length && !calls?.raw?.length) return row.content.trim() ? [{ role, content: row.content }] : [];
+  if (mode === 'native') {
+    return [{ role: 'assistant', content: row.content, tool_calls: calls.calls.map((c) => ({ function: { name: c.name, arguments: asObject(c.arguments) } })) }];
+  }
+  const blocks = calls.raw?.length ? calls.raw : [JSON.stringify(calls.calls.map((c) => ({ tool: c.name, args: c.arguments })))];
+  return [{ role: 'assistant', content: [row.content.trimEnd(), ...blocks.map((b) => `\`\`\`tool\n${b.trim()}\n\`\`\``)].filter(Boolean).join('\n') }];
+}
+
+/** What the model is told of one call. */
+function resultFor(item: ToolCardItem): string {
+  // model-facing
+  if (item.state === 'rejected') return 'The user rejected this change: it was not made.';
+  if (item.state === 'undone') return `${item.result ?? 'Applied'} (The user undid it later.)`;
+  return item.result ?? '';
+}
+
+function asObject(args: unknown): Record<string, unknown> {
+  return typeof args === 'object' && args !== null && !Array.isArray(args) ? (args as Record<string, unknown>) : {};
+}
+
+/** The calls data for the assistant row of a round. */
+export function callsData(calls: readonly ToolCall[], raw: readonly string[]): CallsData {
+  return raw.length ? { calls: [...calls], raw: [...raw] } : { calls: [...calls] };
+}
+
+interface Card {
+  id?: number;
+  profileId: number;
+  items: PlannedItem[];
+  state: ToolCard['state'];
+  /** The views have it (chat/appended sent). */
+  shown: boolean;
+}
+
+interface Waiting {
+  card: Card;
+  /** Resolves once the user decided (or the wait was cancelled). */
+  settled: Promise<void>;
+  settle: () => void;
+}
+
+export interface CardsDeps {
+  conversation: Conversation;
+  tools: ToolPort;
+  emit: (message: ChatMessageDto, profileId: number, appended: boolean) => void;
+  log: (line: string) => void;
+}
+
+export class Cards {
+  private readonly waiting = new Map<number, Waiting>();
+
+  constructor(private readonly deps: CardsDeps) {}
+
+  /**
+   * One round's calls, from plan to outcome. `problems`: what the model wrote that could
+   * not be read as a call (the text protocol), refused items. With `overLimit`, nothing is
+   * run: each call is refused, the round limit being reached. Resolves once every item
+   * has its outcome, or the card was cancelled (`signal`).
+   */
+  async round(profileId: number, calls: readonly ToolCall[], problems: readonly string[], signal: AbortSignal, overLimit: boolean, recentNotes: (limit: number) => string[]): Promise<ToolCard> {
+    const planned = overLimit ? calls.map((c, i) => refused(i, c.name, 'Not run: the limit of tool rounds for one message was reached.')) : this.deps.tools.plan(profileId, calls, recentNotes);
+    const items = [...planned, ...problems.map((p, i) => refused(planned.length + i, '', p))];
+    const card: Card = { profileId, items, state: 'done', shown: false };
+    for (const item of items) if (item.state === 'proposed' && item.auto) await this.applyItem(card, item);
+    if (items.some((i) => i.state === 'proposed')) card.state = 'waiting';
+    this.save(card);
+    this.show(card);
+    if (card.state === 'waiting') await this.wait(card, signal);
+    return dtoOf(card);
+  }
+
+  /** The user's answer to a waiting card: the chosen changes are applied, the rest rejected. Resolves once on disk. */
+  async decide(profileId: number, cardId: number, apply: 'all' | 'none' | readonly number[], always = false): Promise<ChatMessageDto> {
+    const w = this.waiting.get(cardId);
+    if (!w || w.card.profileId !== profileId) throw new UserError(l10n.t('This card is not waiting for an answer any more.'));
+    this.waiting.delete(cardId);
+    const { card } = w;
+    try {
+      for (const item of card.items.filter((i) => i.state === 'proposed')) {
+        if (apply === 'all' || (apply !== 'none' && apply.includes(item.index))) {
+          await this.applyItem(card, item);
+        } else {
+          item.state = 'rejected';
+        }
+      }
+      if (always) {
+        const kinds = card.items.filter((i) => i.state === 'applied' && i.canAlways && i.change).map((i) => i.change!);
+        if (kinds.length) this.deps.tools.allow(profileId, kinds);
+      }
+      card.state = 'done';
+      const row = this.save(card);
+      await this.deps.conversation.sync();
+      this.show(card);
+      return toDto(row);
+    } finally {
+      w.settle();
+    }
+  }
+
+  /** Reverts what a card applied (default: the profile's newest card with changes to undo); null when there is none. */
+  async undo(profileId: number, cardId?: number): Promise<ChatMessageDto | null> {
+    const id = cardId ?? this.deps.tools.lastUndoable(profileId);
+    if (id === undefined) return null;
+    const row = this.deps.conversation.get(id);
+    const card = row && row.profile_id === profileId ? cardOf(row) : undefined;
+    if (!row || !card) throw new UserError(l10n.t('That card is not in this conversation.'));
+    if (!card.undoable) throw new UserError(l10n.t('Nothing on that card can be undone.'));
+    let updated = row;
+    await this.deps.tools.undo(profileId, id, () => {
+      const items = card.items.map((i): ToolCardItem => (i.state === 'applied' ? { ...i, state: 'undone' } : i));
+      const next: ToolCard = { ...card, items, undoable: false };
+      updated = this.deps.conversation.update(id, { content: summary(items), data: { card: next } satisfies CardData });
+    });
+    this.deps.emit(toDto(updated), profileId, false);
+    return toDto(updated);
+  }
+
+  /** Cards a restart left waiting (rows still 'streaming'): cancelled, nothing applied. Returns how many. */
+  recover(streaming: readonly Message[]): number {
+    let n = 0;
+    for (const row of streaming) {
+      const card = cardOf(row);
+      if (!card) continue;
+      const items = card.items.map((i): ToolCardItem => (i.state === 'proposed' ? { ...i, state: 'cancelled' } : i));
+      this.deps.conversation.update(row.id, { content: summary(items), status: 'done', data: { card: { ...card, state: 'cancelled', items } } satisfies CardData });
+      n++;
+    }
+    return n;
+  }
+
+  private async applyItem(card: Card, item: PlannedItem): Promise<void> {
+    let recorded = false;
+    try {
+      item.result = await this.deps.tools.apply(card.profileId, item, () => {
+        recorded = true;
+        item.state = 'applied';
+        return this.save(card).id;
+      });
+      item.state = 'applied';
+    } catch (err) {
+      // A change recorded is in the store even if its sync failed (the store retries): it stays applied.
+      if (!recorded) {
+        item.state = 'failed';
+        item.result = messageOf(err);
+      }
+      this.deps.log(`tools: ${item.tool} ${recorded ? 'applied, but' : 'failed'}: ${messageOf(err)}`);
+    }
+    this.save(card);
+  }
+
+  private async wait(card: Card, signal: AbortSignal): Promise<void> {
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    this.waiting.set(card.id!, { card, settled, settle });
+    const cancel = () => this.cancel(card);
+    if (signal.aborted) cancel();
+    signal.addEventListener('abort', cancel);
+    try {
+      await settled;
+    } finally {
+      signal.removeEventListener('abort', cancel);
+    }
+  }
+
+  /** Stopped while waiting: nothing proposed is applied. */
+  private cancel(card: Card): void {
+    const w = this.waiting.get(card.id!);
+    if (!w) return; // being decided: the decision finishes
+    this.waiting.delete(card.id!);
+    for (const item of card.items) if (item.state === 'proposed') item.state = 'cancelled';
+    card.state = 'cancelled';
+    try {
+      this.save(card);
+      this.show(card);
+      this.deps.conversation.sync().catch((err) => this.deps.log(`tools: a cancelled card may not be on disk: ${messageOf(err)}`));
+    } catch (err) {
+      this.deps.log(`tools: could not save a cancelled card (its conversation was cleared?): ${messageOf(err)}`);
+    }
+    w.settle();
+  }
+
+  /** Writes the card (inserted the first time); returns its row. */
+  private save(card: Card): Message {
+    const dto = dtoOf(card);
+    const data: CardData = { card: dto };
+    // 'streaming' while it waits: a restart finds it (recover) and cancels it.
+    const status = card.state === 'waiting' ? 'streaming' : 'done';
+    if (card.id !== undefined) return this.deps.conversation.update(card.id, { content: summary(dto.items), status, data });
+    const row = this.deps.conversation.add(card.profileId, 'tool', summary(dto.items), status, null, data);
+    if (!row) throw new UserError(l10n.t('That profile no longer exists.'));
+    card.id = row.id;
+    return row;
+  }
+
+  private show(card: Card): void {
+    const row = this.deps.conversation.get(card.id!);
+    if (!row) return;
+    this.deps.emit(toDto(row), card.profileId, !card.shown);
+    card.shown = true;
+  }
+}
+
+function refused(index: number, tool: string, why: string): PlannedItem {
+  return { index, tool, text: tool ? l10n.t('Use {0}', tool) : l10n.t('An action the model wrote'), state: 'refused', result: why };
+}
+
+function dtoOf(card: Card): ToolCard {
+  const items = card.items.map(({ args: _args, ...item }): ToolCardItem => item);
+  return { state: card.state, items, undoable: items.some((i) => i.state === 'applied' && i.change !== undefined) };
+}
+
+/** The card in one line, for a view that knows no cards (and the notes group). */
+function summary(items: readonly ToolCardItem[]): string {
+  const words: Record<ToolCardItem['state'], () => string> = {
+    read: () => l10n.t('done'),
+    proposed: () => l10n.t('waiting for your answer'),
+    applied: () => l10n.t('applied'),
+    rejected: () => l10n.t('rejected'),
+    cancelled: () => l10n.t('cancelled'),
+    undone: () => l10n.t('undone'),
+    failed: () => l10n.t('failed'),
+    refused: () => l10n.t('refused'),
+  };
+  return items.map((i) => `${i.text}: ${words[i.state]()}`).join('; ');
+}

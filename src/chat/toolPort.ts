@@ -1,0 +1,59 @@
+/**
+ * What the chat needs of the tools (src/tools/toolbox.ts implements it), so the chat
+ * knows nothing of todos: the tools' descriptions for the model, turning a round's calls
+ * into card items, applying one, and undoing a card.
+ */
+import type { ChangeKind, ToolCardItem } from '../protocol';
+
+/** A call as the model made it: the tool's name and its arguments as written (not yet checked). */
+export interface ToolCall {
+  name: string;
+  arguments: unknown;
+}
+
+/** A tool as Ollama's `tools` takes it. */
+export interface ToolSpec {
+  type: 'function';
+  function: { name: string; description: string; parameters: object };
+}
+
+/** A card item with what applying it needs (kept in memory only: a card waiting at a reload is cancelled). */
+export interface PlannedItem extends ToolCardItem {
+  args?: unknown;
+}
+
+/** Finds the text protocol's blocks in a streamed reply (see src/tools/textProtocol.ts). */
+export interface TextCallReader {
+  /** Takes a piece of the reply; returns what to show. */
+  feed(text: string): string;
+  /** The reply ended: the rest to show. */
+  end(): string;
+  readonly raw: string[];
+  calls(): { calls: ToolCall[]; problems: string[] };
+}
+
+export interface ToolPort {
+  specs(): ToolSpec[];
+  /** For models without native tools: the system prompt's part that teaches the text protocol. */
+  textProtocol(): string;
+  textReader(): TextCallReader;
+  /**
+   * A round's calls as card items: reads run now ('read', with their result), changes
+   * checked ('proposed', `auto` when allowed without asking), the rest 'refused' with the
+   * reason for the model. `recentNotes` serves the tool that reads them.
+   */
+  plan(profileId: number, calls: readonly ToolCall[], recentNotes: (limit: number) => string[]): PlannedItem[];
+  /**
+   * Applies a proposed change through TasksService. `saveCard` is called inside the
+   * change's transaction (the card shows it applied, on disk with it) and returns the
+   * card's id, under which the change is kept for undo. Resolves with the result for the
+   * model; rejects (UserError) when it cannot be applied now.
+   */
+  apply(profileId: number, item: PlannedItem, saveCard: () => number): Promise<string>;
+  /** "Always allow": these kinds, in this profile (those a card may offer). */
+  allow(profileId: number, kinds: readonly ChangeKind[]): void;
+  /** The newest card of the profile with changes to undo. */
+  lastUndoable(profileId: number): number | undefined;
+  /** Reverts what card `cardId` applied; `alongside` writes in the revert's transaction (the card, undone). */
+  undo(profileId: number, cardId: number, alongside: () => void): Promise<void>;
+}

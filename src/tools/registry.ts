@@ -1,0 +1,339 @@
+/**
+ * The tools the model may use, one definition each: its name and description and
+ * JSON-schema parameters (what Ollama is sent), a valibot schema for its arguments (built
+ * from the same pieces as the webview's own requests, src/protocol.ts), whether it reads
+ * or changes, the plain words a card shows for it, and what it does, through
+ * TasksService, as a click in the Tasks view would.
+ *
+ * Reading tools run at once. Changing tools are first checked (`check`: the todo is in
+ * this profile, there is something to do), shown on a card, and applied once allowed.
+ * Every tool works on the conversation's own profile, which must be the active one
+ * (the toolbox makes sure): TasksService reads and writes only its rows (a scoped view).
+ * Results and errors are written for the model (English, short, with what it needs to
+ * correct itself: the ids there are).
+ */
+import * as l10n from '@vscode/l10n';
+import * as v from 'valibot';
+import { UserError } from '../errors';
+import { id, name, title, type ChangeKind, type TodoDto } from '../protocol';
+import { quote } from '../tasks/notes';
+import { cutText } from '../text';
+import type { ChangeOptions } from '../tasks/revert';
+import type { TasksService } from '../tasks/tasksService';
+
+/** A call the model must correct: nothing happened; the message says why, for the model. */
+export class ToolError extends UserError {
+  override name = 'ToolError';
+}
+
+export interface ToolScope {
+  tasks: TasksService;
+  profileId: number;
+  /** The newest notes of this conversation (what the user did), oldest first. */
+  recentNotes(limit: number): string[];
+}
+
+/** JSON schema of a tool's arguments, as Ollama takes it. */
+export interface Parameters {
+  type: 'object';
+  properties: Record<string, { type: 'string' | 'integer' | 'boolean'; description: string }>;
+  required: string[];
+}
+
+interface Common<A> {
+  name: string;
+  description: string;
+  parameters: Parameters;
+  schema: v.GenericSchema<unknown, A>;
+  /** In plain words, for the card (the user's language). */
+  describe(args: A, scope: ToolScope): string;
+}
+
+export interface ReadTool<A = never> extends Common<A> {
+  kind: 'read';
+  run(args: A, scope: ToolScope): string;
+}
+
+export interface ChangeTool<A = never> extends Common<A> {
+  kind: 'change';
+  change: ChangeKind;
+  /** Throws ToolError when the change cannot be made as asked. */
+  check(args: A, scope: ToolScope): void;
+  /** Makes the change; resolves with the result for the model. */
+  apply(args: A, scope: ToolScope, options: ChangeOptions): Promise<string>;
+}
+
+export type Tool = ReadTool<any> | ChangeTool<any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- each tool types its own arguments
+
+const none = v.object({});
+const noParameters: Parameters = { type: 'object', properties: {}, required: [] };
+const idParam = { type: 'integer', description: 'The id of the todo (from list_todos)' } as const;
+
+/** The active profile's todos in order, as the model sees them. */
+function ordered(scope: ToolScope): TodoDto[] {
+  return scope.tasks.snapshot().todos;
+}
+
+/** The todo with this id in this profile, or a ToolError listing the ids there are. */
+function todoOf(scope: ToolScope, todoId: number): TodoDto {
+  const todos = ordered(scope);
+  const todo = todos.find((t) => t.id === todoId);
+  if (todo) return todo;
+  const ids = todos.slice(0, 30).map((t) => `${t.id} ${quote(t.title)}`);
+  throw new ToolError(
+    todos.length === 0
+      ? `There is no todo with id ${todoId}: the list is empty.`
+      : `There is no todo with id ${todoId} in this list. The ids are: ${ids.join(', ')}${todos.length > 30 ? ', …' : ''}.`,
+  );
+}
+
+function position(scope: ToolScope, todoId: number): number {
+  return ordered(scope).findIndex((t) => t.id === todoId) + 1;
+}
+
+const listTodos: ReadTool<object> = {
+  kind: 'read',
+  name: 'list_todos',
+  description: "Lists the todos of the user's active profile in order: id, title, done, position (1 is the top).",
+  parameters: noParameters,
+  schema: none,
+  describe: () => l10n.t('Read the todo list'),
+  run: (_, scope) => JSON.stringify(ordered(scope).map((t, i) => ({ id: t.id, title: t.title, done: t.done, position: i + 1 }))),
+};
+
+const listProfiles: ReadTool<object> = {
+  kind: 'read',
+  name: 'list_profiles',
+  description: "Lists the user's profiles (each has its own todo list): id, name, and which is active.",
+  parameters: noParameters,
+  schema: none,
+  describe: () => l10n.t('Read the profiles'),
+  run: (_, scope) => JSON.stringify(scope.tasks.profileList().map((p) => ({ id: p.id, name: p.name, active: p.id === scope.tasks.activeProfileId }))),
+};
+
+const recentNotes: ReadTool<{ limit?: number }> = {
+  kind: 'read',
+  name: 'recent_notes',
+  description: 'Lists the latest things the user did in the to-do list (added, completed, moved...), oldest first.',
+  parameters: { type: 'object', properties: { limit: { type: 'integer', description: 'How many, 1 to 50 (default 10)' } }, required: [] },
+  schema: v.object({ limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(50))) }),
+  describe: () => l10n.t('Read the recent notes'),
+  run: (args, scope) => JSON.stringify(scope.recentNotes(args.limit ?? 10)),
+};
+
+const addTodo: ChangeTool<{ title: string }> = {
+  kind: 'change',
+  change: 'add',
+  name: 'add_todo',
+  description: 'Adds a todo at the bottom of the list.',
+  parameters: { type: 'object', properties: { title: { type: 'string', description: 'The todo, in a few words' } }, required: ['title'] },
+  schema: v.object({ title }),
+  describe: (args) => l10n.t('Add todo {0}', quote(args.title)),
+  check: () => undefined,
+  apply: async (args, scope, options) => {
+    const todo = await scope.tasks.addTodo(args.title, options);
+    return `Added todo ${todo.id} ${quote(todo.title)} at position ${position(scope, todo.id)}.`;
+  },
+};
+
+/** Completing and reopening: one kind of change, two tools (small models pick a name better than a flag). */
+function setDone(done: boolean): ChangeTool<{ id: number }> {
+  return {
+    kind: 'change',
+    change: 'complete',
+    name: done ? 'complete_todo' : 'reopen_todo',
+    description: done ? 'Marks a todo as done.' : 'Marks a done todo as not done again.',
+    parameters: { type: 'object', properties: { id: idParam }, required: ['id'] },
+    schema: v.object({ id }),
+    describe: (args, scope) => (done ? l10n.t('Complete todo {0}', quote(todoOf(scope, args.id).title)) : l10n.t('Reopen todo {0}', quote(todoOf(scope, args.id).title))),
+    check: (args, scope) => {
+      const todo = todoOf(scope, args.id);
+      if (todo.done === done) throw new ToolError(`Todo ${todo.id} ${quote(todo.title)} is ${done ? 'done' : 'open'} already: nothing to do.`);
+    },
+    apply: async (args, scope, options) => {
+      const todo = await scope.tasks.toggleTodo(args.id, options);
+      return `${done ? 'Completed' : 'Reopened'} todo ${todo.id} ${quote(todo.title)}.`;
+    },
+  };
+}
+
+const renameTodo: ChangeTool<{ id: number; title: string }> = {
+  kind: 'change',
+  change: 'rename',
+  name: 'rename_todo',
+  description: 'Gives a todo a new title.',
+  parameters: { type: 'object', properties: { id: idParam, title: { type: 'string', description: 'The new title' } }, required: ['id', 'title'] },
+  schema: v.object({ id, title }),
+  describe: (args, scope) => l10n.t('Rename todo {0} to {1}', quote(todoOf(scope, args.id).title), quote(args.title)),
+  check: (args, scope) => {
+    const todo = todoOf(scope, args.id);
+    if (todo.title === args.title) throw new ToolError(`Todo ${todo.id} is called ${quote(todo.title)} already: nothing to do.`);
+  },
+  apply: async (args, scope, options) => {
+    const before = todoOf(scope, args.id).title;
+    const todo = await scope.tasks.renameTodo(args.id, args.title, options);
+    return `Renamed todo ${todo.id} ${quote(before)} to ${quote(todo.title)}.`;
+  },
+};
+
+const deleteTodo: ChangeTool<{ id: number }> = {
+  kind: 'change',
+  change: 'delete',
+  name: 'delete_todo',
+  description: 'Deletes a todo.',
+  parameters: { type: 'object', properties: { id: idParam }, required: ['id'] },
+  schema: v.object({ id }),
+  describe: (args, scope) => l10n.t('Delete todo {0}', quote(todoOf(scope, args.id).title)),
+  check: (args, scope) => void todoOf(scope, args.id),
+  apply: async (args, scope, options) => {
+    const todo = todoOf(scope, args.id);
+    await scope.tasks.deleteTodo(args.id, options);
+    return `Deleted todo ${todo.id} ${quote(todo.title)}.`;
+  },
+};
+
+const moveTodo: ChangeTool<{ id: number; position: number }> = {
+  kind: 'change',
+  change: 'move',
+  name: 'move_todo',
+  description: 'Moves a todo to a position in the list (1 is the top).',
+  parameters: {
+    type: 'object',
+    properties: { id: idParam, position: { type: 'integer', description: 'Where it goes: 1 is the top' } },
+    required: ['id', 'position'],
+  },
+  schema: v.object({ id, position: v.pipe(v.number(), v.integer(), v.minValue(1)) }),
+  describe: (args, scope) => {
+    const count = ordered(scope).length;
+    const to = Math.min(args.position, count);
+    const title = quote(todoOf(scope, args.id).title);
+    if (to === 1) return l10n.t('Move todo {0} to the top', title);
+    if (to === count) return l10n.t('Move todo {0} to the bottom', title);
+    return l10n.t('Move todo {0} to position {1}', title, to);
+  },
+  check: (args, scope) => {
+    const todo = todoOf(scope, args.id);
+    if (position(scope, todo.id) === Math.min(args.position, ordered(scope).length)) throw new ToolError(`Todo ${todo.id} is at position ${args.position} already: nothing to do.`);
+  },
+  apply: async (args, scope, options) => {
+    const others = ordered(scope).filter((t) => t.id !== args.id);
+    const before = others[args.position - 1]?.id ?? null;
+    await scope.tasks.moveTodo(args.id, before, options);
+    return `Moved todo ${args.id} ${quote(todoOf(scope, args.id).title)} to position ${position(scope, args.id)}.`;
+  },
+};
+
+const clearCompleted: ChangeTool<object> = {
+  kind: 'change',
+  change: 'clearCompleted',
+  name: 'clear_completed',
+  description: 'Deletes every todo that is done.',
+  parameters: noParameters,
+  schema: none,
+  describe: (_, scope) => {
+    const n = scope.tasks.counts().done;
+    return n === 1 ? l10n.t('Delete the 1 completed todo') : l10n.t('Delete the {0} completed todos', n);
+  },
+  check: (_, scope) => {
+    if (scope.tasks.counts().done === 0) throw new ToolError('No todo is done: nothing to clear.');
+  },
+  apply: async (_, scope, options) => {
+    const n = await scope.tasks.clearCompleted(options);
+    return `Deleted ${n} completed todo${n === 1 ? '' : 's'}.`;
+  },
+};
+
+function profileNamed(scope: ToolScope, wanted: string) {
+  const profiles = scope.tasks.profileList();
+  const key = wanted.trim().toLowerCase();
+  const found = profiles.find((p) => p.name.trim().toLowerCase() === key);
+  if (found) return found;
+  throw new ToolError(`There is no profile named ${quote(wanted)}. The profiles are: ${profiles.map((p) => quote(p.name)).join(', ')}.`);
+}
+
+const switchProfile: ChangeTool<{ name: string }> = {
+  kind: 'change',
+  change: 'profile',
+  name: 'switch_profile',
+  description: "Makes another of the user's profiles the active one (by its name, from list_profiles). The conversation stays with this profile.",
+  parameters: { type: 'object', properties: { name: { type: 'string', description: 'The name of the profile' } }, required: ['name'] },
+  schema: v.object({ name }),
+  describe: (args, scope) => l10n.t('Switch to profile {0}', quote(profileNamed(scope, args.name).name)),
+  check: (args, scope) => {
+    const profile = profileNamed(scope, args.name);
+    if (profile.id === scope.tasks.activeProfileId) throw new ToolError(`Profile ${quote(profile.name)} is the active one already: nothing to do.`);
+  },
+  apply: async (args, scope, options) => {
+    const profile = profileNamed(scope, args.name);
+    await scope.tasks.switchProfile(profile.id, options);
+    return `Switched to profile ${quote(profile.name)}. This conversation belongs to another profile: the tools work again once the user switches back.`;
+  },
+};
+
+const createProfile: ChangeTool<{ name: string }> = {
+  kind: 'change',
+  change: 'profile',
+  name: 'create_profile',
+  description: 'Creates a new profile with an empty todo list and makes it the active one.',
+  parameters: { type: 'object', properties: { name: { type: 'string', description: 'The name of the new profile' } }, required: ['name'] },
+  schema: v.object({ name }),
+  describe: (args) => l10n.t('Create profile {0} and switch to it', quote(args.name)),
+  check: (args, scope) => {
+    const key = args.name.trim().toLowerCase();
+    if (scope.tasks.profileList().some((p) => p.name.trim().toLowerCase() === key)) throw new ToolError(`A profile named ${quote(args.name)} exists already: use switch_profile.`);
+  },
+  apply: async (args, scope, options) => {
+    const profile = await scope.tasks.addProfile(args.name, options);
+    return `Created profile ${quote(profile.name)} and switched to it.`;
+  },
+};
+
+/** Every tool, in the order the model is told of them. */
+export const TOOLS: readonly Tool[] = [
+  listTodos,
+  listProfiles,
+  recentNotes,
+  addTodo,
+  setDone(true),
+  setDone(false),
+  renameTodo,
+  moveTodo,
+  deleteTodo,
+  clearCompleted,
+  createProfile,
+  switchProfile,
+];
+
+export function toolNamed(toolName: string): Tool | undefined {
+  return TOOLS.find((t) => t.name === toolName);
+}
+
+/**
+ * The arguments as the tool takes them, or a ToolError saying what is wrong. Small models
+ * write arguments a little off; what is unambiguous is taken: a JSON string holding the
+ * object, an integer written as a string ("3"). Anything else is refused, never guessed.
+ */
+export function parseArguments<A>(tool: Common<A>, raw: unknown): A {
+  let args = raw ?? {};
+  if (typeof args === 'string') {
+    try {
+      args = args.trim() ? JSON.parse(args) : {};
+    } catch {
+      throw new ToolError(`The arguments of ${tool.name} are not a JSON object.`);
+    }
+  }
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new ToolError(`The arguments of ${tool.name} must be an object.`);
+  const fixed: Record<string, unknown> = { ...(args as Record<string, unknown>) };
+  for (const [key, param] of Object.entries(tool.parameters.properties)) {
+    const value = fixed[key];
+    if (param.type === 'integer' && typeof value === 'string' && /^\s*\d{1,15}\s*$/.test(value)) fixed[key] = Number(value);
+  }
+  const result = v.safeParse(tool.schema, fixed);
+  if (result.success) return result.output;
+  const why = result.issues
+    .slice(0, 3)
+    .map((i) => cutText(`${v.getDotPath(i) ?? 'arguments'}: ${i.message}`, 200))
+    .join('; ');
+  const wanted = Object.entries(tool.parameters.properties).map(([k, p]) => `${k} (${p.type}${tool.parameters.required.includes(k) ? '' : ', optional'})`);
+  throw new ToolError(`Wrong arguments for ${tool.name}: ${why}. It takes ${wanted.length ? wanted.join(', ') : 'no arguments'}.`);
+}

@@ -1,0 +1,95 @@
+/**
+ * One undo for everyone: the log of changes that can be taken back, the model's (one
+ * entry per card) and the user's own deletes and clears alike. Each entry holds how to
+ * revert exactly (src/tasks/revert.ts: the deleted rows with their place, the old
+ * titles...), written in the same transaction as the change it reverts, so it survives
+ * a reload with it. `TasksService.revert` carries it out: an undo is a change like any
+ * other (the views update, the model is told).
+ *
+ * This module owns its table; it creates it on first use.
+ */
+import * as l10n from '@vscode/l10n';
+import { UserError } from '../errors';
+import type { AppStore } from '../store/appSchema';
+import { ensureTables } from '../store/migrate';
+import { defineTable, type Row } from '../store/schema';
+import { Table } from '../store/table';
+import type { RevertStep } from '../tasks/revert';
+import type { TasksService } from '../tasks/tasksService';
+
+export const undoTable = defineTable({
+  name: 'undo',
+  columns: {
+    id: { type: 'integer' },
+    profile_id: { type: 'integer' },
+    /** 'model' (a card's changes) or 'user' (a delete or clear in the Tasks view). */
+    source: { type: 'text' },
+    /** The card (message id) whose changes these are; null for the user's. */
+    card_id: { type: 'integer', nullable: true },
+    /** RevertStep[], in the order the changes were made. */
+    steps: { type: 'json' },
+    /** The notes of the changes, one per change, for the note of the undo and the Tasks view's "Undo". */
+    label: { type: 'json' },
+    created: { type: 'integer' },
+    undone: { type: 'boolean', default: false },
+  },
+  pk: ['id'],
+  indexes: [['profile_id', 'source', 'id'], ['card_id']],
+});
+
+export type UndoEntry = Row<typeof undoTable>;
+export type UndoSource = 'model' | 'user';
+
+/** Entries kept per profile and source; older ones are dropped as new ones come. */
+const KEEP = 50;
+
+export class UndoLog {
+  private readonly table: Table<typeof undoTable>;
+
+  constructor(
+    store: AppStore,
+    private readonly tasks: TasksService,
+    private readonly now: () => number = Date.now,
+  ) {
+    ensureTables(store.db, [undoTable]);
+    this.table = new Table(store.db, undoTable);
+  }
+
+  /**
+   * Adds one change to an entry: the card's entry (created with its first change), or a
+   * new one for the user's. Call it from `ChangeOptions.record`, inside the change's transaction.
+   */
+  record(profileId: number, source: UndoSource, cardId: number | null, steps: RevertStep[], note: string): UndoEntry {
+    const existing = cardId === null ? undefined : this.table.rows({ where: { card_id: cardId, undone: false }, limit: 1 })[0];
+    if (existing) {
+      return this.table.update({ id: existing.id, steps: [...(existing.steps as RevertStep[]), ...steps], label: [...(existing.label as string[]), note] });
+    }
+    const entry = this.table.insert({ profile_id: profileId, source, card_id: cardId, steps, label: [note], created: this.now(), undone: false });
+    const old = this.table.rows({ where: { profile_id: profileId, source }, orderBy: 'id DESC', offset: KEEP, limit: 1 })[0];
+    if (old) this.table.deleteWhere('profile_id = ? AND source = ? AND id <= ?', [profileId, source, old.id]);
+    return entry;
+  }
+
+  /** The newest entry not undone yet, of a profile and source (of a card, with `cardId`). */
+  last(profileId: number, source: UndoSource, cardId?: number): UndoEntry | undefined {
+    const where = cardId === undefined ? { profile_id: profileId, source, undone: false } : { profile_id: profileId, source, card_id: cardId, undone: false };
+    return this.table.rows({ where, orderBy: 'id DESC', limit: 1 })[0];
+  }
+
+  hasUndo(cardId: number): boolean {
+    return this.table.count({ card_id: cardId, undone: false }) > 0;
+  }
+
+  /**
+   * Reverts an entry through TasksService and marks it undone, in the revert's own
+   * transaction (`alongside` may write more there: the card that shows it).
+   */
+  async undo(entry: UndoEntry, alongside?: () => void): Promise<void> {
+    const current = this.table.rows({ where: { id: entry.id }, limit: 1 })[0];
+    if (!current || current.undone) throw new UserError(l10n.t('That change was undone already.'));
+    await this.tasks.revert(entry.profile_id, current.steps as RevertStep[], (current.label as string[]).join('; '), () => {
+      this.table.update({ id: entry.id, undone: true });
+      alongside?.();
+    });
+  }
+}
