@@ -250,6 +250,65 @@ describe('Tasks view', () => {
     }
   });
 
+  it('renders a long list in slices, applying the patches that arrive meanwhile in order', async () => {
+    const N = 5000;
+    const profile_id = h.tasks.activeProfileId;
+    const ids: number[] = [];
+    h.db.transaction(() => {
+      for (let i = 1; i <= N; i++) ids.push(h.store.todos.insert({ title: `todo ${i}`, done: i % 3 === 0, priority: i, profile_id }).id);
+    });
+    await h.db.sync();
+    // The page holds the snapshot back, and every message after it, until released: then
+    // they are all queued at once, the patches right behind the snapshot, so they arrive
+    // after the render's first slice and before the rest, whatever the machine's speed.
+    await page.addInitScript(`
+      window.__arrivals = [];
+      const held = [];
+      let holding = false;
+      window.addEventListener('message', (e) => {
+        const m = e.data;
+        if (m && m.__released) return;
+        if (m && m.type === 'response' && m.ok && m.data && Array.isArray(m.data.todos)) holding = true;
+        if (!holding) return;
+        e.stopImmediatePropagation();
+        held.push(m);
+      }, true);
+      window.addEventListener('message', (e) => {
+        if (e.data && e.data.type === 'notify' && e.data.body.kind.startsWith('todo/')) window.__arrivals.push(document.querySelectorAll('li.todo').length);
+      });
+      window.__release = () => {
+        holding = false;
+        for (const m of held.splice(0)) window.postMessage(Object.assign({}, m, { __released: true }), '*');
+      };
+    `);
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { __release?: unknown }).__release && document.querySelector('.counts'));
+    await view.settle();
+    const id = (n: number) => ids[n - 1]!;
+    await h.tasks.toggleTodo(id(2)); // rendered
+    await h.tasks.toggleTodo(id(4900)); // still to render
+    await h.tasks.renameTodo(id(4500), 'renamed while rendering');
+    await h.tasks.deleteTodo(id(4800));
+    await h.tasks.deleteTodo(id(1));
+    await h.tasks.moveTodo(id(4950), id(3)); // from the todos to render to the rendered rows
+    await h.tasks.moveTodo(id(5), id(4990)); // from the rendered rows to the todos to render
+    await h.tasks.moveTodo(id(4700), null);
+    await h.tasks.addTodo('added while rendering');
+    await view.settle();
+    assert.equal(await rows().count(), 0, 'held back until now');
+    await page.evaluate(() => (window as unknown as { __release: () => void }).__release());
+    await page.waitForFunction((n) => document.querySelectorAll('li.todo').length === n && !(document.querySelector('.todos') as HTMLElement).style.paddingBottom, N - 1, { timeout: 60_000 });
+    const arrivals = await page.evaluate(() => (window as unknown as { __arrivals: number[] }).__arrivals);
+    assert.equal(arrivals.length, 9);
+    assert.ok(arrivals.every((rows) => rows < N - 1), `every patch arrived mid-render (rows then: ${arrivals.join(', ')})`);
+    const store = h.store.todos.xtra({ profile_id }).rows({ orderBy: 'priority, id' });
+    const shown = await rows().evaluateAll((lis) => lis.map((li) => `${li.querySelector('.title')!.textContent}${li.classList.contains('done') ? ' [x]' : ''}`));
+    assert.deepEqual(shown, store.map((t) => `${t.title}${t.done ? ' [x]' : ''}`));
+    const done = store.filter((t) => t.done).length;
+    assert.equal(await page.locator('.counts').innerText(), `${store.length - done} open · ${done} done`);
+    assert.equal(await page.locator('li.todo[tabindex="0"]').count(), 1, 'one row in the tab order');
+  });
+
   it('clears completed todos', async () => {
     await seed('open one', 'done one', 'done two');
     await rows().nth(1).locator('input.check').click();

@@ -7,6 +7,13 @@
  * they are out of sight (content-visibility: auto), so ten thousand todos cost about
  * what the rows on screen cost, while every row stays in the DOM for Find, the keyboard
  * and screen readers. A chunk never stays empty, so the rows' order is chunk by chunk.
+ *
+ * A snapshot is rendered in slices, from the top: the first at once (the rows on screen),
+ * then chunk after chunk in tasks of about SLICE_MS, so the page answers input and paints
+ * meanwhile. Todos not rendered yet wait in `pending`, after every rendered row, and the
+ * list's bottom padding keeps their room (the scrollbar does not grow, a saved position
+ * can be restored at once). Patches that arrive meanwhile apply to a row or to `pending`,
+ * whichever holds the todo, so they land in order.
  */
 import type { TodoDto } from '../../protocol';
 import { h, icon, iconButton } from '../dom';
@@ -15,6 +22,8 @@ import { request } from '../host';
 const CHUNK = 100;
 /** A row's height before it was ever laid out (a one-line title). */
 const ROW_PX = 28;
+/** How long one slice of a render may run before the page gets its turn. */
+const SLICE_MS = 8;
 
 interface Row {
   todo: TodoDto;
@@ -43,6 +52,12 @@ function rowTemplate(): HTMLLIElement {
 export class TodoList {
   readonly element = h('div', { className: 'todos', role: 'list', 'aria-label': 'Todos' });
   private rows = new Map<number, Row>();
+  /** Todos of the snapshot not rendered yet, in order; they come after every row. */
+  private pending: TodoDto[] = [];
+  private sliceScheduled = false;
+  private readonly slices = new MessageChannel();
+  /** A todo to scroll to once it is rendered. */
+  private revealing: number | undefined;
   private open = 0;
   private done = 0;
   private dragging: number | undefined;
@@ -71,6 +86,10 @@ export class TodoList {
       this.dragging = undefined;
       this.clearDropMarks();
     });
+    this.slices.port1.onmessage = () => {
+      this.sliceScheduled = false;
+      this.renderSlice();
+    };
   }
 
   counts(): { open: number; done: number } {
@@ -80,13 +99,11 @@ export class TodoList {
   render(todos: TodoDto[]): void {
     this.rows.clear();
     this.open = this.done = 0;
-    const fragment = document.createDocumentFragment();
-    for (let i = 0; i < todos.length; i += CHUNK) {
-      const chunk = this.newChunk(Math.min(CHUNK, todos.length - i));
-      for (const todo of todos.slice(i, i + CHUNK)) chunk.append(this.createRow(todo).li);
-      fragment.append(chunk);
-    }
-    this.element.replaceChildren(fragment);
+    for (const todo of todos) this.count(todo, +1);
+    this.element.replaceChildren();
+    this.pending = todos.slice();
+    this.revealing = undefined;
+    this.renderSlice();
     const first = this.firstRow();
     if (first) first.tabIndex = 0;
     this.hooks.onChange();
@@ -94,23 +111,32 @@ export class TodoList {
 
   upsert(todo: TodoDto): void {
     const row = this.rows.get(todo.id);
-    if (!row) {
+    const waiting = row ? -1 : this.pendingIndex(todo.id);
+    if (row) {
+      this.count(row.todo, -1);
+      row.todo = todo;
+      this.paint(row);
+    } else if (waiting >= 0) {
+      this.count(this.pending[waiting]!, -1);
+      this.pending[waiting] = todo;
+    } else if (this.pending.length) {
+      this.pending.push(todo); // new, at the end: after the todos still to render
+      this.reserve();
+    } else {
       let chunk = this.element.lastElementChild;
       if (!chunk || chunk.childElementCount >= CHUNK) chunk = this.element.appendChild(this.newChunk(1));
       chunk.append(this.createRow(todo).li);
       if (this.rows.size === 1) this.rows.get(todo.id)!.li.tabIndex = 0;
-    } else {
-      this.count(row.todo, -1);
-      row.todo = todo;
-      this.count(todo, +1);
-      this.paint(row);
     }
+    this.count(todo, +1);
     this.hooks.onChange();
   }
 
   remove(ids: number[]): void {
     for (const id of ids) {
       const row = this.rows.get(id);
+      const waiting = row ? -1 : this.pendingIndex(id);
+      if (waiting >= 0) this.count(this.pending.splice(waiting, 1)[0]!, -1);
       if (!row) continue;
       const hadFocus = row.li.contains(document.activeElement);
       const next = this.rowAfter(row.li) ?? this.rowBefore(row.li);
@@ -122,24 +148,82 @@ export class TodoList {
         if (hadFocus) next.focus();
       }
     }
+    this.reserve();
     this.hooks.onChange();
   }
 
+  /** To just before `before` (null, or a todo not in the list: to the end), rendered or still pending. */
   move(id: number, before: number | null): void {
+    if (before === id) return;
     const row = this.rows.get(id);
-    if (!row) return;
-    const hadFocus = document.activeElement === row.li;
+    const waiting = row ? -1 : this.pendingIndex(id);
+    if (!row && waiting < 0) return;
     const target = before === null ? undefined : this.rows.get(before)?.li;
-    if (target === row.li) return;
-    const from = row.li.parentElement!;
-    if (target) target.before(row.li);
-    else this.element.lastElementChild!.append(row.li);
-    if (!from.firstElementChild) from.remove();
-    if (hadFocus) row.li.focus();
+    const toPending = !target && this.pending.length > 0;
+    if (toPending) {
+      // Among the todos still to render: the row (if it is one) goes back to them.
+      const todo = row ? row.todo : this.pending.splice(waiting, 1)[0]!;
+      if (row) this.unrender(row);
+      const at = before === null ? -1 : this.pendingIndex(before);
+      this.pending.splice(at < 0 ? this.pending.length : at, 0, todo);
+      return this.reserve();
+    }
+    const li = row ? row.li : this.createRow(this.pending.splice(waiting, 1)[0]!).li;
+    const hadFocus = document.activeElement === li;
+    const from = li.parentElement;
+    if (target) target.before(li);
+    else this.element.lastElementChild!.append(li);
+    if (from && !from.firstElementChild) from.remove();
+    if (hadFocus) li.focus();
+    this.reserve();
   }
 
   reveal(id: number): void {
-    this.rows.get(id)?.li.scrollIntoView({ block: 'nearest' });
+    const row = this.rows.get(id);
+    if (row) row.li.scrollIntoView({ block: 'nearest' });
+    else this.revealing = id;
+  }
+
+  // ---- rendering in slices ----
+
+  /** Renders the next chunks of `pending` for about SLICE_MS, then leaves the rest for a next task. */
+  private renderSlice(): void {
+    const until = performance.now() + SLICE_MS;
+    while (this.pending.length) {
+      const todos = this.pending.splice(0, CHUNK);
+      const chunk = this.newChunk(todos.length);
+      for (const todo of todos) chunk.append(this.createRow(todo).li);
+      this.element.append(chunk);
+      if (performance.now() >= until) break;
+    }
+    const revealing = this.revealing;
+    if (revealing !== undefined && this.rows.has(revealing)) {
+      this.revealing = undefined;
+      this.reveal(revealing);
+    }
+    this.reserve();
+    if (this.pending.length && !this.sliceScheduled) {
+      this.sliceScheduled = true;
+      this.slices.port2.postMessage(null); // a task of its own: input and frames come in between
+    }
+  }
+
+  /** Room for the todos still to render, so the list has its full height from the start. */
+  private reserve(): void {
+    this.element.style.paddingBottom = this.pending.length ? `${this.pending.length * ROW_PX}px` : '';
+  }
+
+  private pendingIndex(id: number): number {
+    return this.pending.findIndex((t) => t.id === id);
+  }
+
+  /** Takes a row out of the DOM, its todo going back to `pending` (which the caller does). */
+  private unrender(row: Row): void {
+    const wasTabStop = row.li.tabIndex === 0;
+    this.detach(row.li);
+    this.rows.delete(row.todo.id);
+    const first = this.firstRow();
+    if (wasTabStop && first) first.tabIndex = 0;
   }
 
   // ---- rows and chunks ----
@@ -183,7 +267,6 @@ export class TodoList {
     box.setAttribute('aria-labelledby', title.id);
     const row: Row = { todo, li, box, title };
     this.rows.set(todo.id, row);
-    this.count(todo, +1);
     this.paint(row);
     return row;
   }
