@@ -79,15 +79,16 @@ export class Conversation {
   }
 
   /**
-   * The conversation newest first, read lazily in pages of `pageSize` rows (by id, on the
-   * (profile_id, id) index): a reader that stops early reads no further.
+   * The conversation newest first, read lazily in pages (by id, on the (profile_id, id)
+   * index): the first of `firstPage` rows, each next one twice as large, up to 256. A
+   * reader that stops early reads no further, and one that needs a few rows reads few.
    */
-  *newestFirst(profileId: number, pageSize = 100): Generator<Message> {
+  *newestFirst(profileId: number, firstPage = 16): Generator<Message> {
     let before = Number.MAX_SAFE_INTEGER;
-    for (;;) {
-      const page = this.store.messages.rows({ where: 'profile_id = ? AND id < ?', args: [profileId, before], orderBy: 'id DESC', limit: pageSize });
+    for (let size = firstPage; ; size = Math.min(size * 2, 256)) {
+      const page = this.store.messages.rows({ where: 'profile_id = ? AND id < ?', args: [profileId, before], orderBy: 'id DESC', limit: size });
       yield* page;
-      if (page.length < pageSize) return;
+      if (page.length < size) return;
       before = page[page.length - 1]!.id;
     }
   }

@@ -56,7 +56,7 @@ test('reading page by page chooses the same messages as reading the whole conver
       const reference = new PromptWindow().build(c.profileId, whole, input(numCtx));
       for (const pageSize of [1, 3, 7, 100]) {
         const paged = new PromptWindow().build(c.profileId, c.conversation.newestFirst(c.profileId, pageSize), input(numCtx));
-        assert.deepEqual(paged, reference, `${turns} turns, num_ctx ${numCtx}, pages of ${pageSize}`);
+        assert.deepEqual(paged, reference, `${turns} turns, num_ctx ${numCtx}, first page of ${pageSize}`);
       }
     }
   }
