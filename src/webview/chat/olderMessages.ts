@@ -52,7 +52,9 @@ export class OlderMessages {
     this.pending = [...page.messages];
     this.more = page.more;
     this.buildScreenful();
-    this.continue();
+    // The rest once the newest are painted.
+    const generation = this.generation;
+    requestAnimationFrame(() => generation === this.generation && this.continue());
   }
 
   /** The newest messages, until they fill the pane (at least AT_ONCE of them), in this task. */
