@@ -74,9 +74,18 @@ function asObject(args: unknown): Record<string, unknown> {
   return typeof args === 'object' && args !== null && !Array.isArray(args) ? (args as Record<string, unknown>) : {};
 }
 
-/** The calls data for the assistant row of a round. */
+/** Longest arguments (as JSON) or block kept to be sent back: a megabyte from the model must not fill every later request. */
+const KEEP_CHARS = 4000;
+
+/** The calls data for the assistant row of a round (what is too long is kept as a mark that says so). */
 export function callsData(calls: readonly ToolCall[], raw: readonly string[]): CallsData {
-  return raw.length ? { calls: [...calls], raw: [...raw] } : { calls: [...calls] };
+  const kept = calls.map((c) => {
+    const size = JSON.stringify(c.arguments ?? {})?.length ?? 0;
+    // model-facing
+    return size > KEEP_CHARS ? { name: c.name.slice(0, 100), arguments: { omitted: `arguments of ${size} characters, too long to keep` } } : c;
+  });
+  const blocks = raw.map((b) => (b.length > KEEP_CHARS ? `[a block of ${b.length} characters, too long to keep]` : b));
+  return blocks.length ? { calls: kept, raw: blocks } : { calls: kept };
 }
 
 interface Card {
@@ -114,10 +123,14 @@ export class Cards {
    * has its outcome, or the card was cancelled (`signal`).
    */
   async round(profileId: number, calls: readonly ToolCall[], problems: readonly string[], signal: AbortSignal, overLimit: boolean, recentNotes: (limit: number) => string[]): Promise<ToolCard> {
-    const planned = overLimit ? calls.map((c, i) => refused(i, c.name, 'Not run: the limit of tool rounds for one message was reached.')) : this.deps.tools.plan(profileId, calls, recentNotes);
+    const planned = overLimit ? calls.map((c, i) => refused(i, c.name, 'Not run: the limit of tool rounds for one message was reached.')) : this.deps.tools.plan(profileId, calls);
     const items = [...planned, ...problems.map((p, i) => refused(planned.length + i, '', p))];
     const card: Card = { profileId, items, state: 'done', shown: false };
-    for (const item of items) if (item.state === 'proposed' && item.auto) await this.applyItem(card, item);
+    // In the model's order: a read after an allowed change sees it.
+    for (const item of items) {
+      if (item.state === 'read') this.readItem(card, item, recentNotes);
+      else if (item.state === 'proposed' && item.auto) await this.applyItem(card, item);
+    }
     if (items.some((i) => i.state === 'proposed')) card.state = 'waiting';
     this.save(card);
     this.show(card);
@@ -182,6 +195,16 @@ export class Cards {
       n++;
     }
     return n;
+  }
+
+  private readItem(card: Card, item: PlannedItem, recentNotes: (limit: number) => string[]): void {
+    try {
+      item.result = this.deps.tools.read(card.profileId, item, recentNotes);
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      item.state = 'refused';
+      item.result = messageOf(err);
+    }
   }
 
   private async applyItem(card: Card, item: PlannedItem): Promise<void> {
@@ -261,7 +284,11 @@ function refused(index: number, tool: string, why: string): PlannedItem {
 }
 
 function dtoOf(card: Card): ToolCard {
-  const items = card.items.map(({ args: _args, ...item }): ToolCardItem => item);
+  const items = card.items.map((item): ToolCardItem => {
+    const shown: PlannedItem = { ...item };
+    delete shown.args; // in memory only: the store and the views get the card
+    return shown;
+  });
   return { state: card.state, items, undoable: items.some((i) => i.state === 'applied' && i.change !== undefined) };
 }
 

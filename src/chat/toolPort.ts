@@ -38,11 +38,13 @@ export interface ToolPort {
   textProtocol(): string;
   textReader(): TextCallReader;
   /**
-   * A round's calls as card items: reads run now ('read', with their result), changes
+   * A round's calls as card items: reads ('read', run by `read` in their turn), changes
    * checked ('proposed', `auto` when allowed without asking), the rest 'refused' with the
-   * reason for the model. `recentNotes` serves the tool that reads them.
+   * reason for the model.
    */
-  plan(profileId: number, calls: readonly ToolCall[], recentNotes: (limit: number) => string[]): PlannedItem[];
+  plan(profileId: number, calls: readonly ToolCall[]): PlannedItem[];
+  /** Runs a reading item; resolves with its result for the model. `recentNotes` serves the tool that reads them. */
+  read(profileId: number, item: PlannedItem, recentNotes: (limit: number) => string[]): string;
   /**
    * Applies a proposed change through TasksService. `saveCard` is called inside the
    * change's transaction (the card shows it applied, on disk with it) and returns the

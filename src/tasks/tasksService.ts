@@ -292,15 +292,14 @@ export class TasksService {
     });
   }
 
-  /** A deleted todo back in its place: at its old priority, the todos from there on one further down; its old id unless taken. */
+  /** A deleted todo back in its place, under its old id (ids are never given out again): at its old priority, the todos from there on one further down. */
   private restoreTodo(profileId: number, todo: TodoDto): void {
     const { store } = this.deps;
     const todos = store.todos.xtra({ profile_id: profileId });
     if (todos.count({ priority: todo.priority }) > 0) {
       for (const t of todos.rows({ where: 'priority >= ?', args: [todo.priority], orderBy: 'priority DESC' })) todos.update({ id: t.id, priority: t.priority + 1 });
     }
-    const fields = { title: todo.title, done: todo.done, priority: todo.priority };
-    todos.insert(store.todos.has(todo.id) ? fields : { id: todo.id, ...fields });
+    todos.insert({ id: todo.id, title: todo.title, done: todo.done, priority: todo.priority });
   }
 
   private async commit(patch: Notification, note: Note): Promise<void> {

@@ -48,6 +48,8 @@ const PARTIAL_OPENER = /(^|\n)[ \t]*(`{1,2}|```[ \t]*[A-Za-z_]*)$/;
 export class TextCalls {
   private held = '';
   private inBlock = false;
+  /** Just after a block: the end of its closing line is not shown either. */
+  private afterBlock = false;
   private block = '';
   private readonly blocks: string[] = [];
 
@@ -56,6 +58,11 @@ export class TextCalls {
     this.held += text;
     let shown = '';
     for (;;) {
+      if (this.afterBlock) {
+        if (/^[ \t]*$/.test(this.held)) return shown; // the rest of the closing line may still come
+        this.afterBlock = false;
+        this.held = this.held.replace(/^[ \t]*\n/, '');
+      }
       if (this.inBlock) {
         const close = this.held.indexOf('```');
         if (close < 0) {
@@ -66,7 +73,8 @@ export class TextCalls {
           return shown;
         }
         this.block += this.held.slice(0, close);
-        this.held = this.held.slice(close + 3).replace(/^[ \t]*\n/, '');
+        this.held = this.held.slice(close + 3);
+        this.afterBlock = true;
         this.blocks.push(this.block);
         this.block = '';
         this.inBlock = false;

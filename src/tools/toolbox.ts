@@ -45,8 +45,8 @@ export class Toolbox implements ToolPort {
     return new TextCalls();
   }
 
-  plan(profileId: number, calls: readonly ToolCall[], recentNotes: (limit: number) => string[]): PlannedItem[] {
-    const scope: ToolScope = { tasks: this.tasks, profileId, recentNotes };
+  plan(profileId: number, calls: readonly ToolCall[]): PlannedItem[] {
+    const scope: ToolScope = { tasks: this.tasks, profileId, recentNotes: () => [] };
     return calls.map((call, index): PlannedItem => {
       const tool = toolNamed(call.name);
       const base = { index, tool: call.name.slice(0, 100) };
@@ -59,7 +59,7 @@ export class Toolbox implements ToolPort {
         this.inScope(profileId);
         const args = parseArguments(tool, call.arguments);
         const text = tool.describe(args, scope);
-        if (tool.kind === 'read') return { ...base, text, state: 'read', result: tool.run(args, scope) };
+        if (tool.kind === 'read') return { ...base, text, state: 'read', args };
         tool.check(args, scope);
         return {
           ...base,
@@ -75,6 +75,13 @@ export class Toolbox implements ToolPort {
         return { ...base, text: l10n.t('Use {0}', tool.name), state: 'refused', result: messageOf(err) };
       }
     });
+  }
+
+  read(profileId: number, item: PlannedItem, recentNotes: (limit: number) => string[]): string {
+    const tool = toolNamed(item.tool);
+    if (tool?.kind !== 'read') throw new ToolError(`${item.tool} is not a reading tool.`);
+    this.inScope(profileId);
+    return tool.run(item.args, { tasks: this.tasks, profileId, recentNotes });
   }
 
   async apply(profileId: number, item: PlannedItem, saveCard: () => number): Promise<string> {

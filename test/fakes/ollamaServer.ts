@@ -11,7 +11,9 @@
  *
  * What it speaks:
  * - `GET /` (`Ollama is running`), `GET /api/version`, `GET /api/tags`, `GET /api/ps`,
- *   `POST /api/show`;
+ *   `POST /api/show` (with `capabilities`: `tools` unless the model is in `noTools`);
+ * - native tool calls (`toolCalls` in a script), and Ollama's 400 "does not support tools"
+ *   for a request with `tools` to a model without them;
  * - `POST /api/chat`: NDJSON chunks `{model, created_at, message:{role,content}, done:false}`
  *   then a `done:true` line with the counters; `stream:false` answers one JSON object.
  *   Like Ollama (llama.cpp), it keeps a prefix cache per model: it remembers the last
@@ -38,6 +40,7 @@
  *   node --import tsx test/fakes/ollamaServer.ts --port 0 [--models a,b] [--token-delay 20]
  *     prints `FAKE_OLLAMA_URL=http://127.0.0.1:PORT` on stdout once listening
  *   POST /__fake/script  {"models"?: [...], "chat"?: [ChatScript...], "defaultChat"?: ChatScript, "pull"?: PullScript}
+ *   (`--no-tools a,b`: models without the `tools` capability)
  *   GET  /__fake/log     {"requests": [...], "chats": [{body, sent, outcome, promptEvalCount}], "pulls": [...]}
  *   POST /__fake/reset
  */
@@ -70,6 +73,12 @@ export interface ChatScript {
   doneReason?: string;
   /** Answer even when the model is not in the list. */
   anyModel?: boolean;
+  /**
+   * Native tool calls, sent after the tokens in one `done:false` chunk as Ollama sends them
+   * (`message.tool_calls[].function` with `index`, `name` and `arguments`, an object or
+   * whatever is given here; no call id).
+   */
+  toolCalls?: { name: string; arguments?: unknown }[];
 }
 
 export interface PullScript {
@@ -127,6 +136,8 @@ export interface FakeOllamaOptions {
   defaultChat?: ChatScript;
   /** The script of every pull. */
   pull?: PullScript;
+  /** Models without the `tools` capability (`/api/show`): a chat request with `tools` for one is a 400, as Ollama answers. */
+  noTools?: string[];
   log?: (line: string) => void;
 }
 
@@ -162,6 +173,7 @@ const NOW = '2025-01-01T00:00:00Z';
 
 export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<FakeOllama> {
   const initialModels = (options.models ?? ['llama3.2:latest']).map(withTag);
+  const noTools = (options.noTools ?? []).map(withTag);
   const log = options.log ?? (() => {});
   let models = [...initialModels];
   let defaultChat: ChatScript = options.defaultChat ?? {};
@@ -242,7 +254,8 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     if (method === 'POST' && path === '/api/show') {
       const name = withTag(String(body?.model ?? body?.name ?? ''));
       if (!models.includes(name)) return json(res, 404, { error: `model '${body?.model ?? body?.name}' not found` });
-      return json(res, 200, { modelfile: '', parameters: '', template: '{{ .Prompt }}', details: modelEntry(name).details, model_info: {} });
+      const capabilities = noTools.includes(name) ? ['completion'] : ['completion', 'tools'];
+      return json(res, 200, { modelfile: '', parameters: '', template: '{{ .Prompt }}', details: modelEntry(name).details, model_info: {}, capabilities });
     }
     if (method === 'POST' && path === '/api/chat') return chat(body, res);
     if (method === 'POST' && path === '/api/pull') return pull(body, res);
@@ -291,6 +304,10 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     if (script.fail) {
       t.end('failed');
       return sendFail(res, script.fail);
+    }
+    if (Array.isArray(body.tools) && body.tools.length > 0 && noTools.includes(withTag(body.model))) {
+      t.end('failed');
+      return json(res, 400, { error: `registry.ollama.ai/library/${body.model} does not support tools` });
     }
     const messages: { role: string; content: string }[] = Array.isArray(body.messages) ? body.messages : [];
     const lastUser = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
@@ -343,7 +360,13 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
         res.end(`${JSON.stringify({ error: script.errorAfter.message })}\n`);
         return;
       }
-      if (i === tokens.length) break;
+      if (i === tokens.length) {
+        if (script.toolCalls?.length) {
+          const tool_calls = script.toolCalls.map((c, index) => ({ function: { index, name: c.name, arguments: c.arguments ?? {} } }));
+          res.write(`${JSON.stringify({ model: body.model, created_at: NOW, message: { role: 'assistant', content: '', tool_calls }, done: false })}\n`);
+        }
+        break;
+      }
       if (i > 0 && !(await sleep(script.tokenDelayMs ?? 0, t.signal))) return;
       if (t.signal.aborted) return;
       const line = `${JSON.stringify({ model: body.model, created_at: NOW, message: { role: 'assistant', content: tokens[i] }, done: false })}\n`;
@@ -511,6 +534,7 @@ if (require.main === module) {
   startFakeOllama({
     port: Number(argValue(args, '--port') ?? 0),
     models: argValue(args, '--models')?.split(',').filter(Boolean),
+    noTools: argValue(args, '--no-tools')?.split(',').filter(Boolean),
     defaultChat: tokenDelay ? { tokenDelayMs: Number(tokenDelay) } : {},
     log: args.includes('--verbose') ? (line) => console.error(line) : undefined,
   }).then(

@@ -1,0 +1,95 @@
+/** The whole core (createCore) over a real store on disk and the real fake Ollama server, for the tools' tests. */
+import type { TestContext } from 'node:test';
+import type { ChatSettings } from '../../../src/chat/chatService';
+import { createCore, type Core } from '../../../src/core';
+import type { HostUi } from '../../../src/panel/router';
+import type { ChatMessageDto, ToolCard } from '../../../src/protocol';
+import type { Database } from '../../../src/store/database';
+import { startFakeOllama, type FakeOllama, type FakeOllamaOptions } from '../../fakes/ollamaServer';
+import { defer, openForTest, scratchDir } from '../../helpers/store';
+import { Events } from '../chat/harness';
+
+const ui: HostUi = {
+  confirm: async () => true,
+  prompt: async () => undefined,
+  pickModel: async () => undefined,
+  setModel: async () => undefined,
+  pullModel: async () => undefined,
+  writeClipboard: async () => undefined,
+  insertAtCursor: async () => false,
+  runCommand: async () => undefined,
+};
+
+export interface ToolHarness {
+  fake: FakeOllama;
+  dir: string;
+  db: Database;
+  core: Core;
+  events: Events;
+  logs: string[];
+  /** Change it freely: the core reads it at each use. */
+  settings: ChatSettings;
+  /** The card messages of the active profile's conversation, oldest first. */
+  cards(): (ChatMessageDto & { card: ToolCard })[];
+  /** The next card that reaches `state` (chat/appended or chat/finished), or one already sent. */
+  card(state: ToolCard['state'], filter?: (card: ToolCard) => boolean): Promise<ChatMessageDto & { card: ToolCard }>;
+  /** Titles of the active profile's todos, in order, with [x] for done ones. */
+  list(): string[];
+}
+
+export async function setupTools(
+  t: TestContext,
+  options: { fake?: FakeOllamaOptions; settings?: Partial<ChatSettings>; dir?: string; fakeToUse?: FakeOllama } = {},
+): Promise<ToolHarness> {
+  const fake = options.fakeToUse ?? (await startFakeOllama(options.fake));
+  if (!options.fakeToUse) defer(t, () => void fake.close());
+  const dir = options.dir ?? scratchDir(t, 'pipulate-tools-');
+  const { db } = await openForTest(t, dir);
+  const events = new Events();
+  const logs: string[] = [];
+  const settings: ChatSettings = { host: fake.url, model: 'llama3.2', systemPrompt: 'Be brief.', numCtx: 8192, timeoutMs: 5000, ...options.settings };
+  const core = createCore({
+    db,
+    storage: { dir, scope: 'workspace' },
+    chat: { settings: () => settings, log: (line) => logs.push(line), deltaIntervalMs: 5 },
+    ui,
+    log: (level, line) => logs.push(`${level}: ${line}`),
+  });
+  core.events.on(events.push);
+  defer(t, () => core.dispose());
+
+  const isCard = (m: ChatMessageDto): m is ChatMessageDto & { card: ToolCard } => m.card !== undefined;
+  const sentCards = () =>
+    events.all.flatMap((n) => ((n.kind === 'chat/appended' || n.kind === 'chat/finished') && isCard(n.message) ? [n.message] : []));
+  return {
+    fake,
+    dir,
+    db,
+    core,
+    events,
+    logs,
+    settings,
+    cards: () => core.chat.snapshot(core.tasks.activeProfile()).messages.filter(isCard),
+    card(state, filter = () => true) {
+      const seen = sentCards().find((m) => m.card.state === state && filter(m.card));
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`Timed out waiting for a ${state} card`)), 10_000);
+        const off = core.events.on((n) => {
+          if ((n.kind === 'chat/appended' || n.kind === 'chat/finished') && isCard(n.message) && n.message.card.state === state && filter(n.message.card)) {
+            clearTimeout(timer);
+            off();
+            resolve(n.message);
+          }
+        });
+      });
+    },
+    list: () => core.tasks.snapshot().todos.map((t) => `${t.done ? '[x] ' : ''}${t.title}`),
+  };
+}
+
+/** Sends a message and waits until the whole reply (every round) is over. */
+export async function ask(h: ToolHarness, text: string): Promise<void> {
+  await h.core.chat.send(h.core.tasks.activeProfileId, text);
+  await h.core.chat.settled();
+}

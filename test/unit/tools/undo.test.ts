@@ -1,0 +1,106 @@
+/**
+ * One undo for everyone: the user's delete and clear, and a card the model applied,
+ * reverted exactly (title, state, place), also after the store is closed and opened again.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { waitFor } from '../../helpers/store';
+import { ask, setupTools } from './harness';
+
+const T = { timeout: 30_000 };
+
+test('the user’s delete comes back with its id, title, state and place; the Tasks view hears it can, then that it cannot', T, async (t) => {
+  const h = await setupTools(t);
+  for (const title of ['a', 'b', 'c']) await h.core.tasks.addTodo(title);
+  const b = h.core.tasks.snapshot().todos[1]!;
+  await h.core.tasks.toggleTodo(b.id);
+  await h.core.userUndo.deleteTodo(b.id);
+  assert.deepEqual(h.list(), ['a', 'c']);
+  assert.deepEqual(h.events.of('tasks/undoable').map((n) => n.label), ['Deleted todo “b”']);
+
+  assert.equal(await h.core.userUndo.undo(), true);
+  assert.deepEqual(h.list(), ['a', '[x] b', 'c']);
+  assert.equal(h.core.store.todos.get(b.id).title, 'b', 'the same id');
+  assert.deepEqual(h.events.of('tasks/undoable').map((n) => n.label), ['Deleted todo “b”', null]);
+  assert.equal(await h.core.userUndo.undo(), false, 'nothing more to undo');
+  await waitFor(() => h.core.store.messages.count({ role: 'note', content: 'Undone: Deleted todo “b”' }) === 1, 'the model is told');
+});
+
+test('clear completed, undone after the store is closed and opened again: every todo back in its place', T, async (t) => {
+  const h = await setupTools(t);
+  for (const title of ['1', '2', '3', '4', '5']) await h.core.tasks.addTodo(title);
+  const todos = h.core.tasks.snapshot().todos;
+  for (const i of [0, 2, 4]) await h.core.tasks.toggleTodo(todos[i]!.id);
+  assert.equal(await h.core.userUndo.clearCompleted(), 3);
+  await h.core.tasks.addTodo('6'); // its priority is one a cleared todo had
+  assert.deepEqual(h.list(), ['2', '4', '6']);
+  h.core.dispose();
+  h.db.closeSync();
+
+  const again = await setupTools(t, { dir: h.dir, fakeToUse: h.fake });
+  assert.equal(await again.core.userUndo.undo(), true);
+  assert.deepEqual(again.list(), ['[x] 1', '2', '[x] 3', '4', '[x] 5', '6']);
+});
+
+test('a deleted todo comes back in its place among todos added since, under its own id', T, async (t) => {
+  const h = await setupTools(t);
+  await h.core.tasks.addTodo('a');
+  const last = await h.core.tasks.addTodo('b');
+  await h.core.userUndo.deleteTodo(last.id);
+  const added = await h.core.tasks.addTodo('c');
+  assert.equal(h.core.store.todos.get(added.id).priority, last.priority, 'the new todo took the deleted one’s priority');
+  await h.core.userUndo.undo();
+  assert.deepEqual(h.list(), ['a', 'b', 'c']);
+  assert.equal(h.core.store.todos.get(last.id).title, 'b');
+});
+
+test('a card’s changes are undone together, also after a reload; the card says so and cannot be undone twice', T, async (t) => {
+  const h = await setupTools(t, { settings: { tools: { enabled: true, autoApprove: ['add', 'rename', 'move', 'delete', 'complete'], maxRounds: 8 } } });
+  const keep = await h.core.tasks.addTodo('Keep');
+  const doomed = await h.core.tasks.addTodo('Doomed');
+  h.fake.scriptChat(
+    {
+      tokens: [''],
+      toolCalls: [
+        { name: 'add_todo', arguments: { title: 'New' } },
+        { name: 'rename_todo', arguments: { id: keep.id, title: 'Kept' } },
+        { name: 'complete_todo', arguments: { id: keep.id } },
+        { name: 'delete_todo', arguments: { id: doomed.id } },
+        { name: 'move_todo', arguments: { id: keep.id, position: 2 } },
+      ],
+    },
+    { tokens: ['Done.'] },
+  );
+  await ask(h, 'shuffle things');
+  assert.deepEqual(h.list(), ['New', '[x] Kept']);
+  const profileId = h.core.tasks.activeProfileId;
+  h.core.dispose();
+  h.db.closeSync();
+
+  const again = await setupTools(t, { dir: h.dir, fakeToUse: h.fake });
+  const undone = await again.core.chat.undoCard(profileId);
+  assert.ok(undone?.card);
+  assert.deepEqual(undone.card.items.map((i) => i.state), ['undone', 'undone', 'undone', 'undone', 'undone']);
+  assert.equal(undone.card.undoable, false);
+  assert.deepEqual(again.list(), ['Keep', 'Doomed']);
+  assert.equal(again.core.store.todos.get(doomed.id).title, 'Doomed');
+  assert.ok(again.events.of('tasks/reset').length > 0, 'the Tasks view is sent the list');
+  assert.equal(await again.core.chat.undoCard(profileId), null, 'nothing left to undo');
+  await assert.rejects(again.core.chat.undoCard(profileId, undone.id), /Nothing on that card can be undone/);
+  // The model is told, in the next request, that the user undid it.
+  again.fake.scriptChat({ tokens: ['ok'] });
+  await ask(again, 'what happened?');
+  const told = again.fake.chats.at(-1)!.body.messages.filter((m: { role: string }) => m.role === 'tool');
+  assert.ok(told.every((m: { content: string }) => /The user undid it later/.test(m.content)));
+});
+
+test('a profile the model created goes again on undo, and the user is back where they were', T, async (t) => {
+  const h = await setupTools(t, { settings: { tools: { enabled: true, autoApprove: ['profile'], maxRounds: 8 } } });
+  const home = h.core.tasks.activeProfile();
+  h.fake.scriptChat({ tokens: [''], toolCalls: [{ name: 'create_profile', arguments: { name: 'Travel' } }] }, { tokens: ['Created.'] });
+  await ask(h, 'make a travel profile');
+  assert.equal(h.core.tasks.activeProfile().name, 'Travel');
+  await h.core.chat.undoCard(home.id);
+  assert.equal(h.core.tasks.activeProfileId, home.id);
+  assert.deepEqual(h.core.tasks.profileList().map((p) => p.name), [home.name]);
+});
