@@ -5,7 +5,8 @@
  *   write made so far is on disk. Writes that arrive while a flush runs go together
  *   in the next one (group commit), so the cost of a change is one small append and
  *   one fdatasync, whatever the size of the database.
- * - On open: load the snapshot, replay the journal (dropping a torn tail).
+ * - On open: load the snapshot, replay the journal (dropping a torn tail; a damaged
+ *   record ends the replay and the journal is moved aside, see journal.ts).
  * - Now and then, and on close: a checkpoint folds everything into a new snapshot
  *   (write temp, fsync, rename, fsync folder) and starts an empty journal.
  * - A snapshot or journal that cannot be read is moved aside, never overwritten.
@@ -17,18 +18,24 @@ import * as path from 'node:path';
 import initSqlJs, { type Database as SqlJsDatabase, type SqlJsStatic, type Statement } from 'sql.js';
 import { StoreClosedError } from './errors';
 import { fsyncDirSync, moveAside, readIfExists, removeQuietly, writeFileAtomicSync } from './fsutil';
-import { JournalFormatError, JournalWriter, encodeRecord, readJournal } from './journal';
+import { JournalFormatError, JournalWriter, encodeAppend, readJournal, type JournalContents } from './journal';
 import { acquireLock, type Lock } from './lock';
 import type { SqlValue } from './schema';
 
 export type SqlRow = Record<string, SqlValue>;
 
-export interface StoreProblem {
-  kind: 'moved-aside' | 'write-failing' | 'write-recovered' | 'tail-dropped';
-  message: string;
-  /** Where a damaged file was moved to. */
-  movedTo?: string;
-}
+export type StoreProblem =
+  /** A damaged file was moved to `movedTo`, untouched. */
+  | { kind: 'moved-aside'; message: string; movedTo: string }
+  /**
+   * The journal was damaged in the middle: `lost` saved changes (at least) could not be
+   * restored; the journal's original bytes are at `movedTo`.
+   */
+  | { kind: 'journal-damaged'; message: string; lost: number; movedTo: string }
+  | { kind: 'write-failing' | 'write-recovered' | 'tail-dropped'; message: string };
+
+/** Moves a damaged file aside now, or (without the lock) once the lock is taken; reports where it went. */
+type SetAside = (file: string, why: string, problem: (movedTo: string) => StoreProblem) => void;
 
 export interface OpenOptions {
   /** The folder that holds the store's files; created if missing. */
@@ -89,8 +96,8 @@ export class Database {
   private failing = false;
   private closed = false;
   private snapshotBytes = 0;
-  /** A damaged snapshot seen while the folder could not be written: moved aside before anything replaces it. */
-  private damagedSnapshot: string | undefined;
+  /** Damaged files found by an open without the lock: moved aside once it is taken, before anything replaces them. */
+  private setAsides: (() => void)[] = [];
 
   private constructor(
     private readonly sql: SqlJsDatabase,
@@ -137,58 +144,25 @@ export class Database {
     const file = path.join(options.dir, options.fileName ?? 'pipulate.db');
     const journalPath = `${file}.journal`;
     if (lock) removeLeftovers(file);
+    const deferred: (() => void)[] = [];
+    const setAside: SetAside = (target, why, problem) => {
+      const run = () => report(problem(moveAside(target, why)));
+      if (lock) run();
+      else deferred.push(run);
+    };
 
-    const { db, generation, snapshotBytes, damaged } = loadSnapshot(SQL, file, report, lock !== undefined);
+    const { db, generation, snapshotBytes, damaged } = loadSnapshot(SQL, file, setAside);
     // sql.js's database file is in memory (MEMFS), gone with the process, and has no other
     // connection: SQLite need not keep a rollback journal file beside it, nor look for a
     // hot one and re-check the file before each transaction. Doing so was most of the
     // time of replaying a journal (10,000 records: ~450 ms, ~80 ms without).
     db.run('PRAGMA journal_mode = MEMORY');
     db.run('PRAGMA locking_mode = EXCLUSIVE');
-
-    let journal: JournalWriter | undefined;
-    let replayFailed = false;
-    let contents: ReturnType<typeof readJournal>;
-    try {
-      contents = readJournal(journalPath);
-    } catch (err) {
-      if (!(err instanceof JournalFormatError) || !lock) throw err;
-      const movedTo = moveAside(journalPath, 'unreadable');
-      report({ kind: 'moved-aside', message: `The Pipulate journal was not readable and was moved to ${movedTo}.`, movedTo });
-    }
-    if (contents && contents.generation === generation) {
-      const prepared = new Map<string, Statement>();
-      for (const record of contents.records) {
-        try {
-          replay(db, record, prepared);
-        } catch (err) {
-          replayFailed = true;
-          if (lock) {
-            const movedTo = moveAside(journalPath, 'unreplayable');
-            report({
-              kind: 'moved-aside',
-              message: `A change in the Pipulate journal could not be applied (${(err as Error).message}); the journal was moved to ${movedTo} and the changes before it were kept.`,
-              movedTo,
-            });
-          }
-          break;
-        }
-      }
-      for (const stmt of prepared.values()) stmt.free();
-      if (contents.droppedBytes > 0) {
-        report({ kind: 'tail-dropped', message: `Dropped ${contents.droppedBytes} bytes of an unfinished change at the end of the journal (an interrupted write).` });
-      }
-      if (lock && !replayFailed) journal = JournalWriter.openSync(journalPath, contents.validEnd);
-    } else if (contents && contents.generation > generation && lock) {
-      // A journal for a snapshot we do not have: replaying it onto this one would be wrong.
-      const movedTo = moveAside(journalPath, 'orphaned');
-      report({ kind: 'moved-aside', message: `The Pipulate journal did not belong to the database file and was moved to ${movedTo}.`, movedTo });
-    }
-    // (A journal older than the snapshot was already folded into it: a checkpoint was cut short.)
+    const journal = damaged ? undefined : openJournal(db, journalPath, generation, lock !== undefined, setAside, report);
 
     const store = new Database(db, generation, journal, lock, options);
     store.snapshotBytes = snapshotBytes;
-    store.damagedSnapshot = damaged;
+    store.setAsides = deferred;
     if (lock && !journal) {
       try {
         // Either no journal yet, or one that must not be appended to: start from a checkpoint.
@@ -303,7 +277,7 @@ export class Database {
   // ---- durability --------------------------------------------------------------------
 
   private record(statements: [string, SqlValue[]][]): void {
-    this.pending.push(encodeRecord(Buffer.from(JSON.stringify(statements))));
+    this.pending.push(Buffer.from(JSON.stringify(statements)));
     this.seq++;
     this.flushing ??= this.flushLoop();
   }
@@ -345,7 +319,7 @@ export class Database {
     const batch = this.pending.splice(0);
     this.inFlight = batch;
     try {
-      await this.journal!.append(Buffer.concat(batch));
+      await this.journal!.append(encodeAppend(batch));
     } catch (err) {
       if (!this.closed) this.pending.unshift(...batch);
       throw err;
@@ -399,7 +373,7 @@ export class Database {
     // From here on all is synchronous, so closeSync (and a reopen after it) cannot come
     // between the rename and the new journal.
     try {
-      this.quarantineDamagedSnapshot();
+      this.setAsideNow();
       fs.renameSync(tmp, this.snapshotPath);
     } catch (err) {
       removeQuietly(tmp);
@@ -413,7 +387,7 @@ export class Database {
   private checkpointSync(): void {
     const generation = this.generation + 1;
     const bytes = this.exportWithGeneration(generation);
-    this.quarantineDamagedSnapshot();
+    this.setAsideNow();
     writeFileAtomicSync(this.snapshotPath, bytes);
     this.pending = [];
     // Everything is on disk now, even if starting the new journal fails below.
@@ -421,13 +395,12 @@ export class Database {
     this.adoptSnapshot(generation, bytes.length);
   }
 
-  private quarantineDamagedSnapshot(): void {
-    if (!this.damagedSnapshot) return;
-    if (fs.existsSync(this.snapshotPath)) {
-      const movedTo = moveAside(this.snapshotPath, 'corrupt');
-      this.report({ kind: 'moved-aside', message: `The Pipulate database ${this.damagedSnapshot}. It was moved to ${movedTo}, untouched.`, movedTo });
+  /** Moves aside the damaged files an open without the lock left in place; one at a time, so a failure leaves the rest to retry. */
+  private setAsideNow(): void {
+    while (this.setAsides.length > 0) {
+      this.setAsides[0]!();
+      this.setAsides.shift();
     }
-    this.damagedSnapshot = undefined;
   }
 
   /** The snapshot of `generation` is on disk: the old journal is obsolete from now on. */
@@ -477,7 +450,7 @@ export class Database {
         const unsaved = [...this.inFlight, ...this.pending];
         if (this.journal && unsaved.length > 0) {
           try {
-            this.journal.appendSync(Buffer.concat(unsaved));
+            this.journal.appendSync(encodeAppend(unsaved));
             this.pending = [];
             this.markDurable(this.seq);
             failure = undefined;
@@ -520,69 +493,129 @@ function cannotWrite(dir: string, err: unknown): string {
 }
 
 /**
- * Applies one journal record. Statements are prepared once per open and reused
- * (`prepared`): a journal repeats the same few statements, and preparing each one again
- * (db.run) added a third to the time of replaying 10,000 records.
+ * Replays the journal onto `db`, and returns it open for appending if it can go on
+ * being appended to (with the lock, whole, in the current format). A journal that
+ * cannot be replayed whole is moved aside, with the changes before the trouble kept.
  */
-function replay(db: SqlJsDatabase, record: Buffer, prepared: Map<string, Statement>): void {
-  const statements = JSON.parse(record.toString('utf8')) as [string, SqlValue[]][];
-  db.run('BEGIN');
+function openJournal(
+  db: SqlJsDatabase,
+  journalPath: string,
+  generation: number,
+  writable: boolean,
+  setAside: SetAside,
+  report: (p: StoreProblem) => void,
+): JournalWriter | undefined {
+  let contents: JournalContents | undefined;
   try {
-    for (const [sql, params] of statements) {
-      let stmt = prepared.get(sql);
-      if (!stmt) {
-        stmt = db.prepare(sql);
-        prepared.set(sql, stmt);
-      }
-      stmt.run(params);
-    }
-    db.run('COMMIT');
+    contents = readJournal(journalPath);
   } catch (err) {
-    db.run('ROLLBACK');
-    throw err;
+    if (!(err instanceof JournalFormatError)) throw err;
+    setAside(journalPath, 'unreadable', (movedTo) => ({ kind: 'moved-aside', message: `The Pipulate journal was not readable and was moved to ${movedTo}.`, movedTo }));
+    return undefined;
+  }
+  // (A journal older than the snapshot was already folded into it: a checkpoint was cut short.)
+  if (!contents || contents.generation < generation) return undefined;
+  if (contents.generation > generation) {
+    // A journal for a snapshot we do not have: replaying it onto this one would be wrong.
+    setAside(journalPath, 'orphaned', (movedTo) => ({ kind: 'moved-aside', message: `The Pipulate journal did not belong to the database file and was moved to ${movedTo}.`, movedTo }));
+    return undefined;
+  }
+  const failure = replay(db, contents.records);
+  if (failure) {
+    setAside(journalPath, 'unreplayable', (movedTo) => ({
+      kind: 'moved-aside',
+      message: `A change in the Pipulate journal could not be applied (${failure.message}); the journal was moved to ${movedTo} and the changes before it were kept.`,
+      movedTo,
+    }));
+    return undefined;
+  }
+  if (contents.lost > 0) {
+    // Only the records before the damage are replayed. Each record was written against the
+    // state the ones before it left (ids SQLite chose, rows they changed): without the
+    // damaged one, a later one could change the wrong row, or fail halfway, making a state
+    // that never was. They stay in the moved journal, for whoever can piece them together.
+    const { lost, records } = contents;
+    setAside(journalPath, 'corrupt', (movedTo) => ({
+      kind: 'journal-damaged',
+      message:
+        `The Pipulate journal is damaged: at least ${lost} saved ${lost === 1 ? 'change' : 'changes'} could not be restored ` +
+        `(the damaged one and every one after it); the ${records.length} before the damage were. ` +
+        `The journal as it was is kept in ${movedTo}.`,
+      lost,
+      movedTo,
+    }));
+    return undefined;
+  }
+  if (contents.droppedBytes > 0) {
+    report({ kind: 'tail-dropped', message: `Dropped ${contents.droppedBytes} bytes of an unfinished change at the end of the journal (an interrupted write).` });
+  }
+  return writable && contents.current ? JournalWriter.openSync(journalPath, contents.validEnd) : undefined;
+}
+
+/**
+ * Applies journal records in order, each as its transaction; stops at the first that
+ * fails and returns its error. Statements are prepared once and reused: a journal
+ * repeats the same few, and preparing each one again (db.run) added a third to the time
+ * of replaying 10,000 records.
+ */
+function replay(db: SqlJsDatabase, records: readonly Buffer[]): Error | undefined {
+  const prepared = new Map<string, Statement>();
+  try {
+    for (const record of records) {
+      const statements = JSON.parse(record.toString('utf8')) as [string, SqlValue[]][];
+      db.run('BEGIN');
+      try {
+        for (const [sql, params] of statements) {
+          let stmt = prepared.get(sql);
+          if (!stmt) {
+            stmt = db.prepare(sql);
+            prepared.set(sql, stmt);
+          }
+          stmt.run(params);
+        }
+        db.run('COMMIT');
+      } catch (err) {
+        db.run('ROLLBACK');
+        throw err;
+      }
+    }
+    return undefined;
+  } catch (err) {
+    return err as Error;
+  } finally {
+    for (const stmt of prepared.values()) stmt.free();
   }
 }
 
-function loadSnapshot(
-  SQL: SqlJsStatic,
-  file: string,
-  report: (p: StoreProblem) => void,
-  writable: boolean,
-): { db: SqlJsDatabase; generation: number; snapshotBytes: number; damaged?: string } {
+function loadSnapshot(SQL: SqlJsStatic, file: string, setAside: SetAside): { db: SqlJsDatabase; generation: number; snapshotBytes: number; damaged?: true } {
   const bytes = readIfExists(file);
-  if (bytes) {
-    let db: SqlJsDatabase | undefined;
-    let problem: string | undefined;
-    if (bytes.length === 0 || !bytes.subarray(0, SQLITE_HEADER.length).equals(SQLITE_HEADER)) {
-      problem = 'is not a SQLite database';
-    } else {
-      try {
-        db = new SQL.Database(bytes);
-        const check = db.exec('PRAGMA quick_check')[0]?.values[0]?.[0];
-        if (check !== 'ok') problem = `failed its integrity check (${String(check)})`;
-      } catch (err) {
-        problem = `could not be read (${(err as Error).message})`;
-      }
-    }
-    if (!problem && db) return { db, generation: readGeneration(db), snapshotBytes: bytes.length };
-    db?.close();
-    if (!writable) return { db: new SQL.Database(), generation: 0, snapshotBytes: 0, damaged: problem };
-    {
-      const movedTo = moveAside(file, 'corrupt');
-      report({
-        kind: 'moved-aside',
-        message: `The Pipulate database ${problem}. It was moved to ${movedTo}, untouched, and a new empty database was started.`,
-        movedTo,
-      });
-      // Its journal holds the latest changes to it: the user needs to know where it went too.
-      const journal = `${file}.journal`;
-      if (fs.existsSync(journal)) {
-        const journalTo = moveAside(journal, 'corrupt');
-        report({ kind: 'moved-aside', message: `The journal of the damaged Pipulate database was moved to ${journalTo}.`, movedTo: journalTo });
-      }
+  if (!bytes) return { db: new SQL.Database(), generation: 0, snapshotBytes: 0 };
+  let db: SqlJsDatabase | undefined;
+  let problem: string | undefined;
+  if (bytes.length === 0 || !bytes.subarray(0, SQLITE_HEADER.length).equals(SQLITE_HEADER)) {
+    problem = 'is not a SQLite database';
+  } else {
+    try {
+      db = new SQL.Database(bytes);
+      const check = db.exec('PRAGMA quick_check')[0]?.values[0]?.[0];
+      if (check !== 'ok') problem = `failed its integrity check (${String(check)})`;
+    } catch (err) {
+      problem = `could not be read (${(err as Error).message})`;
     }
   }
-  return { db: new SQL.Database(), generation: 0, snapshotBytes: 0 };
+  if (!problem && db) return { db, generation: readGeneration(db), snapshotBytes: bytes.length };
+  db?.close();
+  setAside(file, 'corrupt', (movedTo) => ({
+    kind: 'moved-aside',
+    message: `The Pipulate database ${problem}. It was moved to ${movedTo}, untouched, and a new empty database was started.`,
+    movedTo,
+  }));
+  // Its journal holds the latest changes to it: the user needs to know where it went too.
+  const journal = `${file}.journal`;
+  if (fs.existsSync(journal)) {
+    setAside(journal, 'corrupt', (movedTo) => ({ kind: 'moved-aside', message: `The journal of the damaged Pipulate database was moved to ${movedTo}.`, movedTo }));
+  }
+  return { db: new SQL.Database(), generation: 0, snapshotBytes: 0, damaged: true };
 }
 
 /**

@@ -2,18 +2,28 @@
  * The append-only journal of committed changes that sits beside the snapshot.
  *
  * Layout: a 16-byte header (magic, then the generation of the snapshot it applies to),
- * then records of [u32 length][u32 crc32][payload]. A record is one committed
- * transaction. A torn or corrupt record ends the journal: it and all after it are
- * dropped on open, since nothing after it was acknowledged in order.
+ * then records of [u32 length][i32 crc32][payload]. A record is one committed
+ * transaction; the top bit of its length marks the first record of an append (a group
+ * commit writes several records in one append and one fdatasync). The crc covers the
+ * length word and the payload.
+ *
+ * Reading stops at the first record that does not check out. What follows it decides
+ * what it was: if an append began after it, the append holding it had been made durable
+ * (appends are written one after another, each once the one before is on disk), so it is
+ * damage to acknowledged changes. Otherwise it lies in the last append, which a crash
+ * interrupted: a torn tail, never acknowledged. (PIPJRNL1 journals, from before the
+ * marks, have none: any later record that checks out counts as damage.)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import CRC32 from 'crc-32';
 import { fsyncDirSync, removeQuietly, writeAllSync } from './fsutil';
 
-const MAGIC = Buffer.from('PIPJRNL1', 'ascii');
+const MAGIC = Buffer.from('PIPJRNL2', 'ascii');
+const MAGIC_V1 = Buffer.from('PIPJRNL1', 'ascii');
 export const HEADER_SIZE = 16;
 const RECORD_HEAD = 8;
+const APPEND_START = 0x8000_0000;
 /** Longer than any record we write; a larger length field means the tail is garbage. */
 const MAX_RECORD = 256 * 1024 * 1024;
 
@@ -22,8 +32,16 @@ export interface JournalContents {
   records: Buffer[];
   /** Offset just past the last good record. */
   validEnd: number;
-  /** Bytes after validEnd that were dropped (a torn or corrupt tail). */
+  /** Bytes after validEnd that were dropped (a torn tail, or damage and what follows it). */
   droppedBytes: number;
+  /**
+   * 0 for a torn tail. For damage: the changes that cannot be restored, at least the
+   * damaged record and every record after it that checks out (a damaged stretch may
+   * have held more than one).
+   */
+  lost: number;
+  /** In the format this version writes, so it can be appended to. */
+  current: boolean;
 }
 
 export class JournalFormatError extends Error {
@@ -37,12 +55,37 @@ function header(generation: number): Buffer {
   return buf;
 }
 
-export function encodeRecord(payload: Buffer): Buffer {
-  const buf = Buffer.allocUnsafe(RECORD_HEAD + payload.length);
-  buf.writeUInt32LE(payload.length, 0);
-  buf.writeInt32LE(CRC32.buf(payload), 4);
-  payload.copy(buf, RECORD_HEAD);
+/** The bytes of one append: its records, the first one marked as the start of an append. */
+export function encodeAppend(payloads: readonly Buffer[]): Buffer {
+  const buf = Buffer.allocUnsafe(payloads.reduce((n, p) => n + RECORD_HEAD + p.length, 0));
+  let at = 0;
+  for (const [i, payload] of payloads.entries()) {
+    buf.writeUInt32LE((payload.length | (i === 0 ? APPEND_START : 0)) >>> 0, at);
+    buf.writeInt32LE(CRC32.buf(payload, CRC32.buf(buf.subarray(at, at + 4))), at + 4);
+    payload.copy(buf, at + RECORD_HEAD);
+    at += RECORD_HEAD + payload.length;
+  }
   return buf;
+}
+
+interface JournalRecord {
+  payload: Buffer;
+  startsAppend: boolean;
+  end: number;
+}
+
+/** The record at `at`, if one is there whole and checks out. */
+function recordAt(data: Buffer, at: number, v1: boolean): JournalRecord | undefined {
+  if (at + RECORD_HEAD > data.length) return undefined;
+  const word = data.readUInt32LE(at);
+  const length = v1 ? word : word & ~APPEND_START;
+  const end = at + RECORD_HEAD + length;
+  // No record is empty: zeros are what a file extended but never written reads as.
+  if (length === 0 || length > MAX_RECORD || end > data.length) return undefined;
+  const payload = data.subarray(at + RECORD_HEAD, end);
+  const crc = v1 ? CRC32.buf(payload) : CRC32.buf(payload, CRC32.buf(data.subarray(at, at + 4)));
+  if (crc !== data.readInt32LE(at + 4)) return undefined;
+  return { payload, startsAppend: v1 || word >= APPEND_START, end };
 }
 
 /** Reads a whole journal; `undefined` if there is none. Throws JournalFormatError if the file is not a journal at all. */
@@ -59,21 +102,37 @@ export function readJournal(file: string): JournalContents | undefined {
     if (MAGIC.subarray(0, data.length).equals(data.subarray(0, MAGIC.length))) return undefined;
     throw new JournalFormatError(`${file} is not a Pipulate journal`);
   }
-  if (!data.subarray(0, MAGIC.length).equals(MAGIC)) throw new JournalFormatError(`${file} is not a Pipulate journal`);
-  const generation = data.readUInt32LE(8);
+  const magic = data.subarray(0, MAGIC.length);
+  const v1 = magic.equals(MAGIC_V1);
+  if (!v1 && !magic.equals(MAGIC)) throw new JournalFormatError(`${file} is not a Pipulate journal`);
   const records: Buffer[] = [];
   let offset = HEADER_SIZE;
-  while (offset + RECORD_HEAD <= data.length) {
-    const length = data.readUInt32LE(offset);
-    const crc = data.readInt32LE(offset + 4);
-    const end = offset + RECORD_HEAD + length;
-    if (length > MAX_RECORD || end > data.length) break;
-    const payload = data.subarray(offset + RECORD_HEAD, end);
-    if (CRC32.buf(payload) !== crc) break;
-    records.push(payload);
-    offset = end;
+  for (let r = recordAt(data, offset, v1); r; r = recordAt(data, offset, v1)) {
+    records.push(r.payload);
+    offset = r.end;
   }
-  return { generation, records, validEnd: offset, droppedBytes: data.length - offset };
+  // Past the bad record, look for records that still check out (a byte at a time: its
+  // length may be what is damaged).
+  let later = 0;
+  let appendAfter = false;
+  for (let at = offset + 1; at + RECORD_HEAD < data.length; ) {
+    const r = recordAt(data, at, v1);
+    if (!r) {
+      at++;
+      continue;
+    }
+    later++;
+    appendAfter ||= r.startsAppend;
+    at = r.end;
+  }
+  return {
+    generation: data.readUInt32LE(8),
+    records,
+    validEnd: offset,
+    droppedBytes: data.length - offset,
+    lost: appendAfter ? 1 + later : 0,
+    current: !v1,
+  };
 }
 
 /** An open journal, appended to at its end. */

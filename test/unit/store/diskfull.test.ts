@@ -9,55 +9,13 @@
  * files (snapshot, lock). `chattr +i` on the folder gives exactly that, even for root.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { copyFileSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { Database, StoreProblem } from '../../../src/store/database';
 import { readJournal } from '../../../src/store/journal';
 import { crashCopy, defer, openForTest, scratchDir, settled, waitFor } from '../../helpers/store';
-
-function sh(cmd: string, args: string[]): { ok: boolean; err: string } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  return { ok: r.status === 0, err: `${r.stderr}${r.error?.message ?? ''}`.trim() };
-}
-
-/** A fresh tmpfs of `size`, unmounted when the test ends; undefined (and the test skipped) where mounting is not allowed. */
-function smallDisk(t: TestContext, size = '256k'): string | undefined {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) {
-    t.skip('needs root on Linux to mount a small tmpfs (chmod cannot make a folder read-only for root)');
-    return undefined;
-  }
-  const mountpoint = scratchDir(t, 'pipulate-disk-');
-  const r = sh('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', mountpoint]);
-  if (!r.ok) {
-    t.skip(`cannot mount a tmpfs here (${r.err})`);
-    return undefined;
-  }
-  defer(t, () => {
-    sh('umount', ['-l', mountpoint]);
-  });
-  const dir = join(mountpoint, 'store');
-  mkdirSync(dir);
-  return dir;
-}
-
-/** Fills the disk to the last byte, or to `leave` bytes short of it; returns a function that frees it again. */
-function fill(dir: string, leave = 0): () => void {
-  const file = join(dir, '..', 'filler');
-  const fd = openSync(file, 'a');
-  for (const chunk of [65536, 4096, 512, 1]) {
-    const buf = Buffer.alloc(chunk, 1);
-    try {
-      for (;;) writeSync(fd, buf);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-    }
-  }
-  if (leave > 0) ftruncateSync(fd, fstatSync(fd).size - leave);
-  closeSync(fd);
-  return () => rmSync(file);
-}
+import { fill, sh, smallDisk } from './disk';
 
 /** A store on `dir` whose snapshot is far bigger than one journal record. */
 async function bigStore(t: TestContext, dir: string, options = {}) {
@@ -278,4 +236,44 @@ test('opening in a read-only folder works in memory and saves once it is writabl
   const reopened = await openForTest(t, dir);
   assert.deepEqual(values(reopened.db), ['before', 'in the journal', 'while read-only']);
   assertTidy(dir);
+});
+
+test('a damaged journal found while the folder is read-only is moved aside and reported once it can be written, never overwritten', async (t) => {
+  const dir = smallDisk(t);
+  if (!dir) return;
+  const mountpoint = join(dir, '..');
+  // A journal of six acknowledged records (the table, then a row each), as a crash leaves it.
+  const elsewhere = scratchDir(t);
+  const { db: writer } = await storeOn(t, elsewhere);
+  for (const v of ['r1', 'r2', 'r3', 'r4']) {
+    insert(writer, v);
+    await writer.sync();
+  }
+  for (const f of ['pipulate.db', 'pipulate.db.journal']) copyFileSync(join(elsewhere, f), join(dir, f));
+  const journalFile = join(dir, 'pipulate.db.journal');
+  const records = readJournal(journalFile)!.records;
+  assert.equal(records.length, 6);
+  const damaged = readFileSync(journalFile);
+  damaged[damaged.length - records.at(-1)!.length - records.at(-2)!.length - 8 - 4]! ^= 0x5a; // inside r3's record
+  writeFileSync(journalFile, damaged);
+
+  assert.ok(sh('mount', ['-o', 'remount,ro', mountpoint]).ok);
+  let readOnly = true;
+  defer(t, () => readOnly && void sh('mount', ['-o', 'remount,rw', mountpoint]));
+  const { db, problems } = await openForTest(t, dir);
+  assert.deepEqual(values(db), ['before', 'r1', 'r2']);
+  assert.deepEqual(problems.map((p) => p.kind), ['write-failing'], 'nothing moved yet: the folder cannot be written');
+  assert.ok(sh('mount', ['-o', 'remount,rw', mountpoint]).ok);
+  readOnly = false;
+
+  insert(db, 'after');
+  await db.sync();
+  const report = problems.find((p) => p.kind === 'journal-damaged');
+  assert.ok(report?.kind === 'journal-damaged', JSON.stringify(problems));
+  assert.equal(report.lost, 2);
+  assert.deepEqual(readFileSync(report.movedTo), damaged, 'moved aside as it was before the first checkpoint replaced it');
+  db.closeSync();
+  const reopened = await openForTest(t, dir);
+  assert.deepEqual(values(reopened.db), ['before', 'r1', 'r2', 'after']);
+  assert.deepEqual(reopened.problems, []);
 });

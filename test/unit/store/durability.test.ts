@@ -1,13 +1,14 @@
 /** The journal and snapshot on a real disk: sync, group commit, replay, damaged files, checkpoints. */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import CRC32 from 'crc-32';
 import { existsSync, readFileSync, readdirSync, realpathSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { Database, StoreProblem } from '../../../src/store/database';
 import { StoreClosedError } from '../../../src/store/errors';
 import { moveAside } from '../../../src/store/fsutil';
-import { HEADER_SIZE, encodeRecord, readJournal } from '../../../src/store/journal';
+import { HEADER_SIZE, encodeAppend, readJournal } from '../../../src/store/journal';
 import { Writer } from '../../helpers/child';
 import { countCalls, fdPath, holdCallback } from '../../helpers/fsgate';
 import { crashCopy, openForTest, readSnapshot, scratchDir, settled } from '../../helpers/store';
@@ -55,6 +56,12 @@ function flipByte(file: string, offset: number): void {
 }
 
 const kinds = (problems: StoreProblem[]) => problems.map((p) => p.kind);
+
+/** Where a reported file went; fails if the problem does not say. */
+function movedTo(p: StoreProblem | undefined): string {
+  assert.ok(p && 'movedTo' in p, `a report that says where the file went: ${JSON.stringify(p)}`);
+  return p.movedTo;
+}
 
 test('sync() resolves only once the record is written and fdatasync\'d to the journal', async (t) => {
   const { db } = await withTable(t);
@@ -185,22 +192,94 @@ test('garbage appended after the last record is dropped and reported', async (t)
   await expectRecovered(t, copy, rows, ['tail-dropped']);
 });
 
-test('a corrupt byte in the middle drops that record and everything after it', async (t) => {
-  const { copy, rows, spans } = await tenRecords(t);
-  // spans[0] makes the table; spans[4] holds row r3.
-  flipByte(journalOf(copy), spans[4]![0] + 10);
-  await expectRecovered(t, copy, rows.slice(0, 3), ['tail-dropped']);
+/** A store with a table and `n` acknowledged rows, one record each, and a crash copy of it to damage. */
+async function records(t: TestContext, n: number) {
+  const { db, dir } = await withTable(t);
+  const rows = await rowsOneByOne(db, n);
+  const copy = crashCopy(t, dir);
+  const spans = recordSpans(journalOf(copy));
+  assert.equal(spans.length, n + 1, 'the table, then one record per row');
+  return { db, dir, copy, rows, spans };
+}
+
+const damageReport = (problems: StoreProblem[]) => problems.find((p) => p.kind === 'journal-damaged') as Extract<StoreProblem, { kind: 'journal-damaged' }>;
+
+for (const [what, offset] of [
+  ['a flipped byte in its payload', (s: [number, number]) => s[0] + 12],
+  ['a flipped byte in its length', (s: [number, number]) => s[0] + 2],
+  ['a flipped byte in its checksum', (s: [number, number]) => s[0] + 5],
+] as const) {
+  test(`a damaged record in the middle of the journal (${what}) is damage, not a torn tail: the changes before it are kept, the journal moved aside whole, and the user told`, async (t) => {
+    const { copy, rows, spans } = await records(t, 20);
+    flipByte(journalOf(copy), offset(spans[10]!)); // the 10th change (spans[0] makes the table)
+    const damaged = readFileSync(journalOf(copy));
+    // Only the nine before it: the eleven after it were written against a state that had it.
+    const problems = await expectRecovered(t, copy, rows.slice(0, 9), ['journal-damaged']);
+    const report = damageReport(problems);
+    assert.equal(report.lost, 11, 'the damaged change and the ten after it');
+    assert.match(report.movedTo, /pipulate\.db\.journal\.corrupt-\d{4}-\d\d-\d\dT[\d-]+Z$/);
+    assert.deepEqual(readFileSync(report.movedTo), damaged, 'the journal as it was, byte for byte');
+    assert.ok(report.message.includes(report.movedTo), 'the message says where the copy is');
+    assert.match(report.message, /at least 11 saved changes could not be restored/);
+    assert.match(report.message, /the 10 before the damage were/, 'the table and nine rows');
+  });
+}
+
+test('damage in the last append, with a record after it in that same append, is a torn tail', async (t) => {
+  const { db, dir, rows } = await records(t, 10);
+  // The first write starts a flush at once; the two after it wait and go in one append
+  // (group commit). A crash in that append may leave its second record whole and its
+  // first not (the disk wrote the pages out of order); it was never acknowledged.
+  for (const v of ['x1', 'x2', 'x3']) insert(db, v);
+  await db.sync();
+  const copy = crashCopy(t, dir);
+  const spans = recordSpans(journalOf(copy));
+  const startsAppend = (span: [number, number]) => (readFileSync(journalOf(copy))[span[0] + 3]! & 0x80) !== 0;
+  assert.deepEqual(spans.slice(-3).map(startsAppend), [true, true, false], 'x2 and x3 were one append');
+  const data = readFileSync(journalOf(copy));
+  data.fill(0, spans.at(-2)![0], spans.at(-2)![1]); // x2 never reached the disk
+  writeFileSync(journalOf(copy), data);
+  await expectRecovered(t, copy, [...rows, 'x1'], ['tail-dropped']);
+});
+
+test('a tail of zeros (the file was extended, its data never written) is a torn tail', async (t) => {
+  const { copy, rows } = await records(t, 10);
+  writeFileSync(journalOf(copy), Buffer.concat([readFileSync(journalOf(copy)), Buffer.alloc(4096)]));
+  await expectRecovered(t, copy, rows, ['tail-dropped']);
+});
+
+test('a journal in the format before append marks (PIPJRNL1) is replayed, then replaced by a current one', async (t) => {
+  const { copy, rows } = await records(t, 5);
+  const current = readJournal(journalOf(copy))!;
+  const v1 = Buffer.alloc(HEADER_SIZE);
+  v1.write('PIPJRNL1', 'ascii');
+  v1.writeUInt32LE(current.generation, 8);
+  const v1Record = (payload: Buffer) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32LE(payload.length, 0);
+    head.writeInt32LE(CRC32.buf(payload), 4);
+    return Buffer.concat([head, payload]);
+  };
+  writeFileSync(journalOf(copy), Buffer.concat([v1, ...current.records.map(v1Record)]));
+  const { db, problems } = await openForTest(t, copy);
+  assert.deepEqual(values(db), rows);
+  assert.deepEqual(problems, []);
+  assert.equal(readFileSync(journalOf(copy)).subarray(0, 8).toString('ascii'), 'PIPJRNL2', 'not appended to: checkpointed');
+  insert(db, 'after');
+  await db.sync();
+  const again = await openForTest(t, crashCopy(t, copy));
+  assert.deepEqual(values(again.db), [...rows, 'after']);
 });
 
 test('a record that checks out but cannot be applied: the journal is moved aside, earlier changes kept', async (t) => {
   const { copy, rows } = await tenRecords(t);
-  const bad = encodeRecord(Buffer.from(JSON.stringify([['INSERT INTO nowhere VALUES (?)', [1]]])));
+  const bad = encodeAppend([Buffer.from(JSON.stringify([['INSERT INTO nowhere VALUES (?)', [1]]]))]);
   const original = Buffer.concat([readFileSync(journalOf(copy)), bad]);
   writeFileSync(journalOf(copy), original);
   const { db, problems } = await openForTest(t, copy);
   assert.deepEqual(values(db), rows);
   assert.deepEqual(kinds(problems), ['moved-aside']);
-  assert.deepEqual(readFileSync(problems[0]!.movedTo!), original, 'moved whole, byte for byte');
+  assert.deepEqual(readFileSync(movedTo(problems[0])), original, 'moved whole, byte for byte');
   insert(db, 'after');
   await db.sync();
   db.closeSync();
@@ -261,7 +340,7 @@ test('a journal newer than the snapshot (the snapshot was replaced by an older o
   writeFileSync(snapshotOf(copy), oldSnapshot);
   const { db: restored, problems } = await openForTest(t, copy);
   assert.deepEqual(kinds(problems), ['moved-aside']);
-  assert.deepEqual(readFileSync(problems[0]!.movedTo!), journal);
+  assert.deepEqual(readFileSync(movedTo(problems[0])), journal);
   // The old snapshot is what is left: it predates table t, and the store works on it.
   assert.deepEqual(restored.all("SELECT name FROM sqlite_master WHERE name = 't'"), []);
   restored.write('CREATE TABLE t2 (x)');
@@ -323,10 +402,10 @@ for (const [what, make] of notSqlite) {
     const { db, problems } = await withTable(t, dir);
     const moved = problems.filter((p) => p.kind === 'moved-aside');
     assert.equal(moved.length, 1, JSON.stringify(problems));
-    const movedTo = moved[0]!.movedTo!;
-    assert.match(movedTo, /pipulate\.db\.corrupt-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z$/);
-    assert.ok(moved[0]!.message.includes(movedTo), 'the message says where');
-    assert.deepEqual(readFileSync(movedTo), original, 'the moved file is the original, byte for byte');
+    const aside = movedTo(moved[0]);
+    assert.match(aside, /pipulate\.db\.corrupt-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z$/);
+    assert.ok(moved[0]!.message.includes(aside), 'the message says where');
+    assert.deepEqual(readFileSync(aside), original, 'the moved file is the original, byte for byte');
     // The store works, and the new snapshot is a real database.
     insert(db, 'fresh');
     await db.sync();
@@ -334,17 +413,17 @@ for (const [what, make] of notSqlite) {
     const reopened = await openForTest(t, dir);
     assert.deepEqual(values(reopened.db), ['fresh']);
     assert.deepEqual(reopened.problems, []);
-    assert.deepEqual(readFileSync(movedTo), original, 'still untouched');
+    assert.deepEqual(readFileSync(aside), original, 'still untouched');
   });
 }
 
 test('a damaged snapshot\'s journal is moved aside with it, and the user is told where', async (t) => {
   const dir = scratchDir(t);
-  const journal = Buffer.concat([Buffer.from('PIPJRNL1'), Buffer.alloc(8), encodeRecord(Buffer.from('[]'))]);
+  const journal = Buffer.concat([Buffer.from('PIPJRNL2'), Buffer.alloc(8), encodeAppend([Buffer.from('[]')])]);
   writeFileSync(snapshotOf(dir), 'not a database');
   writeFileSync(journalOf(dir), journal);
   const { problems } = await withTable(t, dir);
-  const moved = problems.filter((p) => p.kind === 'moved-aside').map((p) => p.movedTo!);
+  const moved = problems.filter((p) => p.kind === 'moved-aside').map(movedTo);
   assert.equal(moved.length, 2, JSON.stringify(problems));
   assert.deepEqual(moved.map((f) => readFileSync(f).toString('latin1')).sort(), [journal.toString('latin1'), 'not a database'].sort());
 });
@@ -357,7 +436,7 @@ test('a journal that is not a journal is moved aside untouched, and the snapshot
   writeFileSync(journalOf(dir), text);
   const { db: reopened, problems } = await openForTest(t, dir);
   assert.deepEqual(kinds(problems), ['moved-aside']);
-  assert.deepEqual(readFileSync(problems[0]!.movedTo!), text);
+  assert.deepEqual(readFileSync(movedTo(problems[0])), text);
   assert.deepEqual(values(reopened), ['kept']);
   insert(reopened, 'more');
   await reopened.sync();
