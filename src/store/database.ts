@@ -12,11 +12,14 @@
  * - A snapshot or journal that cannot be read is moved aside, never overwritten.
  * - A write that fails (disk full, read-only folder) is kept in memory and retried;
  *   `onProblem` tells the user while it fails and when it recovers.
+ * - Only the holder of the lock writes the folder. A store opened without it (a folder
+ *   that could not be written, with no live owner's lock in it) takes it at its first
+ *   flush, and only if no other window has written the files since it read them.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import initSqlJs, { type Database as SqlJsDatabase, type SqlJsStatic, type Statement } from 'sql.js';
-import { StoreClosedError } from './errors';
+import { StoreClosedError, StoreLockedError, StoreTakenError } from './errors';
 import { fsyncDirSync, moveAside, readIfExists, removeQuietly, writeFileAtomicSync } from './fsutil';
 import { JournalFormatError, JournalWriter, encodeAppend, readJournal, type JournalContents } from './journal';
 import { acquireLock, type Lock } from './lock';
@@ -98,6 +101,10 @@ export class Database {
   private snapshotBytes = 0;
   /** Damaged files found by an open without the lock: moved aside once it is taken, before anything replaces them. */
   private setAsides: (() => void)[] = [];
+  /** What the files were when this store read them (see takeLock). */
+  private loadedFrom = '';
+  /** Set once this store knows it must never write (see takeLock); every save fails with it. */
+  private refusal: Error | undefined;
 
   private constructor(
     private readonly sql: SqlJsDatabase,
@@ -122,6 +129,7 @@ export class Database {
     };
 
     // A folder we cannot write is not fatal: the store runs in memory and keeps trying.
+    // (A live owner's lock in it is still honoured: acquireLock throws StoreLockedError.)
     let lock: Lock | undefined;
     try {
       fs.mkdirSync(options.dir, { recursive: true });
@@ -144,6 +152,8 @@ export class Database {
     const file = path.join(options.dir, options.fileName ?? 'pipulate.db');
     const journalPath = `${file}.journal`;
     if (lock) removeLeftovers(file);
+    // Taken before reading, so a change made while reading counts as a change.
+    const loadedFrom = fingerprint(file, journalPath);
     const deferred: (() => void)[] = [];
     const setAside: SetAside = (target, why, problem) => {
       const run = () => report(problem(moveAside(target, why)));
@@ -163,6 +173,7 @@ export class Database {
     const store = new Database(db, generation, journal, lock, options);
     store.snapshotBytes = snapshotBytes;
     store.setAsides = deferred;
+    store.loadedFrom = loadedFrom;
     if (lock && !journal) {
       try {
         // Either no journal yet, or one that must not be appended to: start from a checkpoint.
@@ -184,6 +195,7 @@ export class Database {
 
   /** Runs a statement that changes data; it is recorded in the journal once its transaction commits. */
   write(sql: string, params: readonly SqlValue[] = []): SqlRow[] {
+    if (this.refusal) throw this.refusal;
     const rows = this.execute(sql, params);
     const entry: [string, SqlValue[]] = [sql, [...params]];
     if (this.txDepth > 0) this.txStatements.push(entry);
@@ -226,6 +238,7 @@ export class Database {
   sync(): Promise<void> {
     if (this.durableSeq >= this.seq) return Promise.resolve();
     if (this.closed) return Promise.reject(new StoreClosedError());
+    if (this.refusal) return Promise.reject(this.refusal);
     return new Promise((resolve, reject) => this.waiters.push({ seq: this.seq, resolve, reject }));
   }
 
@@ -284,10 +297,10 @@ export class Database {
 
   private async flushLoop(): Promise<void> {
     let backoff = 100;
-    while (!this.closed && this.durableSeq < this.seq) {
+    while (!this.closed && !this.refusal && this.durableSeq < this.seq) {
       const upTo = this.seq;
       try {
-        if (!this.lock) this.lock = await acquireLock(this.lockPath, this.options.lockWaitMs);
+        if (!this.lock) await this.takeLock();
         if (!this.journal) {
           await this.checkpoint();
         } else if (this.journal.bytes > Math.max(this.options.checkpointMinBytes ?? 8 << 20, this.snapshotBytes) && Date.now() >= this.checkpointRetryAt) {
@@ -304,6 +317,10 @@ export class Database {
         }
       } catch (err) {
         if (this.closed) break;
+        if (err instanceof StoreTakenError) {
+          this.refuse(err);
+          break;
+        }
         if (!this.failing) {
           this.failing = true;
           this.report({ kind: 'write-failing', message: cannotWrite(this.options.dir, err) });
@@ -313,6 +330,36 @@ export class Database {
       }
     }
     this.flushing = undefined;
+  }
+
+  /**
+   * Takes the lock this store opened without. Another window may have taken the store
+   * meanwhile, and written it: then saving this store's state would overwrite that.
+   */
+  private async takeLock(): Promise<void> {
+    let lock: Lock;
+    try {
+      lock = await acquireLock(this.lockPath, this.options.lockWaitMs);
+    } catch (err) {
+      if (err instanceof StoreLockedError) throw new StoreTakenError(this.options.dir, `another window (${err.owner})`);
+      throw err;
+    }
+    try {
+      if (fingerprint(this.snapshotPath, this.journalPath) !== this.loadedFrom) throw new StoreTakenError(this.options.dir, 'another window');
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+    this.lock = lock;
+  }
+
+  /** From now on this store saves nothing: every write and every wait for one fails with `err`. */
+  private refuse(err: Error): void {
+    this.refusal = err;
+    this.pending = [];
+    for (const w of this.waiters) w.reject(err);
+    this.waiters = [];
+    this.report({ kind: 'write-failing', message: err.message });
   }
 
   private async appendPending(): Promise<void> {
@@ -463,7 +510,7 @@ export class Database {
       }
     }
     this.closed = true;
-    const lost = this.dirty ? (failure ?? new Error(`Pipulate could not write to ${this.options.dir}`)) : undefined;
+    const lost = this.dirty ? (failure ?? this.refusal ?? new Error(`Pipulate could not write to ${this.options.dir}`)) : undefined;
     for (const w of this.waiters) (lost ? w.reject(lost) : w.resolve());
     this.waiters = [];
     for (const stmt of this.statements.values()) stmt.free();
@@ -585,6 +632,21 @@ function replay(db: SqlJsDatabase, records: readonly Buffer[]): Error | undefine
   } finally {
     for (const stmt of prepared.values()) stmt.free();
   }
+}
+
+/** Identifies what the files hold: a checkpoint replaces a file (a new inode), an append grows it. */
+function fingerprint(...files: string[]): string {
+  return files
+    .map((file) => {
+      try {
+        const s = fs.statSync(file);
+        return `${s.ino}:${s.size}:${s.mtimeMs}`;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '-';
+        throw err;
+      }
+    })
+    .join(' ');
 }
 
 function loadSnapshot(SQL: SqlJsStatic, file: string, setAside: SetAside): { db: SqlJsDatabase; generation: number; snapshotBytes: number; damaged?: true } {

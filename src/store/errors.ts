@@ -19,6 +19,23 @@ export class StoreLockedError extends UserError {
   }
 }
 
+/**
+ * This window opened the store without its lock (the folder could not be written, and no
+ * one held it), and another window has taken the store since: saving this window's
+ * state would overwrite what that one saved, so this window saves nothing more.
+ */
+export class StoreTakenError extends UserError {
+  override name = 'StoreTakenError';
+  constructor(readonly dir: string, by: string) {
+    super(
+      `Pipulate cannot save to ${dir}: ${by} has taken the database since this window opened it ` +
+        `(its folder could not be written then, so this window could not lock it). Changes made in ` +
+        `this window since it opened are not saved, so as not to overwrite that window's; reload ` +
+        `this window to work with the saved data.`,
+    );
+  }
+}
+
 export class StoreClosedError extends Error {
   override name = 'StoreClosedError';
   constructor() {

@@ -11,6 +11,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { StoreLockedError } from './errors';
+import { removeQuietly } from './fsutil';
 
 interface Owner {
   pid: number;
@@ -30,30 +31,41 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function readOwner(file: string): Owner | undefined {
+/**
+ * Who holds the lock: its owner; 'none' if there is no lock file; 'garbage' if it holds
+ * no owner (emptied by a power loss, say); 'unknown' if it cannot be read.
+ */
+function readOwner(file: string): Owner | 'none' | 'garbage' | 'unknown' {
+  let text: string;
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as Owner;
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'none' : 'unknown';
+  }
+  try {
+    const owner = JSON.parse(text) as Owner;
+    return typeof owner?.pid === 'number' && typeof owner.host === 'string' ? owner : 'garbage';
   } catch {
-    return undefined;
+    return 'garbage';
   }
 }
 
-function describe(owner: Owner | undefined): string {
-  return owner ? `process ${owner.pid} on ${owner.host} (since ${owner.since})` : 'another process';
+function describe(owner: ReturnType<typeof readOwner>): string {
+  return typeof owner === 'object' ? `process ${owner.pid} on ${owner.host} (since ${owner.since})` : 'another process';
 }
 
 function tryCreate(file: string): boolean {
   const tmp = `${file}.${process.pid}.${Date.now()}`;
   const owner: Owner = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
-  fs.writeFileSync(tmp, JSON.stringify(owner));
   try {
+    fs.writeFileSync(tmp, JSON.stringify(owner));
     fs.linkSync(tmp, file);
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;
   } finally {
-    fs.rmSync(tmp, { force: true });
+    removeQuietly(tmp); // also when a full disk let it be created but not written
   }
 }
 
@@ -72,12 +84,22 @@ export async function acquireLock(file: string, waitMs = 3000): Promise<Lock> {
   if (heldHere.has(file)) throw new StoreLockedError(file, `this process (${process.pid})`);
   const deadline = Date.now() + waitMs;
   for (;;) {
-    if (tryCreate(file)) break;
+    let cannotCreate: unknown;
+    try {
+      if (tryCreate(file)) break;
+    } catch (err) {
+      // A folder that takes no new files (read-only, full): an owner's lock in it still counts.
+      cannotCreate = err;
+    }
     const owner = readOwner(file);
+    if (owner === 'none') {
+      if (cannotCreate) throw cannotCreate;
+      continue; // let go meanwhile
+    }
     const stale =
-      owner === undefined
-        ? ageMs(file) > 2000 // unreadable and not just being written: left by a crash
-        : owner.host === os.hostname() && (owner.pid === process.pid || !isAlive(owner.pid));
+      owner === 'garbage'
+        ? ageMs(file) > 2000 // not just being written: left by a crash
+        : owner !== 'unknown' && owner.host === os.hostname() && (owner.pid === process.pid || !isAlive(owner.pid));
     if (stale) {
       fs.rmSync(file, { force: true });
       continue;
@@ -94,7 +116,8 @@ export async function acquireLock(file: string, waitMs = 3000): Promise<Lock> {
       released = true;
       heldHere.delete(file);
       try {
-        if (readOwner(file)?.pid === process.pid) fs.rmSync(file, { force: true });
+        const owner = readOwner(file);
+        if (typeof owner === 'object' && owner.pid === process.pid) fs.rmSync(file, { force: true });
       } catch {
         // A folder that no longer lets us remove it: the lock names this process, so it
         // is stale (and taken over) once this process is gone, or reopened by it.

@@ -14,8 +14,9 @@
  *       c                 the journal has outgrown the snapshot: the next flush is a checkpoint
  *
  *   writer.ts hold <dir> <rows>
- *     Opens the store, inserts <rows> rows, syncs, prints "ready", and waits: "close" on
- *     stdin closes the store and exits; otherwise it holds the store until killed.
+ *     Opens the store, inserts <rows> rows, syncs, prints "ready", and waits for lines on
+ *     stdin: "write <body>" inserts a row and prints "wrote <body>" once it is synced;
+ *     "close" closes the store and exits. Otherwise it holds the store until killed.
  *
  * stdout is a pipe, and writes to a pipe are synchronous on Linux: every line printed
  * before a SIGKILL reaches the parent.
@@ -109,12 +110,21 @@ async function main(): Promise<void> {
     for (let i = 0; i < Number(arg1); i++) db.write('INSERT INTO item (body) VALUES (?)', [`held ${i}`]);
     await db.sync();
     out('ready');
+    let partial = '';
     process.stdin.setEncoding('utf8');
     process.stdin.on('data', (chunk: string) => {
-      if (chunk.includes('close')) {
-        db.closeSync();
-        out('closed');
-        process.exit(0);
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) {
+        if (line.startsWith('write ')) {
+          const body = line.slice('write '.length);
+          db.write('INSERT INTO item (body) VALUES (?)', [body]);
+          void db.sync().then(() => out(`wrote ${body}`));
+        } else if (line === 'close') {
+          db.closeSync();
+          out('closed');
+          process.exit(0);
+        }
       }
     });
   } else {
