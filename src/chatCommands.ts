@@ -2,12 +2,14 @@
 import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { DEFAULT_CHAT_SETTINGS, type ChatService, type ChatSettings } from './chat/chatService';
+import { DEFAULT_TOOL_SETTINGS } from './chat/settings';
 import type { ChatConnection } from './protocol';
 import type { Events } from './core';
 import type { Register } from './commandRunner';
 import type { TasksService } from './tasks/tasksService';
 import * as asking from './panel/askingActions';
 import { vscodeDialogs } from './panel/vscodeUi';
+import { kindLabel, offeredKinds, type Approvals } from './tools/approvals';
 
 const SECTION = 'pipulate';
 
@@ -19,6 +21,11 @@ export function readChatSettings(): ChatSettings {
     systemPrompt: c.get<string>('chat.systemPrompt', DEFAULT_CHAT_SETTINGS.systemPrompt),
     numCtx: Math.max(512, Math.floor(c.get<number>('chat.contextLength', DEFAULT_CHAT_SETTINGS.numCtx))),
     timeoutMs: Math.max(0, c.get<number>('chat.requestTimeoutSeconds', DEFAULT_CHAT_SETTINGS.timeoutMs / 1000)) * 1000,
+    tools: {
+      enabled: c.get<boolean>('tools.enabled', DEFAULT_TOOL_SETTINGS.enabled),
+      autoApprove: c.get<string[]>('tools.autoApprove', DEFAULT_TOOL_SETTINGS.autoApprove),
+      maxRounds: c.get<number>('tools.maxRounds', DEFAULT_TOOL_SETTINGS.maxRounds),
+    },
   };
 }
 
@@ -30,9 +37,9 @@ export interface ChatControls {
 
 export function registerChatCommands(
   context: vscode.ExtensionContext,
-  deps: { chat: ChatService; tasks: TasksService; log: vscode.LogOutputChannel; events: Events; register: Register },
+  deps: { chat: ChatService; tasks: TasksService; approvals: Approvals; log: vscode.LogOutputChannel; events: Events; register: Register },
 ): ChatControls {
-  const { chat, tasks, log, events, register } = deps;
+  const { chat, tasks, approvals, log, events, register } = deps;
 
   const setModel = async (model: string) => {
     await vscode.workspace.getConfiguration(SECTION).update('chat.model', model, vscode.ConfigurationTarget.Global);
@@ -126,10 +133,28 @@ export function registerChatCommands(
   });
   register('pipulate.openSettings', (why) => l10n.t('Pipulate could not open the settings: {0}', why), () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:pipulate.pipulate'));
   register('pipulate.checkConnection', (why) => l10n.t('Pipulate could not check the connection: {0}', why), () => chat.checkConnection());
+  register('pipulate.undoModelChange', (why) => l10n.t('Pipulate could not undo the model’s change: {0}', why), async () => {
+    const card = await chat.undoCard(tasks.activeProfileId);
+    if (!card) void vscode.window.showInformationMessage(l10n.t('Nothing the model changed in this profile is left to undo.'));
+    else void vscode.window.setStatusBarMessage(l10n.t('Pipulate: undone: {0}', card.content), 4000);
+  });
+  register('pipulate.manageAllowedChanges', (why) => l10n.t('Pipulate could not change what the model may do: {0}', why), async () => {
+    const profile = tasks.activeProfile();
+    const { profile: allowed, settings } = approvals.list(profile.id);
+    const items = offeredKinds().map((change) => ({ label: kindLabel(change), change, picked: allowed.includes(change) }));
+    const fromSettings = settings.length ? l10n.t('Allowed in every profile by the setting pipulate.tools.autoApprove: {0}.', settings.map(kindLabel).join(', ')) : '';
+    const picked = await vscode.window.showQuickPick(items, {
+      canPickMany: true,
+      title: l10n.t('Changes the model makes without asking in “{0}”', profile.name),
+      placeHolder: fromSettings || l10n.t('Checked: made without asking. Uncheck to be asked again.'),
+    });
+    if (!picked) return;
+    await approvals.set(profile.id, picked.map((p) => p.change));
+  });
 
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('pipulate.ollama') || e.affectsConfiguration('pipulate.chat')) void chat.checkConnection();
+      if (e.affectsConfiguration('pipulate.ollama') || e.affectsConfiguration('pipulate.chat') || e.affectsConfiguration('pipulate.tools')) void chat.checkConnection();
     }),
   );
   void chat.checkConnection().catch((err) => log.error(`connection check failed: ${err}`));

@@ -72,7 +72,7 @@ export function createCore(options: CoreOptions): Core {
     onProfileDeleting: (profileId) => chat!.removeProfile(profileId),
   });
   const undoLog = new UndoLog(store, tasks);
-  const approvals = new Approvals(store.kv, () => toolSettings(options.chat.settings()).autoApprove);
+  const approvals = new Approvals(store, () => toolSettings(options.chat.settings()).autoApprove);
   chat = new ChatService({
     ...options.chat,
     store,

@@ -78,10 +78,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
     ui,
     log: (level, line) => log[level](line),
   });
-  const { store, tasks, chat, router } = core;
+  const { store, tasks, chat, router, approvals, userUndo } = core;
   const register = commandRegistrar(context, log);
-  controls = registerChatCommands(context, { chat, tasks, log, events, register });
-  registerTasksCommands(context, { tasks, db, dataDir, log, events, register });
+  controls = registerChatCommands(context, { chat, tasks, approvals, log, events, register });
+  registerTasksCommands(context, { tasks, undo: userUndo, db, dataDir, log, events, register });
 
   const tasksView = new PipulateViewProvider('tasks', context.extensionUri, router);
   const chatView = new PipulateViewProvider('chat', context.extensionUri, router);

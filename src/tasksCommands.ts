@@ -4,6 +4,7 @@ import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import type { Database } from './store/database';
 import type { TasksService } from './tasks/tasksService';
+import type { UserUndo } from './tools/toolbox';
 import type { Events } from './core';
 import type { Register } from './commandRunner';
 import * as asking from './panel/askingActions';
@@ -11,9 +12,9 @@ import { vscodeDialogs } from './panel/vscodeUi';
 
 export function registerTasksCommands(
   context: vscode.ExtensionContext,
-  deps: { tasks: TasksService; db: Database; dataDir: string; log: vscode.LogOutputChannel; events: Events; register: Register },
+  deps: { tasks: TasksService; undo: UserUndo; db: Database; dataDir: string; log: vscode.LogOutputChannel; events: Events; register: Register },
 ): void {
-  const { tasks, db, dataDir, log, events, register } = deps;
+  const { tasks, undo, db, dataDir, log, events, register } = deps;
 
   const pickProfile = async (placeHolder: string) => {
     const active = tasks.activeProfileId;
@@ -88,7 +89,7 @@ export function registerTasksCommands(
     'pipulate.clearCompleted',
     (why) => l10n.t('Pipulate could not clear completed todos: {0}', why),
     async () => {
-      const n = await tasks.clearCompleted();
+      const n = await undo.clearCompleted();
       const said =
         n === 0
           ? l10n.t('Pipulate: no completed todos')
@@ -98,6 +99,9 @@ export function registerTasksCommands(
       void vscode.window.setStatusBarMessage(said, 3000);
     },
   );
+  register('pipulate.undo', (why) => l10n.t('Pipulate could not undo: {0}', why), async () => {
+    if (!(await undo.undo())) void vscode.window.showInformationMessage(l10n.t('No delete or clear of yours is left to undo in this profile.'));
+  });
   register('pipulate.focusTasks', (why) => l10n.t('Pipulate could not focus the Tasks view: {0}', why), async () => {
     await vscode.commands.executeCommand('pipulate.tasks.focus');
     events.emit({ kind: 'focus/input', view: 'tasks' });

@@ -4,8 +4,9 @@
  * a card ("Always allow … in this profile"), kept in the kv store. A card never offers to
  * allow deleting: only the user's own hand in the settings can.
  */
+import * as l10n from '@vscode/l10n';
 import type { ChangeKind } from '../protocol';
-import type { KeyValue } from '../store/kv';
+import type { AppStore } from '../store/appSchema';
 
 export const CHANGE_KINDS: readonly ChangeKind[] = ['add', 'complete', 'rename', 'move', 'delete', 'clearCompleted', 'profile'];
 const OFFERED: ReadonlySet<ChangeKind> = new Set(['add', 'complete', 'rename', 'move', 'profile']);
@@ -15,11 +16,36 @@ export function canAlwaysAllow(kind: ChangeKind): boolean {
   return OFFERED.has(kind);
 }
 
+/** A kind of change in words, as "Always allow …" and the settings name it. */
+export function kindLabel(kind: ChangeKind): string {
+  switch (kind) {
+    case 'add':
+      return l10n.t('Adding todos');
+    case 'complete':
+      return l10n.t('Completing and reopening todos');
+    case 'rename':
+      return l10n.t('Renaming todos');
+    case 'move':
+      return l10n.t('Moving todos');
+    case 'delete':
+      return l10n.t('Deleting todos');
+    case 'clearCompleted':
+      return l10n.t('Clearing completed todos');
+    case 'profile':
+      return l10n.t('Creating and switching profiles');
+  }
+}
+
+/** The kinds a card may offer to allow always, in order. */
+export function offeredKinds(): ChangeKind[] {
+  return CHANGE_KINDS.filter(canAlwaysAllow);
+}
+
 const key = (profileId: number) => `tools.allowed.${profileId}`;
 
 export class Approvals {
   constructor(
-    private readonly kv: KeyValue,
+    private readonly store: AppStore,
     /** The settings' list, read at each use; unknown names are ignored. */
     private readonly fromSettings: () => readonly string[],
   ) {}
@@ -28,16 +54,15 @@ export class Approvals {
     return this.settings().includes(kind) || this.profile(profileId).includes(kind);
   }
 
-  /** Allows these kinds in this profile (those a card may offer; others are ignored). Call inside a transaction that is synced. */
+  /** Allows these kinds too in this profile (those a card may offer; others are ignored). The caller syncs. */
   allow(profileId: number, kinds: readonly ChangeKind[]): void {
-    const next = [...new Set([...this.profile(profileId), ...kinds.filter(canAlwaysAllow)])];
-    this.kv.set(key(profileId), CHANGE_KINDS.filter((k) => next.includes(k)));
+    this.write(profileId, [...this.profile(profileId), ...kinds]);
   }
 
-  revoke(profileId: number, kinds: readonly ChangeKind[]): void {
-    const next = this.profile(profileId).filter((k) => !kinds.includes(k));
-    if (next.length) this.kv.set(key(profileId), next);
-    else this.kv.delete(key(profileId));
+  /** What is allowed in this profile from now on, exactly these kinds (of those a card may offer); on disk when it resolves. */
+  async set(profileId: number, kinds: readonly ChangeKind[]): Promise<void> {
+    this.write(profileId, kinds);
+    await this.store.db.sync();
   }
 
   /** What is allowed without asking, and where it comes from. */
@@ -45,8 +70,14 @@ export class Approvals {
     return { profile: this.profile(profileId), settings: this.settings() };
   }
 
+  private write(profileId: number, kinds: readonly ChangeKind[]): void {
+    const next = CHANGE_KINDS.filter((k) => canAlwaysAllow(k) && kinds.includes(k));
+    if (next.length) this.store.kv.set(key(profileId), next);
+    else this.store.kv.delete(key(profileId));
+  }
+
   private profile(profileId: number): ChangeKind[] {
-    const stored = this.kv.get<unknown>(key(profileId));
+    const stored = this.store.kv.get<unknown>(key(profileId));
     return Array.isArray(stored) ? CHANGE_KINDS.filter((k) => stored.includes(k)) : [];
   }
 

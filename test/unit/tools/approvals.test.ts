@@ -28,7 +28,7 @@ test('"Always allow" on a card: that kind applies without asking from then on, i
   h.core.chat.stop(other.id);
   await h.core.chat.settled();
 
-  h.core.approvals.revoke(home, ['add']);
+  await h.core.approvals.set(home, []);
   assert.deepEqual(h.core.approvals.list(home).profile, []);
 });
 
