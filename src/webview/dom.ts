@@ -14,6 +14,12 @@ export function h(tag: string, attrs: Attrs = {}, ...children: (Node | string)[]
   return el;
 }
 
+/** Makes a view's root its page's main landmark, headed (for screen readers) by the view's name. */
+export function landmark(root: HTMLElement, name: string): void {
+  root.setAttribute('role', 'main');
+  root.prepend(h('h1', { className: 'sr-only' }, name));
+}
+
 /** A codicon, hidden from screen readers (the control around it carries the label). */
 export function icon(name: string): HTMLElement {
   return h('span', { className: `codicon codicon-${name}`, 'aria-hidden': 'true' });

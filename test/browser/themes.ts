@@ -1,7 +1,8 @@
 /**
  * The CSS variables VS Code gives a webview, for the themes the browser tests use
  * (values from Dark Modern, Light Modern and High Contrast). Only what our styles and
- * vscode-elements read; enough to see the views as they look in VS Code.
+ * vscode-elements read; enough to see the views as they look in VS Code. (VS Code gives
+ * every registered colour, e.g. debugTokenExpression-* with its defaults per theme kind.)
  */
 export type Theme = 'light' | 'dark' | 'hc';
 
@@ -72,6 +73,12 @@ const vars: Record<Theme, Record<string, string>> = {
     'panel-border': '#2b2b2b',
     'scrollbarSlider-background': '#79797966',
     'chat-requestBackground': '#1f1f1f',
+    'debugTokenExpression-name': '#c586c0',
+    'debugTokenExpression-boolean': '#4e94ce',
+    'debugTokenExpression-string': '#ce9178',
+    'debugTokenExpression-number': '#b5cea8',
+    'symbolIcon-functionForeground': '#b180d7',
+    'symbolIcon-variableForeground': '#75beff',
   },
   light: {
     'settings-textInputBackground': '#ffffff',
@@ -131,6 +138,12 @@ const vars: Record<Theme, Record<string, string>> = {
     'panel-border': '#e5e5e5',
     'scrollbarSlider-background': '#64646466',
     'chat-requestBackground': '#ffffff',
+    'debugTokenExpression-name': '#9b46b0',
+    'debugTokenExpression-boolean': '#0000ff',
+    'debugTokenExpression-string': '#a31515',
+    'debugTokenExpression-number': '#098658',
+    'symbolIcon-functionForeground': '#652d90',
+    'symbolIcon-variableForeground': '#007acc',
   },
   hc: {
     'settings-textInputBackground': '#000000',
@@ -173,6 +186,12 @@ const vars: Record<Theme, Record<string, string>> = {
     'textCodeBlock-background': '#000000',
     'textLink-foreground': '#21a6ff',
     'widget-border': '#6fc3df',
+    'debugTokenExpression-name': '#ffffff',
+    'debugTokenExpression-boolean': '#75bdfe',
+    'debugTokenExpression-string': '#f48771',
+    'debugTokenExpression-number': '#89d185',
+    'symbolIcon-functionForeground': '#b180d7',
+    'symbolIcon-variableForeground': '#75beff',
   },
 };
 

@@ -12,7 +12,7 @@ import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import type { VscodeTextarea } from '@vscode-elements/elements/dist/vscode-textarea/vscode-textarea.js';
 import type { ChatAction, ChatConnection, ChatMessageDto, ChatProblem, ChatSnapshot, Notification, PullProgress, RequestBody } from '../../protocol';
 import { Banner } from '../banner';
-import { h, icon } from '../dom';
+import { h, icon, landmark } from '../dom';
 import { loadState, log, onNotify, request, saveState } from '../host';
 import { FollowBottom } from './follow';
 import { OlderMessages } from './olderMessages';
@@ -72,6 +72,7 @@ export function startChatView(root: HTMLElement): void {
   const composer = h('div', { className: 'composer' }, input, h('div', { className: 'composer-actions' }, stop, send));
 
   root.classList.add('chat');
+  landmark(root, 'Chat');
   root.append(banner.element, header, messages, empty, problemBox.element, pullBox, composer, announcer);
 
   let profileId = -1;
@@ -100,7 +101,6 @@ export function startChatView(root: HTMLElement): void {
     connModel.textContent = c.model || 'no model';
     connState.textContent = ` · ${state}`;
     modelButton.title = `Ollama at ${c.host}: ${state}. Model: ${c.model || 'none'}. Click to choose the model.`;
-    modelButton.setAttribute('aria-label', `Model ${c.model || 'none'}, Ollama ${state}. Choose the model.`);
     updateComposer();
   }
 

@@ -108,6 +108,7 @@ function addCodeActions(root: HTMLElement): void {
       iconButton('copy', 'Copy code', 'copy-code'),
       iconButton('insert', 'Insert code at the cursor', 'insert-code'),
     );
+    pre.tabIndex = 0; // a long line scrolls sideways: the keyboard can scroll it too
     pre.before(h('div', { className: 'code-block' }));
     const block = pre.previousElementSibling as HTMLElement;
     block.append(bar, pre);

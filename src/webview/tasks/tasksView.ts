@@ -10,7 +10,7 @@ import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
 import type { Notification, ProfileDto, TasksSnapshot, TodoDto } from '../../protocol';
-import { h } from '../dom';
+import { h, landmark } from '../dom';
 import { loadState, log, onNotify, request, saveState } from '../host';
 import { Banner } from '../banner';
 import { TodoList } from './todoList';
@@ -26,7 +26,8 @@ export function startTasksView(root: HTMLElement): void {
 
   const banner = new Banner();
 
-  const profileSelect = h('vscode-single-select', { 'aria-label': 'Active profile', title: 'Active profile', className: 'profile-select' }) as VscodeSingleSelect;
+  // `label` names the combobox inside the element; aria-label, the element.
+  const profileSelect = h('vscode-single-select', { label: 'Active profile', 'aria-label': 'Active profile', title: 'Active profile', className: 'profile-select' }) as VscodeSingleSelect;
   const addProfile = h('vscode-toolbar-button', { icon: 'add', label: 'New profile', title: 'New Profile' });
   const renameProfile = h('vscode-toolbar-button', { icon: 'edit', label: 'Rename profile', title: 'Rename Profile' });
   const deleteProfile = h('vscode-toolbar-button', { icon: 'trash', label: 'Delete profile', title: 'Delete Profile' });
@@ -43,6 +44,7 @@ export function startTasksView(root: HTMLElement): void {
   const storageNote = h('div', { className: 'storage-note', hidden: true });
 
   const list = new TodoList({ onError: (msg) => banner.show(msg), onChange: () => updateCounts() });
+  landmark(root, 'Tasks');
   root.append(banner.element, profileBar, input, summary, list.element, empty, storageNote);
 
   let profiles: ProfileDto[] = [];
