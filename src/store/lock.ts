@@ -2,7 +2,9 @@
  * One writer per store. The lock is a file holding the owner's pid and host, created
  * atomically (written under a temporary name, then hard-linked into place, which fails
  * if the lock exists). A lock whose owner is a dead process on this host is stale and is
- * taken over at once, so a VS Code that was killed does not lock the user out.
+ * taken over at once, so a VS Code that was killed does not lock the user out. A live
+ * owner's lock is honoured whatever state the folder is in: a window that cannot create
+ * its own lock file there (read-only, full, not its own) still reads the one that is.
  *
  * Why not proper-lockfile: it decides staleness by mtime alone, so after a crash the
  * next window would wait out the stale period, and a busy extension host that misses

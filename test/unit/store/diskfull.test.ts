@@ -277,3 +277,28 @@ test('a damaged journal found while the folder is read-only is moved aside and r
   assert.deepEqual(values(reopened.db), ['before', 'r1', 'r2', 'after']);
   assert.deepEqual(reopened.problems, []);
 });
+
+test('a journal that is not a journal, found while the folder is read-only: the store opens, and moves it aside once it can write', async (t) => {
+  const dir = smallDisk(t);
+  if (!dir) return;
+  const mountpoint = join(dir, '..');
+  const first = await storeOn(t, dir);
+  first.db.closeSync();
+  const text = Buffer.from('{"this": "is not a journal"}\n');
+  writeFileSync(join(dir, 'pipulate.db.journal'), text);
+  assert.ok(sh('mount', ['-o', 'remount,ro', mountpoint]).ok);
+  let readOnly = true;
+  defer(t, () => readOnly && void sh('mount', ['-o', 'remount,rw', mountpoint]));
+  const { db, problems } = await openForTest(t, dir);
+  assert.deepEqual(values(db), ['before']);
+  assert.ok(sh('mount', ['-o', 'remount,rw', mountpoint]).ok);
+  readOnly = false;
+  insert(db, 'after');
+  await db.sync();
+  const moved = problems.find((p) => p.kind === 'moved-aside');
+  assert.ok(moved?.kind === 'moved-aside', JSON.stringify(problems));
+  assert.deepEqual(readFileSync(moved.movedTo), text);
+  db.closeSync();
+  const reopened = await openForTest(t, dir);
+  assert.deepEqual(values(reopened.db), ['before', 'after']);
+});
