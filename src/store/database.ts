@@ -86,6 +86,7 @@ export class Database {
   private txDepth = 0;
   private txStatements: [string, SqlValue[]][] = [];
 
+  /** Committed transactions not yet handed to the journal, each a record's payload. */
   private pending: Buffer[] = [];
   /** Number of the last recorded write, and of the last one known to be on disk. */
   private seq = 0;
@@ -493,7 +494,8 @@ export class Database {
       } catch (err) {
         failure = err as Error;
         // The snapshot could not be written; the journal may still take what is pending,
-        // with the batch an append is still writing (same bytes at the same place).
+        // with the batch an append is still writing (same bytes at the same place: only an
+        // append's first record is marked, and that is the batch's first here too).
         const unsaved = [...this.inFlight, ...this.pending];
         if (this.journal && unsaved.length > 0) {
           try {
