@@ -14,7 +14,7 @@ import type { ChatMessageDto, ChatPage } from '../../protocol';
 import { request } from '../host';
 import { keepingPlace } from './keepPlace';
 import { MessageView } from './messageView';
-import type { Transcript } from './transcript';
+import { showNow, type Transcript } from './transcript';
 
 /** Messages asked for per page. */
 const PAGE = 100;
@@ -62,7 +62,7 @@ export class OlderMessages {
     const start = performance.now();
     for (let batch = AT_ONCE; this.pending.length > 0; batch = AT_ONCE / 2) {
       let built = 0;
-      this.transcript.prepend(this.build(() => ++built < batch));
+      this.transcript.prepend(this.build(() => ++built < batch), false);
       if (this.transcript.element.offsetHeight >= this.pane.clientHeight || performance.now() - start > SLICE_MS * 2) return;
     }
   }
@@ -78,7 +78,10 @@ export class OlderMessages {
     this.timer = undefined;
     const start = performance.now();
     const slice = this.build(() => performance.now() - start < SLICE_MS);
-    keepingPlace(this.pane, () => this.transcript.prepend(slice));
+    let chunk: HTMLElement | undefined;
+    keepingPlace(this.pane, () => (chunk = this.transcript.prepend(slice, true)));
+    // Above the reader's place it is out of sight, unless the conversation is shorter than the pane.
+    if (chunk && chunk.getBoundingClientRect().bottom > this.pane.getBoundingClientRect().top) showNow(chunk);
     this.continue();
   }
 

@@ -3,10 +3,12 @@
  * a row fold into one NoteGroup. No live region: a streaming reply must not be read out
  * token by token (the Chat view announces a finished reply once).
  *
- * The messages sit in chunks that the browser skips while they are out of sight
- * (content-visibility: auto), so a conversation of thousands costs about what the
- * messages on screen cost. New messages join the last chunk; older ones, built later
- * (olderMessages.ts), come in as a chunk of their own at the top.
+ * The messages sit in chunks. Older ones, built later (olderMessages.ts), come in as a
+ * chunk of their own at the top, out of sight, and the browser skips such a chunk while
+ * it stays out of sight (content-visibility: auto): a conversation of thousands costs
+ * about what the messages on screen cost. The newest messages and new ones are on
+ * screen as they come: their chunks are laid out at once (a skippable chunk starts
+ * skipped, and would be blank for a frame).
  */
 import type { ChatMessageDto } from '../../protocol';
 import { h } from '../dom';
@@ -61,18 +63,19 @@ export class Transcript {
       return true;
     }
     let chunk = this.element.lastElementChild;
-    if (!chunk || chunk.childElementCount >= CHUNK) chunk = this.element.appendChild(newChunk(1));
+    if (!chunk || chunk.childElementCount >= CHUNK) chunk = this.element.appendChild(newChunk(1, false));
     chunk.append(m.role === 'note' ? this.newGroup([view]).element : view.element);
     return true;
   }
 
   /**
    * Adds messages older than every one shown (oldest first, built by the caller) at the
-   * top, as one chunk; the newest of them, when notes, join the notes at the top.
+   * top, as one chunk, which the browser may skip while out of sight when `skippable`;
+   * the newest of them, when notes, join the notes at the top. Returns the chunk, if one was made.
    */
-  prepend(built: readonly MessageView[]): void {
+  prepend(built: readonly MessageView[], skippable: boolean): HTMLElement | undefined {
     const views = built.filter((v) => !this.views.has(v.message.id));
-    if (views.length === 0) return;
+    if (views.length === 0) return undefined;
     for (const view of views) this.views.set(view.message.id, view);
     this.oldest = views[0]!.message.id;
 
@@ -80,9 +83,9 @@ export class Transcript {
     while (end > 0 && views[end - 1]!.message.role === 'note') end--;
     const top = this.groupAt(this.element.firstElementChild?.firstElementChild);
     if (top && end < views.length) top.prepend(views.splice(end).map((v) => v.element));
-    if (views.length === 0) return;
+    if (views.length === 0) return undefined;
 
-    const chunk = newChunk(views.length);
+    const chunk = newChunk(views.length, skippable);
     for (let i = 0; i < views.length; ) {
       let j = i + 1;
       if (views[i]!.message.role !== 'note') chunk.append(views[i]!.element);
@@ -93,6 +96,7 @@ export class Transcript {
       i = j;
     }
     this.element.prepend(chunk);
+    return chunk;
   }
 
   private newGroup(notes: MessageView[]): NoteGroup {
@@ -107,9 +111,14 @@ export class Transcript {
   }
 }
 
-function newChunk(messages: number): HTMLElement {
-  const chunk = h('div', { className: 'msg-chunk' });
+function newChunk(messages: number, skippable: boolean): HTMLElement {
+  const chunk = h('div', { className: skippable ? 'msg-chunk skippable' : 'msg-chunk' });
   // Its height until it is first laid out; from then on `auto` keeps its real one.
-  chunk.style.containIntrinsicBlockSize = `auto ${messages * MESSAGE_PX}px`;
+  if (skippable) chunk.style.containIntrinsicBlockSize = `auto ${messages * MESSAGE_PX}px`;
   return chunk;
+}
+
+/** Lays a skippable chunk out now: it came into sight as it came in. */
+export function showNow(chunk: HTMLElement): void {
+  chunk.classList.remove('skippable');
 }
