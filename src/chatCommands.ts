@@ -134,9 +134,8 @@ export function registerChatCommands(
   register('pipulate.openSettings', (why) => l10n.t('Pipulate could not open the settings: {0}', why), () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:pipulate.pipulate'));
   register('pipulate.checkConnection', (why) => l10n.t('Pipulate could not check the connection: {0}', why), () => chat.checkConnection());
   register('pipulate.undoModelChange', (why) => l10n.t('Pipulate could not undo the model’s change: {0}', why), async () => {
-    const card = await chat.undoCard(tasks.activeProfileId);
-    if (!card) void vscode.window.showInformationMessage(l10n.t('Nothing the model changed in this profile is left to undo.'));
-    else void vscode.window.setStatusBarMessage(l10n.t('Pipulate: undone: {0}', card.content), 4000);
+    if (await chat.undoCard(tasks.activeProfileId)) void vscode.window.setStatusBarMessage(l10n.t('Pipulate: the model’s last change is undone'), 4000);
+    else void vscode.window.showInformationMessage(l10n.t('Nothing the model changed in this profile is left to undo.'));
   });
   register('pipulate.manageAllowedChanges', (why) => l10n.t('Pipulate could not change what the model may do: {0}', why), async () => {
     const profile = tasks.activeProfile();

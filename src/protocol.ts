@@ -101,8 +101,11 @@ export const requests = {
     apply: v.union([v.picklist(['all', 'none']), v.pipe(v.array(id), v.maxLength(100))]),
     always: v.optional(v.boolean()),
   }),
-  /** Reverts what a card applied (default: the active profile's last card with something to undo); null when there is none. */
-  'tool/undo': answers<ChatMessageDto | null>()({ cardId: v.optional(id) }),
+  /**
+   * Reverts what a card applied (default: the active profile's last card with something to
+   * undo); false when there was nothing to undo. The card follows as chat/finished.
+   */
+  'tool/undo': answers<boolean>()({ cardId: v.optional(id) }),
   /** Reverts the user's own last delete or clear in the active profile; false when there is none. */
   'tasks/undo': answers<boolean>()({}),
 };

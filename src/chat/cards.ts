@@ -166,22 +166,27 @@ export class Cards {
     }
   }
 
-  /** Reverts what a card applied (default: the profile's newest card with changes to undo); null when there is none. */
-  async undo(profileId: number, cardId?: number): Promise<ChatMessageDto | null> {
+  /**
+   * Reverts what a card applied (default: the profile's newest card with changes to
+   * undo); false when there was nothing. The card is sent again (chat/finished). The
+   * changes of a card whose conversation was cleared are still undone: the undo log keeps them.
+   */
+  async undo(profileId: number, cardId?: number): Promise<boolean> {
     const id = cardId ?? this.deps.tools.lastUndoable(profileId);
-    if (id === undefined) return null;
+    if (id === undefined) return false;
     const row = this.deps.conversation.get(id);
     const card = row && row.profile_id === profileId ? cardOf(row) : undefined;
-    if (!row || !card) throw new UserError(l10n.t('That card is not in this conversation.'));
-    if (!card.undoable) throw new UserError(l10n.t('Nothing on that card can be undone.'));
-    let updated = row;
+    if (cardId !== undefined && !card) throw new UserError(l10n.t('That card is not in this conversation.'));
+    if (card && !card.undoable) throw new UserError(l10n.t('Nothing on that card can be undone.'));
+    let updated: Message | undefined;
     await this.deps.tools.undo(profileId, id, () => {
+      if (!card) return;
       const items = card.items.map((i): ToolCardItem => (i.state === 'applied' ? { ...i, state: 'undone' } : i));
       const next: ToolCard = { ...card, items, undoable: false };
       updated = this.deps.conversation.update(id, { content: summary(items), data: { card: next } satisfies CardData });
     });
-    this.deps.emit(toDto(updated), profileId, false);
-    return toDto(updated);
+    if (updated) this.deps.emit(toDto(updated), profileId, false);
+    return true;
   }
 
   /** Cards a restart left waiting (rows still 'streaming'): cancelled, nothing applied. Returns how many. */

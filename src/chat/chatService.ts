@@ -326,8 +326,8 @@ export class ChatService {
     return this.toolCards().decide(profileId, cardId, apply, always);
   }
 
-  /** Reverts what a card applied (default: the profile's newest with something to undo); null when there is none. */
-  undoCard(profileId: number, cardId?: number): Promise<ChatMessageDto | null> {
+  /** Reverts what a card applied (default: the profile's newest with something to undo); false when there was nothing. */
+  undoCard(profileId: number, cardId?: number): Promise<boolean> {
     return this.toolCards().undo(profileId, cardId);
   }
 

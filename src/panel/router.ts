@@ -44,7 +44,7 @@ export interface HostUi extends Dialogs {
 export interface ChatPort {
   snapshot(profile: ProfileDto): ChatSnapshot;
   decide(profileId: number, cardId: number, apply: 'all' | 'none' | readonly number[], always?: boolean): Promise<ChatMessageDto>;
-  undoCard(profileId: number, cardId?: number): Promise<ChatMessageDto | null>;
+  undoCard(profileId: number, cardId?: number): Promise<boolean>;
   history(profileId: number, before: number, limit: number): ChatPage;
   send(profileId: number, text: string): Promise<ChatMessageDto>;
   stop(profileId?: number): boolean;

@@ -78,14 +78,14 @@ test('a card’s changes are undone together, also after a reload; the card says
   h.db.closeSync();
 
   const again = await setupTools(t, { dir: h.dir, fakeToUse: h.fake });
-  const undone = await again.core.chat.undoCard(profileId);
-  assert.ok(undone?.card);
+  assert.equal(await again.core.chat.undoCard(profileId), true);
+  const undone = await again.card('done', (c) => c.items[0]!.state === 'undone');
   assert.deepEqual(undone.card.items.map((i) => i.state), ['undone', 'undone', 'undone', 'undone', 'undone']);
   assert.equal(undone.card.undoable, false);
   assert.deepEqual(again.list(), ['Keep', 'Doomed']);
   assert.equal(again.core.store.todos.get(doomed.id).title, 'Doomed');
   assert.ok(again.events.of('tasks/reset').length > 0, 'the Tasks view is sent the list');
-  assert.equal(await again.core.chat.undoCard(profileId), null, 'nothing left to undo');
+  assert.equal(await again.core.chat.undoCard(profileId), false, 'nothing left to undo');
   await assert.rejects(again.core.chat.undoCard(profileId, undone.id), /Nothing on that card can be undone/);
   // The model is told, in the next request, that the user undid it.
   again.fake.scriptChat({ tokens: ['ok'] });
@@ -103,4 +103,16 @@ test('a profile the model created goes again on undo, and the user is back where
   await h.core.chat.undoCard(home.id);
   assert.equal(h.core.tasks.activeProfileId, home.id);
   assert.deepEqual(h.core.tasks.profileList().map((p) => p.name), [home.name]);
+});
+
+test('the model’s last change is undone even after its conversation was cleared', T, async (t) => {
+  const h = await setupTools(t, { settings: { tools: { enabled: true, autoApprove: ['add'], maxRounds: 8 } } });
+  h.fake.scriptChat({ tokens: [''], toolCalls: [{ name: 'add_todo', arguments: { title: 'Call the bank' } }] }, { tokens: ['Added.'] });
+  await ask(h, 'add call the bank');
+  const profileId = h.core.tasks.activeProfileId;
+  await h.core.chat.clear(profileId);
+  assert.deepEqual(h.list(), ['Call the bank']);
+  assert.equal(await h.core.chat.undoCard(profileId), true);
+  assert.deepEqual(h.list(), []);
+  assert.equal(await h.core.chat.undoCard(profileId), false);
 });
