@@ -3,6 +3,42 @@ import * as vscode from 'vscode';
 import { bundleFile, makeNonce, STYLE_FILE, webviewHtml, type ViewKind } from './html';
 import type { Router } from './router';
 
+/** The longest the Chat view waits for the Tasks view's first render (a stuck Tasks view must not hide the Chat). */
+const CHAT_WAITS_AT_MOST_MS = 1500;
+
+/**
+ * Tasks first. When the container opens, both views are resolved at once, and in a web
+ * VS Code (code-server, vscode.dev) every webview runs on the workbench's one main
+ * thread: the Chat's bundle (markdown, sanitizer, highlighter) and its conversation's
+ * markdown would be parsed and rendered while the Tasks view waits for its todos. So the
+ * Chat's document is served once the Tasks view being loaded has been answered its
+ * snapshot (or after CHAT_WAITS_AT_MOST_MS); with no Tasks view loading, at once.
+ */
+class TasksFirst {
+  private loading: Promise<void> | undefined;
+
+  /** A Tasks view starts loading; `answered` settles once its snapshot was answered. */
+  tasksLoading(answered: Promise<unknown>): void {
+    const done = answered.then(() => undefined, () => undefined);
+    const current = (this.loading = done.then(() => {
+      if (this.loading === current) this.loading = undefined;
+    }));
+  }
+
+  /** Runs `serve` after the Tasks view being loaded, if any, was answered. */
+  chatReady(serve: () => void): void {
+    if (!this.loading) return serve();
+    let served = false;
+    const once = () => {
+      if (!served) serve();
+      served = true;
+    };
+    void this.loading.then(once);
+    setTimeout(once, CHAT_WAITS_AT_MOST_MS).unref?.();
+  }
+}
+const tasksFirst = new TasksFirst();
+
 export class PipulateViewProvider implements vscode.WebviewViewProvider {
   private readonly views = new Set<vscode.WebviewView>();
 
@@ -18,15 +54,32 @@ export class PipulateViewProvider implements vscode.WebviewViewProvider {
       enableScripts: true,
       localResourceRoots: [dist, vscode.Uri.joinPath(this.extensionUri, 'media')],
     };
-    view.webview.html = this.html(view.webview);
     const connection = this.router.connect({ post: (message) => void view.webview.postMessage(message) }, this.kind);
-    const received = view.webview.onDidReceiveMessage((message) => connection.handle(message));
+    let firstSnapshot: ((answered: Promise<unknown>) => void) | undefined;
+    if (this.kind === 'tasks') {
+      tasksFirst.tasksLoading(new Promise<unknown>((resolve) => (firstSnapshot = (answered) => resolve(answered))));
+    }
+    const received = view.webview.onDidReceiveMessage((message: { type?: string; body?: { kind?: string } }) => {
+      const handled = connection.handle(message);
+      if (firstSnapshot && message?.type === 'request' && message.body?.kind === 'tasks/snapshot') {
+        firstSnapshot(handled);
+        firstSnapshot = undefined;
+      }
+    });
+    let disposed = false;
     this.views.add(view);
     view.onDidDispose(() => {
+      disposed = true;
+      firstSnapshot?.(Promise.resolve());
       received.dispose();
       connection.dispose();
       this.views.delete(view);
     });
+    const serve = () => {
+      if (!disposed) view.webview.html = this.html(view.webview);
+    };
+    if (this.kind === 'chat') tasksFirst.chatReady(serve);
+    else serve();
   }
 
   /** Serves the shell again, so open views load the rebuilt bundle (Pipulate's live=True). */
