@@ -1,6 +1,7 @@
 /**
  * The Chat view: the active profile's conversation with the local model. Loads from a
- * snapshot, then applies the host's patches: new messages are appended, streamed text
+ * snapshot (its newest messages; older ones as the reader scrolls up: olderMessages.ts),
+ * then applies the host's patches: new messages are appended, streamed text
  * is added to its message only, nothing else is rendered again. The conversation follows
  * a streaming reply down unless the user scrolled up; a finished reply is announced to
  * screen readers once.
@@ -34,7 +35,8 @@ export function startChatView(root: HTMLElement): void {
   // The model's name gives way to the state when the line is short of room: "not reachable" is what matters.
   const connModel = h('span', { className: 'conn-model' });
   const connState = h('span', { className: 'conn-state' });
-  const modelButton = h('button', { type: 'button', className: 'conn', title: 'Choose the model' }, dot, connModel, connState, icon('chevron-down'));
+  const connText = h('span', { className: 'conn-text' }, connModel, connState);
+  const modelButton = h('button', { type: 'button', className: 'conn', title: 'Choose the model' }, dot, connText, icon('chevron-down'));
   const clear = h('vscode-toolbar-button', { icon: 'clear-all', label: 'Clear conversation', title: 'Clear Conversation' });
   const header = h('div', { className: 'chat-head' }, modelButton, clear);
 
