@@ -185,6 +185,26 @@ describe('Chat view with 5,000 messages', () => {
     assert.deepEqual(h.ui.inserted, ['const oldest = 1;']);
   });
 
+  it('folds a run of notes into one line across the pages and slices it arrived in', T, async () => {
+    // 200 messages; 121 to 170 are notes: the snapshot (the newest 60) starts inside the run.
+    const profile_id = h.tasks.activeProfileId;
+    const ids: number[] = [];
+    h.db.transaction(() => {
+      for (let i = 0; i < 200; i++) {
+        const m = i > 120 && i <= 170 ? { role: 'note' as const, content: `Note ${i}` } : { role: 'user' as const, content: `Message ${i}` };
+        ids.push(h.store.messages.insert({ profile_id, ...m, created: i, status: 'done', model: null }).id);
+      }
+    });
+    await h.db.sync();
+    await open();
+    await page.waitForSelector(`.msg[data-id="${ids.at(-1)}"]`);
+    await climb(ids);
+    // textContent: the group may sit in a chunk out of sight, which is not laid out (innerText is empty then).
+    assert.deepEqual(await page.locator('.note-fold:not([hidden])').allTextContents(), ['50 actions in Tasks']);
+    const notes = await page.locator('.note-group .msg').evaluateAll((els) => els.map((e) => e.textContent));
+    assert.deepEqual(notes, Array.from({ length: 50 }, (_, i) => `Note ${121 + i}`), 'in order');
+  });
+
   it('streams a reply at the bottom, after the reader scrolled up through older pages', T, async () => {
     const ids = await seed(h.tasks.activeProfileId, 'Default');
     await open();
