@@ -149,6 +149,33 @@ async function openProfile(page: Page, subject: Subject): Promise<Record<string,
   return out;
 }
 
+/**
+ * The extension host's side of an open, from its logs (local time, to the millisecond):
+ * when VS Code started activating Pipulate, and when Pipulate logged its store open.
+ */
+function activationTimes(userDataDir: string, after: number): { activate?: number; storeOpen?: number } {
+  const logs = path.join(userDataDir, 'logs');
+  const stamp = (line: string | undefined) => (line ? new Date(line.slice(0, 23).replace(' ', 'T')).getTime() : undefined);
+  let best: { activate?: number; storeOpen?: number } = {};
+  for (const session of fs.existsSync(logs) ? fs.readdirSync(logs) : []) {
+    const dir = path.join(logs, session);
+    for (const host of fs.readdirSync(dir).filter((d) => d.startsWith('exthost'))) {
+      const read = (file: string) => {
+        try {
+          return fs.readFileSync(path.join(dir, host, file), 'utf8').split('\n');
+        } catch {
+          return [];
+        }
+      };
+      const activate = stamp(read('remoteexthost.log').find((l) => l.includes('_doActivateExtension pipulate.pipulate,')));
+      if (activate === undefined || activate < after - 50) continue;
+      if (best.activate !== undefined && best.activate <= activate) continue;
+      best = { activate, storeOpen: stamp(read(path.join('pipulate.pipulate', 'Pipulate.log')).find((l) => l.includes('Database open'))) };
+    }
+  }
+  return best;
+}
+
 /** Reloads the page (a new window: a new extension host), with the Explorer shown. */
 async function reloadPage(page: Page): Promise<void> {
   await showExplorer(page);
@@ -183,7 +210,9 @@ async function settle(page: Page): Promise<void> {
 const VIEW_TIMES = `(() => {
   const origin = performance.timeOrigin;
   const script = performance.getEntriesByType('resource').find((e) => /webview-(tasks|chat)\.js/.test(e.name));
-  return { view: document.body.dataset.view || 'list', doc: origin, scriptStart: script ? origin + script.startTime : 0, scriptEnd: script ? origin + script.responseEnd : 0 };
+  const view = document.body.dataset.view || (document.querySelector('.list') ? 'list' : '');
+  if (!view) return null; // a frame VS Code has not written the view's document into yet
+  return { view, doc: origin, scriptStart: script ? origin + script.startTime : 0, scriptEnd: script ? origin + script.responseEnd : 0 };
 })()`;
 
 interface ViewTimes {
@@ -388,7 +417,13 @@ run(async () => {
         const subject = subjects[(round + i) % subjects.length]!;
         await reloadPage(page);
         afterReload[subject.id]!.push(await openContainer(page, subject, TODOS));
-        profile.push(await openProfile(page, subject));
+        const times = await openProfile(page, subject);
+        if (subject === PIPULATE) {
+          const host = activationTimes(server!.userDataDir, lastOpen.down);
+          if (host.activate) times['host.activate'] = host.activate - lastOpen.down;
+          if (host.storeOpen) times['host.storeOpen'] = host.storeOpen - lastOpen.down;
+        }
+        profile.push(times);
         await sleep(1000);
         await showExplorer(page);
         await sleep(1000);
@@ -421,6 +456,7 @@ run(async () => {
     const listPart = (key: string) => median(profile.filter((p) => p['list.doc'] !== undefined), key);
     info(
       `Opening Pipulate's container after a reload, where the time goes (medians, ms after the click): ` +
+        `VS Code starts activating Pipulate ${part('host.activate')}, Pipulate has opened its store ${part('host.storeOpen')} (extension host logs); ` +
         `Tasks document created ${part('tasks.doc')}, its bundle fetched ${part('tasks.scriptStart')}-${part('tasks.scriptEnd')}; ` +
         `Chat document created ${part('chat.doc')}, its bundle fetched ${part('chat.scriptStart')}-${part('chat.scriptEnd')}; ` +
         `todos shown ${part('shown')}; the static list's document created ${listPart('list.doc')}, its rows shown ${listPart('shown')}. ` +
