@@ -90,6 +90,8 @@ export function callsData(calls: readonly ToolCall[], raw: readonly string[]): C
 
 interface Card {
   id?: number;
+  /** Written with the card's first write (see `round`), then cleared. */
+  withFirstWrite?: () => void;
   profileId: number;
   items: PlannedItem[];
   state: ToolCard['state'];
@@ -121,19 +123,30 @@ export class Cards {
    * not be read as a call (the text protocol), refused items. With `overLimit`, nothing is
    * run: each call is refused, the round limit being reached. Resolves once every item
    * has its outcome, or the card was cancelled (`signal`).
+   *
+   * `withFirstWrite` (the round's assistant row, ended) is written with the card's first
+   * write: for a change the user allowed, in the change's own transaction, so one sync
+   * puts the round, the change, the card and its undo entry on disk.
    */
-  async round(profileId: number, calls: readonly ToolCall[], problems: readonly string[], signal: AbortSignal, overLimit: boolean, recentNotes: (limit: number) => string[]): Promise<ToolCard> {
+  async round(
+    profileId: number,
+    calls: readonly ToolCall[],
+    problems: readonly string[],
+    signal: AbortSignal,
+    overLimit: boolean,
+    recentNotes: (limit: number) => string[],
+    withFirstWrite: () => void,
+  ): Promise<ToolCard> {
     const planned = overLimit ? calls.map((c, i) => refused(i, c.name, 'Not run: the limit of tool rounds for one message was reached.')) : this.deps.tools.plan(profileId, calls);
     const items = [...planned, ...problems.map((p, i) => refused(planned.length + i, '', p))];
-    const card: Card = { profileId, items, state: 'done', shown: false };
+    const card: Card = { profileId, items, state: 'done', shown: false, withFirstWrite };
     // In the model's order: a read after an allowed change sees it.
     for (const item of items) {
       if (item.state === 'read') this.readItem(card, item, recentNotes);
       else if (item.state === 'proposed' && item.auto) await this.applyItem(card, item);
     }
     if (items.some((i) => i.state === 'proposed')) card.state = 'waiting';
-    this.save(card);
-    this.show(card);
+    this.show(card, this.save(card));
     if (card.state === 'waiting') await this.wait(card, signal);
     return dtoOf(card);
   }
@@ -159,7 +172,7 @@ export class Cards {
       card.state = 'done';
       const row = this.save(card);
       await this.deps.conversation.sync();
-      this.show(card);
+      this.show(card, row);
       return toDto(row);
     } finally {
       w.settle();
@@ -229,7 +242,7 @@ export class Cards {
       }
       this.deps.log(`tools: ${item.tool} ${recorded ? 'applied, but' : 'failed'}: ${messageOf(err)}`);
     }
-    this.save(card);
+    // Its result is written with the card's next write (each caller ends with one).
   }
 
   private async wait(card: Card, signal: AbortSignal): Promise<void> {
@@ -254,8 +267,7 @@ export class Cards {
     for (const item of card.items) if (item.state === 'proposed') item.state = 'cancelled';
     card.state = 'cancelled';
     try {
-      this.save(card);
-      this.show(card);
+      this.show(card, this.save(card));
       this.deps.conversation.sync().catch((err) => this.deps.log(`tools: a cancelled card may not be on disk: ${messageOf(err)}`));
     } catch (err) {
       this.deps.log(`tools: could not save a cancelled card (its conversation was cleared?): ${messageOf(err)}`);
@@ -265,6 +277,9 @@ export class Cards {
 
   /** Writes the card (inserted the first time); returns its row. */
   private save(card: Card): Message {
+    const first = card.withFirstWrite;
+    card.withFirstWrite = undefined;
+    first?.();
     const dto = dtoOf(card);
     const data: CardData = { card: dto };
     // 'streaming' while it waits: a restart finds it (recover) and cancels it.
@@ -276,9 +291,7 @@ export class Cards {
     return row;
   }
 
-  private show(card: Card): void {
-    const row = this.deps.conversation.get(card.id!);
-    if (!row) return;
+  private show(card: Card, row: Message): void {
     this.deps.emit(toDto(row), card.profileId, !card.shown);
     card.shown = true;
   }

@@ -441,8 +441,9 @@ export class ChatService {
       const calls = mode === 'off' ? [] : [...stats.calls, ...written.calls];
       if (calls.length > 0 || written.problems.length > 0) {
         const over = round > limits.maxRounds;
-        reply.endRound(callsData(calls, reader?.raw ?? []));
-        await this.cards!.round(reply.profileId, calls, written.problems, reply.signal, over, (n) => this.conversation.recentNotes(reply.profileId, n));
+        const data = callsData(calls, reader?.raw ?? []);
+        const notes = (n: number) => this.conversation.recentNotes(reply.profileId, n);
+        await this.cards!.round(reply.profileId, calls, written.problems, reply.signal, over, notes, () => reply.endRound(data));
         if (!over) continue;
         // model-facing
         const text = `Stopped: the model used its tools in ${limits.maxRounds} rounds for one message, the most allowed (the setting pipulate.tools.maxRounds).`;

@@ -124,6 +124,9 @@ export interface Exchange<B = any> {
   closed: Promise<ExchangeOutcome>;
   /** Chat: the prompt_eval_count the server reported (or would have, had it not failed first). */
   promptEvalCount?: number;
+  /** performance.now() when the request had arrived whole, and when its response was over (for the benches). */
+  arrivedAt: number;
+  closedAt?: number;
 }
 
 export interface FakeOllamaOptions {
@@ -266,10 +269,11 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
   /** Tracks how a streamed response ends; `stop` aborts the script's waits when the connection goes. */
   function track(list: Exchange[], body: unknown, res: http.ServerResponse) {
     let settle!: (o: ExchangeOutcome) => void;
-    const exchange: Exchange = { body, sent: [], closed: new Promise((r) => (settle = r)) };
+    const exchange: Exchange = { body, sent: [], closed: new Promise((r) => (settle = r)), arrivedAt: performance.now() };
     const stop = new AbortController();
     let planned: ExchangeOutcome | undefined;
     res.on('close', () => {
+      exchange.closedAt = performance.now();
       stop.abort();
       exchange.outcome = planned ?? (res.writableFinished ? 'complete' : 'client-closed');
       settle(exchange.outcome);
