@@ -159,7 +159,7 @@ describe('Chat view with 5,000 messages', () => {
   });
 
   it('renders hostile markup in old messages inert; copy, code actions and links work on them as on new ones', T, async () => {
-    const ids = await seed(h.tasks.activeProfileId, 'Default', 600);
+    const ids = await seed(h.tasks.activeProfileId, 'Default');
     await open();
     await climb(ids);
     const oldest = page.locator(`.msg[data-id="${ids[0]}"]`);
