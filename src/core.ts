@@ -5,7 +5,7 @@
  */
 import type { Notification, TasksSnapshot } from './protocol';
 import { appStore, type AppStore } from './store/appSchema';
-import type { Database } from './store/database';
+import type { Database, StoreProblem } from './store/database';
 import { TasksService } from './tasks/tasksService';
 import { ChatService, type ChatServiceDeps } from './chat/chatService';
 import { Router, type HostUi } from './panel/router';
@@ -19,6 +19,7 @@ export type Listener = (n: Notification) => void;
 /** Every change, however it was made, as one stream of notifications. */
 export class Events {
   private readonly listeners = new Set<Listener>();
+  private storeProblem: Notification | undefined;
 
   on(listener: Listener): () => void {
     this.listeners.add(listener);
@@ -26,8 +27,20 @@ export class Events {
   }
 
   emit(n: Notification): void {
+    if (n.kind === 'store/problem') this.storeProblem = n.message ? n : undefined;
     for (const listener of this.listeners) listener(n);
   }
+
+  /** What a view that opens now must be told though it was said before (the store's standing problem, found while it opened). */
+  standing(): Notification[] {
+    return this.storeProblem ? [this.storeProblem] : [];
+  }
+}
+
+/** What the views show of a store problem: a banner that stands until it ends. A dropped torn tail is only logged. */
+export function noticeOf(problem: StoreProblem): Notification | undefined {
+  if (problem.kind === 'tail-dropped') return undefined;
+  return { kind: 'store/problem', message: problem.kind === 'write-recovered' ? null : problem.message };
 }
 
 export interface CoreOptions {
@@ -81,7 +94,7 @@ export function createCore(options: CoreOptions): Core {
     tools: new Toolbox(tasks, approvals, undoLog),
   });
   const userUndo = new UserUndo(tasks, undoLog, emit);
-  const router = new Router({ tasks, undo: userUndo, chat, ui: options.ui, log: options.log });
+  const router = new Router({ tasks, undo: userUndo, chat, ui: options.ui, log: options.log, standing: () => events.standing() });
 
   const unsubscribe = [
     events.on((n) => router.broadcast(n)),

@@ -6,7 +6,7 @@ import { Database, type StoreProblem } from './store/database';
 import type { AppStore } from './store/appSchema';
 import type { TasksService } from './tasks/tasksService';
 import type { ChatService } from './chat/chatService';
-import { createCore, Events, type Core } from './core';
+import { createCore, Events, noticeOf, type Core } from './core';
 import { PipulateViewProvider } from './panel/viewProvider';
 import { UnavailableViewProvider } from './panel/unavailableView';
 import { vscodeUi } from './panel/vscodeUi';
@@ -39,15 +39,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
   // Store problems can come while the store opens, before the core exists: they reach the views through the same bus.
   const events = new Events();
   const onProblem = (problem: StoreProblem) => {
+    const notice = noticeOf(problem);
+    if (notice) events.emit(notice);
     if (problem.kind === 'write-failing') {
       const showLog = l10n.t('Show Log');
       void vscode.window.showErrorMessage(problem.message, showLog).then((c) => c === showLog && log.show());
-      events.emit({ kind: 'store/problem', message: problem.message });
     } else if (problem.kind === 'write-recovered') {
       void vscode.window.showInformationMessage(problem.message);
-      events.emit({ kind: 'store/problem', message: null });
-    } else if (problem.kind === 'moved-aside') {
-      void vscode.window.showWarningMessage(problem.message);
+    } else if (problem.kind === 'moved-aside' || problem.kind === 'journal-damaged') {
+      const reveal = l10n.t('Reveal the Copy');
+      void vscode.window.showWarningMessage(problem.message, reveal).then((c) => {
+        if (c === reveal) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(problem.movedTo));
+      });
     }
   };
   try {

@@ -79,6 +79,8 @@ export class Router {
       chat: ChatPort;
       ui: HostUi;
       log: (level: 'info' | 'warn' | 'error', line: string) => void;
+      /** Notifications a view is sent as it connects: what still stands, though it was said before the view opened. */
+      standing?: () => Notification[];
     },
   ) {
     this.handlers = handlers(deps);
@@ -92,8 +94,16 @@ export class Router {
 
   connect(view: View, kind: ViewKind): Connection {
     this.views.set(view, kind);
+    let greeted = false;
     return {
-      handle: (raw) => this.handle(view, raw),
+      handle: (raw) => {
+        // Told once the view's script runs (it has just spoken), not while its page may still be loading.
+        if (!greeted) {
+          greeted = true;
+          for (const body of this.deps.standing?.() ?? []) if (audienceOf(body).includes(kind)) view.post({ type: 'notify', body });
+        }
+        return this.handle(view, raw);
+      },
       dispose: () => this.views.delete(view),
     };
   }

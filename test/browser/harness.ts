@@ -15,7 +15,7 @@ import type { AppStore } from '../../src/store/appSchema';
 import type { Database } from '../../src/store/database';
 import type { TasksService } from '../../src/tasks/tasksService';
 import { DEFAULT_CHAT_SETTINGS, type ChatService, type ChatSettings } from '../../src/chat/chatService';
-import { createCore, type Core } from '../../src/core';
+import { createCore, Events, noticeOf, type Core } from '../../src/core';
 import { openStore, tempDir } from '../helpers/store';
 import { themeCss, type Theme } from './themes';
 
@@ -134,13 +134,16 @@ export class Harness {
 
   static async start(options: HarnessOptions = {}): Promise<Harness> {
     const dir = options.dir ?? tempDir('pipulate-browser-');
-    const db = await openStore(dir);
+    // As in the extension: what the store finds while it opens reaches the views through the bus.
+    const events = new Events();
+    const db = await openStore(dir, { onProblem: (p) => void (noticeOf(p) && events.emit(noticeOf(p)!)) });
     const logs: string[] = [];
     const settings: ChatSettings = { ...DEFAULT_CHAT_SETTINGS, host: 'http://127.0.0.1:9', timeoutMs: 5000, ...options.chat };
     // The real ChatService's pull: VS Code's pullModel adds only a notification around it.
     const ui = new ScriptedUi((model) => core.chat.pull(model));
     const core: Core = createCore({
       db,
+      events,
       storage: { dir, scope: options.scope ?? 'workspace' },
       chat: { settings: () => settings, log: (line) => logs.push(`info: ${line}`) },
       ui,

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { Harness, closeBrowser } from './harness';
+import { crashCopy, flipByte, recordSpans, scratchDir } from '../helpers/store';
 
 let h: Harness;
 
@@ -56,5 +57,29 @@ describe('Webview shell', () => {
     const color = await alert.evaluate((el) => getComputedStyle(el).color);
     assert.notEqual(color, 'rgb(0, 0, 0)');
     assert.deepEqual(view.problems, []);
+  });
+
+  it('a journal damaged in the middle: both views say how many changes were lost and where the copy is, though it was found before they opened', async (t) => {
+    const dir = scratchDir(t);
+    const before = await Harness.start({ dir });
+    for (let i = 1; i <= 20; i++) await before.tasks.addTodo(`todo ${i}`);
+    // What a crash would leave: the journal holds the changes, not yet folded into the snapshot.
+    const copy = crashCopy(t, dir);
+    await before.close();
+    const journal = `${copy}/pipulate.db.journal`;
+    const spans = recordSpans(journal);
+    flipByte(journal, spans[Math.floor(spans.length / 2)]![0] + 12);
+
+    const after = await Harness.start({ dir: copy });
+    t.after(() => after.close());
+    for (const kind of ['tasks', 'chat'] as const) {
+      const view = await after.open(kind);
+      const banner = view.page.locator('.banner:not([hidden])');
+      await banner.waitFor();
+      const text = await banner.innerText();
+      assert.match(text, /journal is damaged/);
+      assert.match(text, /\d+ saved changes could not be restored/);
+      assert.match(text, /pipulate\.db\.journal\.corrupt-/, 'says where the copy is');
+    }
   });
 });

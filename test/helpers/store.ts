@@ -1,10 +1,11 @@
 /** Opens real stores on real disk, in fresh temporary folders. */
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import initSqlJs, { type Database as SqlJsDatabase } from 'sql.js';
 import { Database, type OpenOptions, type StoreProblem } from '../../src/store/database';
+import { HEADER_SIZE, readJournal } from '../../src/store/journal';
 
 export const wasmPath = require.resolve('sql.js/dist/sql-wasm.wasm');
 
@@ -98,4 +99,23 @@ export function crashCopy(t: TestContext, dir: string): string {
 export async function readSnapshot(file: string): Promise<SqlJsDatabase> {
   const SQL = await initSqlJs({ wasmBinary: readFileSync(wasmPath) as unknown as ArrayBuffer });
   return new SQL.Database(readFileSync(file));
+}
+
+/** Byte offsets [start, end) of each record in a journal file. */
+export function recordSpans(file: string): [number, number][] {
+  const j = readJournal(file)!;
+  const spans: [number, number][] = [];
+  let at = HEADER_SIZE;
+  for (const r of j.records) {
+    spans.push([at, at + 8 + r.length]);
+    at += 8 + r.length;
+  }
+  return spans;
+}
+
+/** Damages one byte of a file in place. */
+export function flipByte(file: string, offset: number): void {
+  const data = readFileSync(file);
+  data[offset]! ^= 0x5a;
+  writeFileSync(file, data);
 }

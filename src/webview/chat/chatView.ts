@@ -191,7 +191,7 @@ export function startChatView(root: HTMLElement): void {
   }
 
   onNotify((n) => {
-    if (loaded || n.kind === 'chat/connection' || n.kind === 'chat/pull' || n.kind === 'focus/input') apply(n);
+    if (loaded || n.kind === 'chat/connection' || n.kind === 'chat/pull' || n.kind === 'focus/input' || n.kind === 'store/problem') apply(n);
   });
 
   /** Sends a request; true if the host did it, otherwise its error is shown. */

@@ -108,7 +108,7 @@ export function startTasksView(root: HTMLElement): void {
   }
 
   // Patches that arrive before the snapshot are already part of it.
-  onNotify((n) => (loaded || n.kind === 'focus/input') && apply(n));
+  onNotify((n) => (loaded || n.kind === 'focus/input' || n.kind === 'store/problem') && apply(n));
 
   input.addEventListener('keydown', (e: KeyboardEvent) => {
     if (e.key !== 'Enter' || e.isComposing) return;

@@ -11,7 +11,7 @@ import { moveAside } from '../../../src/store/fsutil';
 import { HEADER_SIZE, encodeAppend, readJournal } from '../../../src/store/journal';
 import { Writer } from '../../helpers/child';
 import { countCalls, fdPath, holdCallback } from '../../helpers/fsgate';
-import { crashCopy, openForTest, readSnapshot, scratchDir, settled } from '../../helpers/store';
+import { crashCopy, flipByte, openForTest, readSnapshot, recordSpans, scratchDir, settled } from '../../helpers/store';
 
 const snapshotOf = (dir: string) => join(dir, 'pipulate.db');
 const journalOf = (dir: string) => join(dir, 'pipulate.db.journal');
@@ -35,24 +35,6 @@ async function rowsOneByOne(db: Database, n: number, prefix = 'r'): Promise<stri
     written.push(`${prefix}${i}`);
   }
   return written;
-}
-
-/** Byte offsets [start, end) of each record in a journal file. */
-function recordSpans(file: string): [number, number][] {
-  const j = readJournal(file)!;
-  const spans: [number, number][] = [];
-  let at = HEADER_SIZE;
-  for (const r of j.records) {
-    spans.push([at, at + 8 + r.length]);
-    at += 8 + r.length;
-  }
-  return spans;
-}
-
-function flipByte(file: string, offset: number): void {
-  const data = readFileSync(file);
-  data[offset]! ^= 0x5a;
-  writeFileSync(file, data);
 }
 
 const kinds = (problems: StoreProblem[]) => problems.map((p) => p.kind);
