@@ -304,8 +304,10 @@ export const TOOLS: readonly Tool[] = [
   switchProfile,
 ];
 
+/** The tool a model means: its name in any case, with spaces or dashes for underscores ("Add-Todo"), is unambiguous. */
 export function toolNamed(toolName: string): Tool | undefined {
-  return TOOLS.find((t) => t.name === toolName);
+  const wanted = toolName.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return TOOLS.find((t) => t.name === wanted);
 }
 
 /**

@@ -49,7 +49,7 @@ export class Toolbox implements ToolPort {
     const scope: ToolScope = { tasks: this.tasks, profileId, recentNotes: () => [] };
     return calls.map((call, index): PlannedItem => {
       const tool = toolNamed(call.name);
-      const base = { index, tool: call.name.slice(0, 100) };
+      const base = { index, tool: tool?.name ?? call.name.slice(0, 100) };
       if (index >= MAX_CALLS) return { ...base, text: l10n.t('Use {0}', base.tool), state: 'refused', result: `Not run: at most ${MAX_CALLS} tool calls in one message.` };
       if (!tool) {
         const names = TOOLS.map((t) => t.name).join(', ');

@@ -20,6 +20,9 @@ test('every tool has a unique name, and its JSON schema names exactly what its v
     assert.ok(tool.description.length > 10);
   }
   assert.deepEqual(TOOLS.filter((t) => t.kind === 'read').map((t) => t.name), ['list_todos', 'list_profiles', 'recent_notes']);
+  assert.equal(toolNamed(' Add-Todo ')?.name, 'add_todo', 'a name a little off is still unambiguous');
+  assert.equal(toolNamed('add todo')?.name, 'add_todo');
+  assert.equal(toolNamed('addtodo'), undefined, 'a guess is not');
 });
 
 test('arguments: what is unambiguous is taken, the rest refused with what the tool takes', () => {

@@ -245,3 +245,29 @@ test('native mode on the model line; tools off: nothing sent, nothing asked', T,
   assert.deepEqual(h.cards(), []);
   assert.deepEqual(h.list(), []);
 });
+
+test('the same change twice in one turn: the first applies, the second fails with why; a read after a change sees it', T, async (t) => {
+  const h = await setupTools(t, { settings: { tools: { enabled: true, autoApprove: ['complete'], maxRounds: 8 } } });
+  const todo = await h.core.tasks.addTodo('Report');
+  h.fake.scriptChat(
+    {
+      tokens: [''],
+      toolCalls: [
+        { name: 'complete_todo', arguments: { id: todo.id } },
+        { name: 'Complete-Todo', arguments: { id: todo.id } },
+        { name: 'list_todos' },
+      ],
+    },
+    { tokens: ['Done.'] },
+  );
+  await ask(h, 'mark the report done, twice');
+  const [card] = h.cards();
+  assert.deepEqual(card!.card.items.map((i) => [i.tool, i.state]), [
+    ['complete_todo', 'applied'],
+    ['complete_todo', 'failed'],
+    ['list_todos', 'read'],
+  ]);
+  assert.match(card!.card.items[1]!.result!, /done already: nothing to do/);
+  assert.deepEqual(JSON.parse(card!.card.items[2]!.result!), [{ id: todo.id, title: 'Report', done: true, position: 1 }]);
+  assert.deepEqual(h.list(), ['[x] Report']);
+});
