@@ -426,7 +426,7 @@ export class ChatService {
       }
 
       const ctx = { ...this.server.context('chat', s.timeoutMs), model: reply.model };
-      const reader = mode === 'text' ? tools!.textReader() : undefined;
+      const reader = mode === 'off' ? undefined : tools!.textReader(mode);
       const stream = this.server.chat({
         model: reply.model,
         messages: prompt.messages,

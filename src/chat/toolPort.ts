@@ -36,7 +36,8 @@ export interface ToolPort {
   specs(): ToolSpec[];
   /** For models without native tools: the system prompt's part that teaches the text protocol. */
   textProtocol(): string;
-  textReader(): TextCallReader;
+  /** Text: finds the protocol's blocks. Native: finds a call a model wrote as its whole reply instead of calling. */
+  textReader(mode: 'native' | 'text'): TextCallReader;
   /**
    * A round's calls as card items: reads ('read', run by `read` in their turn), changes
    * checked ('proposed', `auto` when allowed without asking), the rest 'refused' with the

@@ -14,7 +14,7 @@
  * `parameters` for `args`, or the arguments beside `tool`). What is not is left out and
  * said (`problems`), so the model can be told what was refused.
  */
-import type { Tool } from './registry';
+import { toolNamed, type Tool } from './registry';
 
 /** What the model wrote, as a call: the tool's name and its arguments as written. */
 export interface WrittenCall {
@@ -130,6 +130,52 @@ export class TextCalls {
       }
     }
     return { calls, problems };
+  }
+}
+
+/**
+ * A model with native tools that writes its call as the reply's text instead (small
+ * models do: `{"name": "add_todo", "parameters": {...}}` as content). A reply that starts
+ * with `{` or `[{` is held back; if the whole of it is JSON naming only known tools, it
+ * is taken as the calls and never shown; anything else is shown as it was written.
+ */
+export class BareCalls {
+  private text = '';
+  private holding = true;
+  private found: WrittenCall[] = [];
+
+  feed(text: string): string {
+    if (!this.holding) return text;
+    this.text += text;
+    // `{…` or `[{…` may be a call; `[x] done` or `[a link](…)` is not.
+    if (/^\s*(\{|\[\s*(\{|$)|$)/.test(this.text)) return '';
+    this.holding = false;
+    return this.text;
+  }
+
+  end(): string {
+    if (!this.holding) return '';
+    this.holding = false;
+    try {
+      const value: unknown = JSON.parse(this.text);
+      const calls = (Array.isArray(value) ? value : [value]).map(asCall);
+      if (calls.length > 0 && calls.every((c) => c !== undefined && toolNamed(c.name) !== undefined)) {
+        this.found = calls as WrittenCall[];
+        return '';
+      }
+    } catch {
+      // Not JSON: the model's words, shown.
+    }
+    return this.text;
+  }
+
+  /** Nothing to send back as text: the calls go back as native tool calls. */
+  get raw(): string[] {
+    return [];
+  }
+
+  calls(): { calls: WrittenCall[]; problems: string[] } {
+    return { calls: this.found, problems: [] };
   }
 }
 

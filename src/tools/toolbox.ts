@@ -20,7 +20,7 @@ import type { TasksService } from '../tasks/tasksService';
 import { quote } from '../tasks/notes';
 import { canAlwaysAllow, type Approvals } from './approvals';
 import { parseArguments, TOOLS, toolNamed, ToolError, type ToolScope } from './registry';
-import { describeProtocol, TextCalls } from './textProtocol';
+import { BareCalls, describeProtocol, TextCalls } from './textProtocol';
 import type { UndoLog } from './undo';
 
 /** Calls beyond this many in one round are refused: a model in a loop must not flood the card. */
@@ -41,8 +41,8 @@ export class Toolbox implements ToolPort {
     return describeProtocol(TOOLS);
   }
 
-  textReader(): TextCalls {
-    return new TextCalls();
+  textReader(mode: 'native' | 'text'): TextCalls | BareCalls {
+    return mode === 'text' ? new TextCalls() : new BareCalls();
   }
 
   plan(profileId: number, calls: readonly ToolCall[]): PlannedItem[] {

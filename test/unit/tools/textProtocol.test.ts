@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TOOLS } from '../../../src/tools/registry';
-import { describeProtocol, TextCalls } from '../../../src/tools/textProtocol';
+import { BareCalls, describeProtocol, TextCalls } from '../../../src/tools/textProtocol';
 
 function read(pieces: string[]) {
   const reader = new TextCalls();
@@ -63,4 +63,23 @@ test('the protocol told to the model names every tool with its parameters', () =
   for (const tool of TOOLS) assert.ok(text.includes(`- ${tool.name}(`), tool.name);
   assert.match(text, /move_todo\(id: integer, position: integer\)/);
   assert.match(text, /recent_notes\(limit: integer\?\)/);
+});
+
+test('a native model’s call written as its whole reply is taken, never shown; other replies are shown as written', () => {
+  const bare = (pieces: string[]) => {
+    const reader = new BareCalls();
+    let shown = '';
+    for (const piece of pieces) shown += reader.feed(piece);
+    shown += reader.end();
+    return { shown, calls: reader.calls().calls };
+  };
+  assert.deepEqual(bare([' {"name": "add_todo", ', '"parameters": {"title": "Buy milk"}}']), { shown: '', calls: [{ name: 'add_todo', arguments: { title: 'Buy milk' } }] });
+  assert.deepEqual(bare(['[{"name": "list_todos"}]']), { shown: '', calls: [{ name: 'list_todos', arguments: {} }] });
+  assert.deepEqual(bare(['{"name": "format_disk", "parameters": {}}']), { shown: '{"name": "format_disk", "parameters": {}}', calls: [] }, 'no unknown tool is guessed');
+  assert.deepEqual(bare(['{"answer": ', '42}']), { shown: '{"answer": 42}', calls: [] });
+  assert.deepEqual(bare(['[x', '] done']), { shown: '[x] done', calls: [] });
+  const reader = new BareCalls();
+  assert.equal(reader.feed('Sure, '), 'Sure, ', 'words stream at once');
+  assert.equal(reader.feed('{"name": "add_todo"}'), '{"name": "add_todo"}');
+  assert.deepEqual(reader.calls().calls, []);
 });

@@ -271,3 +271,15 @@ test('the same change twice in one turn: the first applies, the second fails wit
   assert.deepEqual(JSON.parse(card!.card.items[2]!.result!), [{ id: todo.id, title: 'Report', done: true, position: 1 }]);
   assert.deepEqual(h.list(), ['[x] Report']);
 });
+
+test('native, a small model that writes its call as the reply’s text: taken as the call, the text never shown', T, async (t) => {
+  const h = await setupTools(t, { settings: { tools: { enabled: true, autoApprove: ['add'], maxRounds: 8 } } });
+  h.fake.scriptChat({ tokens: ['{"name": "add_todo", ', '"parameters": {"title": "Buy milk"}}'] }, { tokens: ['Added.'] });
+  await ask(h, 'add buy milk');
+  assert.deepEqual(h.list(), ['Buy milk']);
+  const shown = h.core.store.messages.rows({ where: { role: 'assistant' }, orderBy: 'id' }).map((m) => m.content);
+  assert.deepEqual(shown, ['', 'Added.']);
+  assert.equal(h.events.of('chat/delta').some((d) => d.text.includes('add_todo')), false, 'not even streamed');
+  const second = (await h.fake.chatAt(1)).body.messages;
+  assert.deepEqual(second.at(-2), { role: 'assistant', content: '', tool_calls: [{ function: { name: 'add_todo', arguments: { title: 'Buy milk' } } }] });
+});
