@@ -396,7 +396,7 @@ async function benchPromptBuild(): Promise<void> {
     await db.sync();
     stores[n] = { conversation: new Conversation(store, Date.now), profile, size: 0 };
   }
-  const input = { systemPrompt: DEFAULT_CHAT_SETTINGS.systemPrompt, work: 'The to-do list: [ ] call the plumber', numCtx, retry: false };
+  const input = { systemPrompt: DEFAULT_CHAT_SETTINGS.systemPrompt, work: () => 'The to-do list: [ ] call the plumber', numCtx, retry: false };
   const build = (n: number) => {
     const s = stores[n]!;
     const prompt = new PromptWindow().build(s.profile, s.conversation.newestFirst(s.profile), input);

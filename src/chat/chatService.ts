@@ -408,7 +408,7 @@ export class ChatService {
       if (reply.finished) return;
       const prompt = this.window.build(reply.profileId, this.conversation.newestFirst(reply.profileId), {
         systemPrompt,
-        work: this.work(reply.profileId),
+        work: () => this.work(reply.profileId),
         numCtx,
         retry,
         tools: mode,

@@ -5,8 +5,11 @@
  * - The start is stable. First the system prompt, alone (it does not change when the
  *   todos do); then the conversation (user and assistant messages as such; notes and
  *   system posts as system messages, so the model knows what happened; empty ones left
- *   out); then what the user works on now (`work`, the todos) as one system message
- *   just before the newest user message, the part that changes every turn anyway.
+ *   out). What the user works on (`work`, the todo list) is written into the window
+ *   once, just before the user message that was newest when the window began, and
+ *   stays there, unchanged, turn after turn: the notes after it tell the model every
+ *   change since. Moving it to the newest message each turn would make the server read
+ *   the previous question and reply again on every send.
  * - Old messages leave in blocks. While the conversation fits the budget (num_ctx less
  *   the reply's reserve, see context.ts), the window keeps its start, so everything up
  *   to the last turn is byte-identical to the previous request. When it no longer fits,
@@ -28,8 +31,8 @@ export const KEEP_AFTER_DROP = 0.55;
 
 export interface PromptInput {
   systemPrompt: string;
-  /** What the user works on now (the todos); sent just before the newest user message. */
-  work: string;
+  /** What the user works on now (the todos); read only when the window (re)starts. */
+  work: () => string;
   numCtx: number;
   /** Answering again: the failed or stopped replies after the newest user message are left out. */
   retry: boolean;
@@ -56,17 +59,27 @@ interface Entry {
   cost: number;
 }
 
+/** The todo list as written into a window, and the message it stands before. */
+interface Anchor {
+  beforeId: number;
+  work: OutgoingMessage[];
+}
+
 export class PromptWindow {
   /** Per profile, the id of the oldest message the window holds, once a block was dropped. */
   private readonly starts = new Map<number, number>();
+  /** Per profile, where the window holds the todo list, and the list as it was then. */
+  private readonly anchors = new Map<number, Anchor>();
 
   /** `newestFirst`: the profile's messages, newest first, read lazily. */
   build(profileId: number, newestFirst: Iterable<Message>, input: PromptInput): Prompt {
     const budget = Math.max(1, input.numCtx - replyReserve(input.numCtx));
     const system: OutgoingMessage[] = input.systemPrompt.trim() ? [{ role: 'system', content: input.systemPrompt.trim() }] : [];
-    const work: OutgoingMessage[] = input.work ? [{ role: 'system', content: input.work }] : [];
-    const fixed = estimateTokens(system) + estimateTokens(work);
     const start = this.starts.get(profileId);
+    const anchored = this.anchors.get(profileId);
+    // Priced as the larger of the list held and the list now: either may be the one sent.
+    const current: OutgoingMessage[] = anchored ? anchored.work : workMessage(input.work());
+    const fixed = estimateTokens(system) + estimateTokens(current);
 
     const read: Entry[] = []; // newest first
     let newestUser = -1; // its index in `read`
@@ -98,6 +111,7 @@ export class PromptWindow {
     }
 
     let kept = read;
+    let dropped = false;
     if (used > budget) {
       // The block drop: keep the newest messages that fill KEEP_AFTER_DROP of the budget (at least the tail).
       let n = tail.length;
@@ -105,16 +119,39 @@ export class PromptWindow {
       while (n < read.length && size + read[n]!.cost <= budget * KEEP_AFTER_DROP) size += read[n++]!.cost;
       kept = read.slice(0, n);
       this.starts.set(profileId, kept[kept.length - 1]!.id);
+      dropped = true;
     }
 
-    const oldestFirst = kept.map((e) => e.messages).reverse();
-    const at = newestUser < 0 ? oldestFirst.length : oldestFirst.length - 1 - newestUser;
-    const messages = [...system, ...oldestFirst.slice(0, at).flat(), ...work, ...oldestFirst.slice(at).flat()];
-    return { messages, fits: true, trimmed: olderLeft, sentEstimate: fixed + kept.reduce((n, e) => n + e.cost, 0), minimum, budget };
+    // The list stays where it was written while that message is in the window; otherwise
+    // (first send, a block dropped, the message gone) it is written anew before the newest question.
+    let anchor = anchored;
+    if (!anchor || dropped || !kept.some((e) => e.id === anchor!.beforeId)) {
+      const newest = newestUser < 0 ? undefined : kept[newestUser];
+      anchor = { beforeId: newest?.id ?? Number.MAX_SAFE_INTEGER, work: workMessage(input.work()) };
+      this.anchors.set(profileId, anchor);
+    }
+
+    const messages = [...system];
+    let placed = false;
+    for (const e of [...kept].reverse()) {
+      if (!placed && e.id >= anchor.beforeId) {
+        messages.push(...anchor.work);
+        placed = true;
+      }
+      messages.push(...e.messages);
+    }
+    if (!placed) messages.push(...anchor.work);
+    const sentEstimate = estimateTokens(system) + estimateTokens(anchor.work) + kept.reduce((n, e) => n + e.cost, 0);
+    return { messages, fits: true, trimmed: olderLeft, sentEstimate, minimum, budget };
   }
 
   /** The conversation was cleared or deleted: its window starts afresh. */
   forget(profileId: number): void {
     this.starts.delete(profileId);
+    this.anchors.delete(profileId);
   }
+}
+
+function workMessage(work: string): OutgoingMessage[] {
+  return work ? [{ role: 'system', content: work }] : [];
 }

@@ -11,6 +11,7 @@ import type { Note } from '../chat/conversation';
 import * as notes from './notes';
 import type { ChangeOptions, RevertStep } from './revert';
 import { oneLine } from '../text';
+import { linkPlace, type CodeLink } from './anchor';
 
 export { UserError };
 export type { ChangeOptions } from './revert';
@@ -68,12 +69,14 @@ export class TasksService {
   // Each change method takes `ChangeOptions` (revert.ts): who made the change, and a
   // `record` called in the change's transaction with how to take it back.
 
-  async addTodo(title: string, options: ChangeOptions = {}): Promise<TodoDto> {
+  /** `link`: where in the code the todo points (Add Selection as Todo, Import TODO Comments). */
+  async addTodo(title: string, options: ChangeOptions & { link?: CodeLink } = {}): Promise<TodoDto> {
     const text = cleanTitle(title);
-    const note = notes.madeBy(options.by ?? 'user', notes.added(text));
+    const link = options.link ?? null;
+    const note = notes.madeBy(options.by ?? 'user', notes.added(text, link ? linkPlace(link) : undefined));
     const todo = this.change(options, note, () => {
       const last = this.todos().rows({ orderBy: 'priority DESC', limit: 1 })[0];
-      const added = todoDto(this.todos().insert({ title: text, priority: last ? last.priority + 1 : 0 }));
+      const added = todoDto(this.todos().insert({ title: text, priority: last ? last.priority + 1 : 0, link }));
       return { result: added, steps: [{ op: 'remove', id: added.id }] };
     });
     await this.commit({ kind: 'todo/changed', todo }, note);
@@ -109,7 +112,7 @@ export class TasksService {
     const note = notes.madeBy(options.by ?? 'user', notes.deleted(todo.title));
     this.change(options, note, () => {
       this.todos().delete(id);
-      return { result: undefined, steps: [{ op: 'restore', todo: todoDto(todo) }] };
+      return { result: undefined, steps: [restoreStep(todo)] };
     });
     await this.commit({ kind: 'todo/removed', ids: [id] }, note);
   }
@@ -154,7 +157,7 @@ export class TasksService {
     const note = notes.madeBy(options.by ?? 'user', notes.cleared(done.length));
     this.change(options, note, () => {
       this.todos().deleteWhere({ done: true });
-      return { result: undefined, steps: done.map((todo): RevertStep => ({ op: 'restore', todo: todoDto(todo) })) };
+      return { result: undefined, steps: done.map(restoreStep) };
     });
     await this.commit({ kind: 'todo/removed', ids: done.map((t) => t.id) }, note);
     return done.length;
@@ -235,7 +238,7 @@ export class TasksService {
         if (step.op === 'remove') {
           if (todos.has(step.id)) todos.delete(step.id);
         } else if (step.op === 'restore') {
-          this.restoreTodo(profileId, step.todo);
+          this.restoreTodo(profileId, step.todo, step.link);
         } else if (step.op === 'set') {
           if (todos.has(step.id)) todos.update({ id: step.id, title: step.title, done: step.done });
         } else if (step.op === 'order') {
@@ -268,7 +271,7 @@ export class TasksService {
     if (todos.length === 0) return `The user's profile is ${notes.quote(profile.name)}; its to-do list is empty.`;
     const lines = todos.slice(0, limit).map((t) => `- [${t.done ? 'x' : ' '}] ${oneLine(t.title)}`);
     if (todos.length > limit) lines.push(`- … and more`);
-    return `The user's profile is ${notes.quote(profile.name)}. Its to-do list, in order:\n${lines.join('\n')}`;
+    return `The user's profile is ${notes.quote(profile.name)}. Its to-do list at this point of the conversation, in order (notes after this say what changed since):\n${lines.join('\n')}`;
   }
 
   getTodo(id: number): Todo {
@@ -293,13 +296,13 @@ export class TasksService {
   }
 
   /** A deleted todo back in its place, under its old id (ids are never given out again): at its old priority, the todos from there on one further down. */
-  private restoreTodo(profileId: number, todo: TodoDto): void {
+  private restoreTodo(profileId: number, todo: TodoDto, link: CodeLink | undefined): void {
     const { store } = this.deps;
     const todos = store.todos.xtra({ profile_id: profileId });
     if (todos.count({ priority: todo.priority }) > 0) {
       for (const t of todos.rows({ where: 'priority >= ?', args: [todo.priority], orderBy: 'priority DESC' })) todos.update({ id: t.id, priority: t.priority + 1 });
     }
-    todos.insert({ id: todo.id, title: todo.title, done: todo.done, priority: todo.priority });
+    todos.insert({ id: todo.id, title: todo.title, done: todo.done, priority: todo.priority, link: link ?? null });
   }
 
   private async commit(patch: Notification, note: Note): Promise<void> {
@@ -322,8 +325,17 @@ function cleanName(name: string): string {
   return text;
 }
 
-function todoDto(t: Todo): TodoDto {
-  return { id: t.id, title: t.title, done: t.done, priority: t.priority };
+export function todoDto(t: Todo): TodoDto {
+  const dto: TodoDto = { id: t.id, title: t.title, done: t.done, priority: t.priority };
+  const link = t.link as CodeLink | null;
+  if (link) dto.link = { path: link.path, start: link.start, end: link.end, ...(link.gone ? { gone: true } : {}) };
+  return dto;
+}
+
+/** How to bring a deleted todo back, with where it pointed. */
+function restoreStep(t: Todo): RevertStep {
+  const link = t.link as CodeLink | null;
+  return link ? { op: 'restore', todo: todoDto(t), link } : { op: 'restore', todo: todoDto(t) };
 }
 
 function profileDto(p: Profile): ProfileDto {

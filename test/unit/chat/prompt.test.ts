@@ -43,7 +43,7 @@ function counted(rows: Iterable<Message>): { rows: Iterable<Message>; taken: () 
   };
 }
 
-const input = (numCtx: number, work = 'The to-do list: [ ] t0'): PromptInput => ({ systemPrompt: 'Be brief.', work, numCtx, retry: false });
+const input = (numCtx: number, work = 'The to-do list: [ ] t0'): PromptInput => ({ systemPrompt: 'Be brief.', work: () => work, numCtx, retry: false });
 
 test('reading page by page chooses the same messages as reading the whole conversation, shorter or longer than the context', async (t) => {
   const c = await conversationOf(t);
@@ -90,9 +90,9 @@ test('a send reads only what the prompt needs, however long the conversation', a
   assert.ok(reader.taken() <= budget / TOKENS_PER_MESSAGE + 1, `${reader.taken()} of 6001 rows read`);
 });
 
-/** The messages of `before` that the next prompt must start with: all but its work message and newest question. */
+/** What the next prompt must start with: the whole of `before`, byte for byte (the reply and what follows come after it). */
 function stablePart(before: Prompt): string {
-  return JSON.stringify(before.messages.slice(0, -2)).slice(0, -1);
+  return JSON.stringify(before.messages).slice(0, -1);
 }
 
 test('the start stays byte-identical across turns while the todos change and the conversation grows, until a block leaves', async (t) => {
@@ -125,6 +125,32 @@ test('the start stays byte-identical across turns while the todos change and the
   assert.ok(drops >= 2, `${drops} drops`);
   assert.ok(stableTurns >= 50, `${stableTurns} of 59 turns kept the start`);
   assert.ok(stableTurns >= drops * 8, 'many stable turns per drop');
+});
+
+test('the todo list is written once, before the question then newest, and stays there unchanged; a block drop writes it anew', async (t) => {
+  const c = await conversationOf(t);
+  const window = new PromptWindow();
+  c.ask(0);
+  const first = window.build(c.profileId, c.conversation.newestFirst(c.profileId), input(2048, 'list A'));
+  assert.deepEqual(first.messages.slice(1), [{ role: 'system', content: 'list A' }, { role: 'user', content: 'question 0' }]);
+  c.conversation.add(c.profileId, 'assistant', 'answer 0');
+  c.conversation.note(c.profileId, { text: 'Completed todo “t0”' });
+  c.ask(1);
+  const second = window.build(c.profileId, c.conversation.newestFirst(c.profileId), input(2048, 'list B'));
+  assert.deepEqual(second.messages.slice(1), [
+    { role: 'system', content: 'list A' },
+    { role: 'user', content: 'question 0' },
+    { role: 'assistant', content: 'answer 0' },
+    { role: 'system', content: 'Completed todo “t0”' },
+    { role: 'user', content: 'question 1' },
+  ]);
+  // Long enough to drop a block: the list is written again, as it is now, before the newest question.
+  for (let i = 2; i < 60; i++) c.turn(i, 40);
+  c.ask(60);
+  const dropped = window.build(c.profileId, c.conversation.newestFirst(c.profileId), input(2048, 'list C'));
+  assert.equal(dropped.trimmed, true);
+  assert.deepEqual(dropped.messages.slice(-2), [{ role: 'system', content: 'list C' }, { role: 'user', content: 'question 60' }]);
+  assert.ok(!dropped.messages.some((m) => m.content === 'list A'));
 });
 
 test('a retry leaves out the failed replies after the newest question; the work still goes just before it', async (t) => {

@@ -172,7 +172,7 @@ describe('TasksService', () => {
     await tasks.toggleTodo(t.id);
     assert.equal(
       tasks.describeWork(tasks.activeProfileId),
-      'The user\'s profile is “Default”. Its to-do list, in order:\n- [x] Write the report\n- [ ] Call Bob about lunch',
+      'The user\'s profile is “Default”. Its to-do list at this point of the conversation, in order (notes after this say what changed since):\n- [x] Write the report\n- [ ] Call Bob about lunch',
     );
   });
 });
