@@ -356,13 +356,13 @@ async function benchSession(): Promise<void> {
     unit: 'tok',
     subject: evaluated,
     baseline: ideal,
-    baselineLabel: 'the ideal: each turn evaluates only its new tokens (the notes, the to-do list, the question)',
+    baselineLabel: 'the ideal: each turn evaluates only its new tokens (the notes, the question, and the to-do list as it stands)',
     ratio: vsIdeal,
     goal: '<= 1.5x',
     meets: vsIdeal <= 1.5,
     note:
       `fake Ollama's prefix cache (prompt_eval_count = tokens after the cached prompt and reply); ${fmt(sent, 'tok')} sent in all; ` +
-      'a steady turn evaluates the previous question and reply again, as the to-do list left its place before them for one before the new question; ' +
+      'a steady turn evaluates its notes and question only: the to-do list stays where the window first wrote it, and the notes carry the changes; ' +
       `${restarts} turn(s) re-evaluated most of the prompt (old messages left out in a block); per turn, evaluated/ideal: ` +
       now.turns.map((t, i) => `${t.evaluated}/${now.ideal[i]}`).join(' '),
   });
