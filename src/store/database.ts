@@ -64,7 +64,8 @@ const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 const META_TABLE = '_pipulate_meta';
 
 let engine: Promise<SqlJsStatic> | undefined;
-function loadEngine(wasmPath: string): Promise<SqlJsStatic> {
+/** sql.js, loaded once per process. */
+export function loadEngine(wasmPath: string): Promise<SqlJsStatic> {
   engine ??= initSqlJs({ wasmBinary: fs.readFileSync(wasmPath) as unknown as ArrayBuffer });
   return engine;
 }
@@ -108,7 +109,7 @@ export class Database {
   private refusal: Error | undefined;
 
   private constructor(
-    private readonly sql: SqlJsDatabase,
+    private sql: SqlJsDatabase,
     private generation: number,
     private journal: JournalWriter | undefined,
     private lock: Lock | undefined,
@@ -256,6 +257,50 @@ export class Database {
   export(): Uint8Array {
     this.assertOpen();
     return this.sql.export();
+  }
+
+  /**
+   * The files on disk that hold every change made durable so far, opened now (so a
+   * checkpoint renaming new files over them later does not change what is read): the
+   * snapshot, and the first `journalBytes` of its journal (appends only go after them).
+   * Between two ticks of the event loop the snapshot and the journal always belong
+   * together: a checkpoint swaps both in one synchronous step. `undefined` when the
+   * files do not hold everything durable (a store without the lock, or with no snapshot
+   * written yet): the caller then copies `export()`. The caller closes both fds.
+   */
+  openDurableFiles(): { snapshotFd: number; journalFd: number | undefined; journalBytes: number } | undefined {
+    this.assertOpen();
+    if (!this.lock || this.snapshotBytes === 0) return undefined;
+    const snapshotFd = fs.openSync(this.snapshotPath, 'r');
+    if (!this.journal) return { snapshotFd, journalFd: undefined, journalBytes: 0 };
+    try {
+      return { snapshotFd, journalFd: fs.openSync(this.journalPath, 'r'), journalBytes: this.journal.bytes };
+    } catch (err) {
+      fs.closeSync(snapshotFd);
+      throw err;
+    }
+  }
+
+  /**
+   * Replaces the whole database with `bytes` (a SQLite file, checked by the caller) and
+   * writes it as a new snapshot with an empty journal, synchronously. Every write made
+   * before must be on disk (await sync()); nothing may be in a transaction.
+   */
+  replaceWith(bytes: Uint8Array, SQL: SqlJsStatic): void {
+    this.assertOpen();
+    if (this.refusal) throw this.refusal;
+    if (this.txDepth > 0 || this.dirty) throw new Error('The store cannot be replaced while a change is being saved.');
+    // Without the lock, nothing could be written; the user must not be told it was replaced.
+    if (!this.lock) throw new Error(`Pipulate cannot write to ${this.options.dir} now, so it cannot replace its data.`);
+    const next = new SQL.Database(bytes);
+    next.run('PRAGMA journal_mode = MEMORY');
+    next.run('PRAGMA locking_mode = EXCLUSIVE');
+    for (const stmt of this.statements.values()) stmt.free();
+    this.statements.clear();
+    const old = this.sql;
+    this.sql = next;
+    old.close();
+    this.checkpointSync();
   }
 
   private execute(sql: string, params: readonly SqlValue[]): SqlRow[] {
@@ -607,7 +652,7 @@ function openJournal(
  * repeats the same few, and preparing each one again (db.run) added a third to the time
  * of replaying 10,000 records.
  */
-function replay(db: SqlJsDatabase, records: readonly Buffer[]): Error | undefined {
+export function replay(db: SqlJsDatabase, records: readonly Buffer[]): Error | undefined {
   const prepared = new Map<string, Statement>();
   try {
     for (const record of records) {

@@ -97,6 +97,11 @@ export function readJournal(file: string): JournalContents | undefined {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
+  return parseJournal(data, file);
+}
+
+/** Reads journal bytes (a whole journal, or the first bytes of one); `undefined` for a journal still empty. */
+export function parseJournal(data: Buffer, file = 'the journal'): JournalContents | undefined {
   if (data.length < HEADER_SIZE) {
     // A header torn while being created: the journal was still empty.
     if (MAGIC.subarray(0, data.length).equals(data.subarray(0, MAGIC.length))) return undefined;
