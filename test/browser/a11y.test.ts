@@ -131,6 +131,7 @@ describe('Accessibility', () => {
       /^vscode-button Send$/,
     ];
     for (const pattern of expected) assert.ok(order.some((x) => pattern.test(x)), `${pattern} in the Tab order:\n${order.join('\n')}`);
+    for (const stop of order) assert.match(stop, /^\S+ \S/, 'every stop has a name');
   });
 
   it('the keyboard reaches every control of the Tasks view', async () => {
@@ -149,5 +150,6 @@ describe('Accessibility', () => {
       /^button Delete todo \(Delete\)$/,
     ];
     for (const pattern of expected) assert.ok(order.some((x) => pattern.test(x)), `${pattern} in the Tab order:\n${order.join('\n')}`);
+    for (const stop of order) assert.match(stop, /^\S+ \S/, 'every stop has a name');
   });
 });
