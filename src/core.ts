@@ -7,6 +7,7 @@ import type { Notification, TasksSnapshot } from './protocol';
 import { appStore, type AppStore } from './store/appSchema';
 import type { Database, StoreProblem } from './store/database';
 import { TasksService } from './tasks/tasksService';
+import { TodoLinks, type EditorPort } from './tasks/links';
 import { ChatService, type ChatServiceDeps } from './chat/chatService';
 import { Router, type HostUi } from './panel/router';
 import { Approvals } from './tools/approvals';
@@ -53,6 +54,8 @@ export interface CoreOptions {
   chat: Omit<ChatServiceDeps, 'store' | 'emit' | 'describeWork'>;
   /** The host's dialogs and editor (VS Code's, or a test's script). */
   ui: HostUi;
+  /** The code editor todos link into (VS Code's); without one, links cannot be opened. */
+  editor?: EditorPort;
   log: (level: 'info' | 'warn' | 'error', line: string) => void;
 }
 
@@ -60,6 +63,8 @@ export interface Core {
   store: AppStore;
   events: Events;
   tasks: TasksService;
+  /** Todos that point at code. */
+  links: TodoLinks;
   chat: ChatService;
   /** What the model may do without asking ("Pipulate: Manage Allowed Changes"). */
   approvals: Approvals;
@@ -84,6 +89,7 @@ export function createCore(options: CoreOptions): Core {
     storage: options.storage,
     onProfileDeleting: (profileId) => chat!.removeProfile(profileId),
   });
+  const links = new TodoLinks({ store, emit, note: (profileId, text) => chat!.note(profileId, text), activeProfileId: () => tasks.activeProfileId }, options.editor);
   const undoLog = new UndoLog(store, tasks);
   const approvals = new Approvals(store, () => toolSettings(options.chat.settings()).autoApprove);
   chat = new ChatService({
@@ -94,7 +100,7 @@ export function createCore(options: CoreOptions): Core {
     tools: new Toolbox(tasks, approvals, undoLog),
   });
   const userUndo = new UserUndo(tasks, undoLog, emit);
-  const router = new Router({ tasks, undo: userUndo, chat, ui: options.ui, log: options.log, standing: () => events.standing() });
+  const router = new Router({ tasks, links, undo: userUndo, chat, ui: options.ui, log: options.log, standing: () => events.standing() });
 
   const unsubscribe = [
     events.on((n) => router.broadcast(n)),
@@ -104,6 +110,7 @@ export function createCore(options: CoreOptions): Core {
     store,
     events,
     tasks,
+    links,
     chat,
     approvals,
     userUndo,

@@ -15,6 +15,8 @@ import { registerTasksCommands } from './tasksCommands';
 import { detectEnvironment } from './chat/diagnose';
 import { readChatSettings, registerChatCommands, type ChatControls } from './chatCommands';
 import { commandRegistrar } from './commandRunner';
+import { registerLinkCommands, vscodeEditor } from './linkCommands';
+import { registerImportCommands } from './importCommands';
 
 /** What activate() returns: used by the integration tests, and by anyone scripting Pipulate. */
 export interface PipulateApi {
@@ -79,12 +81,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
     storage: { dir: dataDir, scope },
     chat: { settings: readChatSettings, log: (line) => log.info(line), environment: detectEnvironment(process.env, vscode.env.remoteName) },
     ui,
+    editor: vscodeEditor,
     log: (level, line) => log[level](line),
   });
   const { store, tasks, chat, router, approvals, userUndo } = core;
   const register = commandRegistrar(context, log);
   controls = registerChatCommands(context, { chat, tasks, approvals, log, events, register });
   registerTasksCommands(context, { tasks, undo: userUndo, db, dataDir, log, events, register });
+  registerLinkCommands(context, { tasks, links: core.links, events, register, log });
+  registerImportCommands({ tasks, links: core.links, register });
 
   const tasksView = new PipulateViewProvider('tasks', context.extensionUri, router);
   const chatView = new PipulateViewProvider('chat', context.extensionUri, router);

@@ -14,6 +14,9 @@
 import * as l10n from '@vscode/l10n';
 import * as v from 'valibot';
 import { cutText } from './text';
+import type { WorkflowRunDto } from './workflows/runDto';
+
+export type { RunSummary, WorkflowRunDto, WorkflowStepDto } from './workflows/runDto';
 
 export const id = v.pipe(v.number(), v.integer(), v.minValue(0));
 /**
@@ -35,7 +38,10 @@ export const name = text(
 );
 const model = v.pipe(v.string(), v.minLength(1), v.maxLength(300));
 const big = v.pipe(v.string(), v.maxLength(1_000_000));
-const hostCommand = v.picklist(['pipulate.showLog', 'pipulate.openSettings', 'pipulate.pullModel', 'pipulate.selectModel']);
+const stepId = v.pipe(v.string(), v.regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/));
+/** Which run a request is about. */
+const run = { profileId: id, workflow: stepId, key: v.pipe(v.string(), v.minLength(1), v.maxLength(100)) };
+const hostCommand = v.picklist(['pipulate.showLog', 'pipulate.openSettings', 'pipulate.pullModel', 'pipulate.selectModel', 'pipulate.setApiKey']);
 
 /** One request: the schema of its body and (as a type only) what the host answers. */
 const answers =
@@ -108,6 +114,23 @@ export const requests = {
   'tool/undo': answers<boolean>()({ cardId: v.optional(id) }),
   /** Reverts the user's own last delete or clear in the active profile; false when there is none. */
   'tasks/undo': answers<boolean>()({}),
+  /** Opens the code a todo points at (the link first follows the code: the todo may come back changed). */
+  'todo/openLink': answers<null>()({ id }),
+  /** Forgets where a todo points. */
+  'todo/unlink': answers<TodoDto>()({ id }),
+  /** Points a todo at the editor's current selection (false: no editor was open). */
+  'todo/relink': answers<boolean>()({ id }),
+
+  // Workflow runs (src/workflows/workflowService.ts); the run panel names its run in each.
+  'workflow/open': answers<WorkflowRunDto>()({ ...run }),
+  'workflow/submit': answers<WorkflowRunDto>()({ ...run, step: stepId, value: v.pipe(v.string(), v.maxLength(100_000)) }),
+  /** Clears the step and every step after it. */
+  'workflow/revert': answers<WorkflowRunDto>()({ ...run, step: stepId }),
+  'workflow/finalize': answers<WorkflowRunDto>()({ ...run }),
+  'workflow/unlock': answers<WorkflowRunDto>()({ ...run }),
+  /** The model writes the current generate step: workflow/delta, then workflow/generated. */
+  'workflow/generate': answers<null>()({ ...run, step: stepId }),
+  'workflow/stop': answers<boolean>()({ ...run }),
 };
 
 type Requests = typeof requests;
@@ -159,6 +182,18 @@ export interface TodoDto {
   title: string;
   done: boolean;
   priority: number;
+  /** Where in the code it points (absent for most todos); the anchor text stays on the host. */
+  link?: TodoLinkDto;
+}
+
+export interface TodoLinkDto {
+  /** Relative to its workspace folder, forward slashes. */
+  path: string;
+  /** Zero-based, inclusive. */
+  start: number;
+  end: number;
+  /** The linked text is no longer in the file: the row offers to unlink or relink. */
+  gone?: boolean;
 }
 
 export interface TasksSnapshot {
@@ -242,7 +277,7 @@ export interface ChatProblem {
   detail: string;
   actions: ChatAction[];
 }
-export type ChatAction = 'pull' | 'selectModel' | 'openSettings' | 'showLog' | 'retry';
+export type ChatAction = 'pull' | 'selectModel' | 'openSettings' | 'showLog' | 'retry' | 'setApiKey';
 
 /** Consecutive messages of a conversation, oldest first; `more`: older ones exist (ask `chat/history`). */
 export interface ChatPage {
@@ -289,9 +324,13 @@ export type Notification =
   /** The user's own last delete or clear can be undone (tasks/undo), for a short while; null: no longer. */
   | { kind: 'tasks/undoable'; label: string | null }
   /** The store cannot write (disk full...) or recovered; shown as a banner. */
-  | { kind: 'store/problem'; message: string | null };
+  | { kind: 'store/problem'; message: string | null }
+  | { kind: 'workflow/changed'; run: WorkflowRunDto }
+  | { kind: 'workflow/delta'; profileId: number; workflow: string; key: string; step: string; text: string }
+  /** A generate step's text ended: the whole text, and how it ended. */
+  | { kind: 'workflow/generated'; profileId: number; workflow: string; key: string; step: string; text: string; status: 'done' | 'stopped' | 'error'; error?: string };
 
-export type ViewKind = 'tasks' | 'chat';
+export type ViewKind = 'tasks' | 'chat' | 'workflow';
 
 /** Which views show a notification: each view is sent only what it renders. */
 export function audienceOf(n: Notification): readonly ViewKind[] {
@@ -307,6 +346,10 @@ export function audienceOf(n: Notification): readonly ViewKind[] {
       return ['tasks', 'chat'];
     case 'focus/input':
       return [n.view];
+    case 'workflow/changed':
+    case 'workflow/delta':
+    case 'workflow/generated':
+      return ['workflow'];
     default:
       return ['chat'];
   }

@@ -24,6 +24,7 @@ import {
 } from '../protocol';
 import { messageOf, UserError } from '../errors';
 import type { TasksService } from '../tasks/tasksService';
+import type { TodoLinks } from '../tasks/links';
 import type { UserUndo } from '../tools/toolbox';
 import * as asking from './askingActions';
 import type { Dialogs } from './askingActions';
@@ -74,6 +75,7 @@ export class Router {
   constructor(
     private readonly deps: {
       tasks: TasksService;
+      links: TodoLinks;
       /** The user's deletes and clears, undoable. */
       undo: UserUndo;
       chat: ChatPort;
@@ -134,7 +136,7 @@ export class Router {
   }
 }
 
-function handlers({ tasks, undo, chat, ui }: { tasks: TasksService; undo: UserUndo; chat: ChatPort; ui: HostUi }): Handlers {
+function handlers({ tasks, links, undo, chat, ui }: { tasks: TasksService; links: TodoLinks; undo: UserUndo; chat: ChatPort; ui: HostUi }): Handlers {
   return {
     'tasks/snapshot': () => tasks.snapshot(),
     'todo/add': (b) => tasks.addTodo(b.title),
@@ -145,6 +147,9 @@ function handlers({ tasks, undo, chat, ui }: { tasks: TasksService; undo: UserUn
     'todo/move': (b) => done(tasks.moveTodo(b.id, b.before)),
     'todo/clearCompleted': () => undo.clearCompleted(),
     'tasks/undo': () => undo.undo(),
+    'todo/openLink': (b) => done(links.open(b.id)),
+    'todo/unlink': (b) => links.unlink(b.id),
+    'todo/relink': (b) => links.relinkToSelection(b.id),
     'profile/switch': (b) => done(tasks.switchProfile(b.id)),
     'profile/add': (b) => asking.addProfile(ui, tasks, b.name),
     'profile/rename': (b) => asking.renameProfile(ui, tasks, b.id, b.name),

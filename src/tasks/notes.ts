@@ -13,8 +13,17 @@ export function quote(text: string): string {
   return `“${cutText(oneLine(text), 200)}”`;
 }
 
-export function added(title: string): Note {
-  return { text: `Added todo ${quote(title)}` };
+/** `where`: the place in the code it points at (src/parse.ts:42). */
+export function added(title: string, where?: string): Note {
+  return { text: `Added todo ${quote(title)}${where ? ` (${where})` : ''}` };
+}
+
+export function linked(title: string, where: string): Note {
+  return { text: `Pointed todo ${quote(title)} at ${where}` };
+}
+
+export function unlinked(title: string): Note {
+  return { text: `Todo ${quote(title)} no longer points at code` };
 }
 
 export function toggled(title: string, done: boolean): Note {

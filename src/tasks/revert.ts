@@ -5,12 +5,13 @@
  * reload in the store.
  */
 import type { TodoDto } from '../protocol';
+import type { CodeLink } from './anchor';
 
 export type RevertStep =
   /** An added todo goes again. */
   | { op: 'remove'; id: number }
   /** A deleted todo comes back with its title, state and place in the list. */
-  | { op: 'restore'; todo: TodoDto }
+  | { op: 'restore'; todo: TodoDto; link?: CodeLink }
   /** A renamed, completed or reopened todo gets its old title or state back. */
   | { op: 'set'; id: number; title?: string; done?: boolean }
   /** A move is taken back: these todos get these priorities again. */

@@ -18,6 +18,7 @@
 import type { TodoDto } from '../../protocol';
 import { h, icon, iconButton } from '../dom';
 import { request } from '../host';
+import { paintLink } from './codeLink';
 
 const CHUNK = 100;
 /** A row's height before it was ever laid out (a one-line title). */
@@ -272,6 +273,7 @@ export class TodoList {
   }
 
   private paint(row: Row): void {
+    paintLink(row.li, row.title, row.todo.link);
     row.title.textContent = row.todo.title;
     row.box.checked = row.todo.done;
     row.li.classList.toggle('done', row.todo.done);
@@ -366,6 +368,13 @@ export class TodoList {
       this.toggle(row);
     } else if (target.closest('button.edit')) this.edit(row);
     else if (target.closest('button.delete')) this.delete(row);
+    else if (target.closest('button.code-link')) void this.busy(row, 'open the code', { kind: 'todo/openLink', id: row.todo.id });
+    else if (target.closest('button.unlink')) void this.busy(row, 'unlink the todo', { kind: 'todo/unlink', id: row.todo.id });
+    else if (target.closest('button.relink')) {
+      void request({ kind: 'todo/relink', id: row.todo.id })
+        .then((ok) => ok || this.hooks.onError('Select the code in an editor first, then relink.'))
+        .catch((err: Error) => this.hooks.onError(`Could not relink the todo: ${err.message}`));
+    }
   }
 
   private onKey(e: KeyboardEvent): void {
