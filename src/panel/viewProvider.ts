@@ -5,6 +5,12 @@ import type { Router } from './router';
 
 /** The longest the Chat view waits for the Tasks view's first render (a stuck Tasks view must not hide the Chat). */
 const CHAT_WAITS_AT_MOST_MS = 1500;
+/**
+ * After the Tasks view's snapshot was posted, the time its message takes to arrive and
+ * the todos to render (measured in code-server by `npm run bench -- vscode`: the Chat
+ * served at once was still being created while the Tasks view rendered).
+ */
+const TASKS_RENDER_MS = 250;
 
 /**
  * Tasks first. When the container opens, both views are resolved at once, and in a web
@@ -12,14 +18,15 @@ const CHAT_WAITS_AT_MOST_MS = 1500;
  * thread: the Chat's bundle (markdown, sanitizer, highlighter) and its conversation's
  * markdown would be parsed and rendered while the Tasks view waits for its todos. So the
  * Chat's document is served once the Tasks view being loaded has been answered its
- * snapshot (or after CHAT_WAITS_AT_MOST_MS); with no Tasks view loading, at once.
+ * snapshot and had TASKS_RENDER_MS to render it (at most CHAT_WAITS_AT_MOST_MS after
+ * the Chat was resolved); with no Tasks view loading, at once.
  */
 class TasksFirst {
   private loading: Promise<void> | undefined;
 
   /** A Tasks view starts loading; `answered` settles once its snapshot was answered. */
   tasksLoading(answered: Promise<unknown>): void {
-    const done = answered.then(() => undefined, () => undefined);
+    const done = answered.then(settle, settle);
     const current = (this.loading = done.then(() => {
       if (this.loading === current) this.loading = undefined;
     }));
@@ -38,6 +45,7 @@ class TasksFirst {
   }
 }
 const tasksFirst = new TasksFirst();
+const settle = () => new Promise<void>((resolve) => setTimeout(resolve, TASKS_RENDER_MS));
 
 export class PipulateViewProvider implements vscode.WebviewViewProvider {
   private readonly views = new Set<vscode.WebviewView>();
