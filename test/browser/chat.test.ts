@@ -295,7 +295,7 @@ describe('Chat view', () => {
     // The model was told: the note went out with the request, as a system message.
     const sent = (await ollama.chatAt(0)).body.messages as { role: string; content: string }[];
     assert.ok(sent.some((m) => m.role === 'system' && m.content.includes('Added todo “Write the report”')));
-    assert.ok(sent.some((m) => m.role === 'system' && m.content.includes('to-do list, in order:\n- [')), 'the request describes the work');
+    assert.ok(sent.some((m) => m.role === 'system' && m.content.includes('\n- [ ] Write the report')), 'the request describes the work');
   });
 
   it('offers to pull a missing model, and says so plainly', async () => {
