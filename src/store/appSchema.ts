@@ -5,7 +5,8 @@
  */
 import type { Database } from './database';
 import { KeyValue, kvTable } from './kv';
-import { applySchema, dropColumns, type Migration } from './migrate';
+import { applySchema, dropColumns, ensureTables, type Migration } from './migrate';
+import { createSearchIndex } from '../search/searchIndex';
 import { defineTable, type Row, type TableSpec } from './schema';
 import { Table } from './table';
 
@@ -30,6 +31,8 @@ export const todoTable = defineTable({
     done: { type: 'boolean', default: false },
     priority: { type: 'integer', default: 0 },
     profile_id: { type: 'integer' },
+    /** Where in the code the todo points (a CodeLink, src/tasks/anchor.ts); null for most todos. Added to older databases by ensureTables. */
+    link: { type: 'json', nullable: true },
   },
   pk: ['id'],
   indexes: [['profile_id', 'priority']],
@@ -67,6 +70,16 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, up: () => {} },
   // Pipulate's profile form had these; nothing here ever used them.
   { version: 2, up: (db) => dropColumns(db, 'profile', ['address', 'code', 'active']) },
+  // The full-text index "Pipulate: Search" uses (src/search/searchIndex.ts). Its triggers
+  // name these tables, which a database from before the message table lacks until now.
+  {
+    version: 3,
+    onNew: true,
+    up: (db) => {
+      ensureTables(db, [todoTable, messageTable]);
+      createSearchIndex(db);
+    },
+  },
 ];
 
 export interface AppStore {

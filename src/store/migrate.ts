@@ -10,11 +10,13 @@ export interface Migration {
   /** The schema version this migration brings the database to. */
   version: number;
   up(db: Database): void;
+  /** Runs on a new database too, after its tables are made: for what ensureTables cannot make (virtual tables, triggers). */
+  onNew?: boolean;
 }
 
 /**
  * A new database (none of `tables` there yet) is made in its latest shape at the latest
- * version: no migration runs on it. An existing one first runs the migrations it has not
+ * version: no migration runs on it but those marked `onNew`. An existing one first runs the migrations it has not
  * had, on the tables as they are (a transform would refuse what they do), then gets what
  * is new added. So a migration only ever sees a database of the version before it.
  */
@@ -22,6 +24,7 @@ export function applySchema(db: Database, tables: readonly TableSpec[], migratio
   if (tables.every((t) => columnsOf(db, t.name).length === 0)) {
     db.transaction(() => {
       ensureTables(db, tables);
+      for (const m of migrations) if (m.onNew) m.up(db);
       setVersion(db, Math.max(0, ...migrations.map((m) => m.version)));
     });
     return;

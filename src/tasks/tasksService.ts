@@ -33,10 +33,22 @@ export class TasksService {
   private active: number;
 
   constructor(private readonly deps: TasksDeps) {
-    const { store } = deps;
+    this.active = this.pickActive();
+  }
+
+  /** The remembered active profile, or the first; a store with none gets the default one. */
+  private pickActive(): number {
+    const { store } = this.deps;
     if (store.profiles.count() === 0) store.profiles.insert({ name: DEFAULT_PROFILE });
     const remembered = store.kv.get<number>(ACTIVE_PROFILE_KEY);
-    this.active = remembered !== undefined && store.profiles.has(remembered) ? remembered : this.profileList()[0]!.id;
+    return remembered !== undefined && store.profiles.has(remembered) ? remembered : this.profileList()[0]!.id;
+  }
+
+  /** The store's data was replaced (a restore, an import): start again from what it holds, and so does every view. */
+  async reload(): Promise<void> {
+    this.active = this.pickActive();
+    await this.deps.store.db.sync();
+    this.deps.emit({ kind: 'tasks/reset', snapshot: this.snapshot() });
   }
 
   get activeProfileId(): number {

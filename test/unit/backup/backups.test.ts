@@ -2,30 +2,11 @@
 import assert from 'node:assert/strict';
 import { readdirSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { appStore } from '../../../src/store/appSchema';
-import { Backups, defaultBackupFolder, summaryOf, type BackupOptions } from '../../../src/backup/backups';
-import type { Database } from '../../../src/store/database';
-import { openForTest, readSnapshot, scratchDir, waitFor, wasmPath } from '../../helpers/store';
-
-export const workerPath = join(__dirname, '../../helpers/foldWorker.mjs');
-
-export function backupsFor(t: TestContext, db: Database, folder: string, options: Partial<BackupOptions> = {}) {
-  const told: string[] = [];
-  const backups = new Backups({
-    db,
-    folder: () => folder,
-    keep: () => 14,
-    workerPath,
-    wasmPath,
-    onFailing: (m) => told.push(`failing: ${m}`),
-    onRecovered: () => told.push('recovered'),
-    log: () => {},
-    ...options,
-  });
-  t.after(() => backups.stop());
-  return { backups, told };
-}
+import { defaultBackupFolder, summaryOf } from '../../../src/backup/backups';
+import { backupsFor } from '../../helpers/backups';
+import { openForTest, readSnapshot, scratchDir, waitFor } from '../../helpers/store';
 
 const todoTitles = async (file: string) => {
   const db = await readSnapshot(file);

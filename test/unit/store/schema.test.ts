@@ -51,6 +51,7 @@ test('ensureTables creates every declared table with its types, keys and indexes
     { name: 'done', type: 'BOOLEAN', pk: 0, nn: 1, dflt: '0' },
     { name: 'priority', type: 'INTEGER', pk: 0, nn: 1, dflt: '0' },
     { name: 'profile_id', type: 'INTEGER', pk: 0, nn: 1, dflt: null },
+    { name: 'link', type: 'JSON_TEXT', pk: 0, nn: 0, dflt: null },
   ]);
   const indexes = db.all("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'todo'");
   assert.deepEqual(indexes.map((r) => r.name), ['todo_profile_id_priority']);
@@ -254,7 +255,7 @@ test('a version 1 database opens: its profiles are kept and lose only address, c
   assert.deepEqual(app.profiles.rows({ orderBy: 'id' }), expected);
   assert.deepEqual(columns(db, 'profile').map((c) => c.name), ['id', 'name', 'priority']);
   assert.deepEqual(app.todos.rows().map((r) => [r.title, r.profile_id, r.done]), [['still here', 2, true]]);
-  assert.equal(schemaVersion(db), 2);
+  assert.equal(schemaVersion(db), MIGRATIONS.at(-1)!.version);
   await db.sync();
   // The migration is journaled like any change: a crash now replays it.
   const replayed = appStore((await openForTest(t, crashCopy(t, dir))).db);
