@@ -29,8 +29,9 @@ function copyAssets() {
 
 const host = {
   ...common,
-  entryPoints: ['src/extension.ts'],
-  outfile: 'dist/extension.js',
+  // The backup worker is a file of its own: a worker thread loads it by path (src/backup/backups.ts).
+  entryPoints: { extension: 'src/extension.ts', backupWorker: 'src/backup/foldWorker.ts' },
+  outdir: 'dist',
   platform: 'node',
   format: 'cjs',
   target: 'node18',

@@ -17,6 +17,8 @@ import { readChatSettings, registerChatCommands, type ChatControls } from './cha
 import { commandRegistrar } from './commandRunner';
 import { registerLinkCommands, vscodeEditor } from './linkCommands';
 import { registerImportCommands } from './importCommands';
+import { Backups, summaryOf } from './backup/backups';
+import { backupFolder, backupKeep, registerDataCommands } from './dataCommands';
 
 /** What activate() returns: used by the integration tests, and by anyone scripting Pipulate. */
 export interface PipulateApi {
@@ -28,6 +30,7 @@ export interface PipulateApi {
 
 let db: Database | undefined;
 let core: Core | undefined;
+let backups: Backups | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<PipulateApi | undefined> {
   // Every text of the host goes through @vscode/l10n's t() (the core cannot import `vscode`);
@@ -88,6 +91,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
   const register = commandRegistrar(context, log);
   controls = registerChatCommands(context, { chat, tasks, approvals, log, events, register });
   registerTasksCommands(context, { tasks, undo: userUndo, db, dataDir, log, events, register });
+  const wasmPath = path.join(context.extensionPath, 'dist', 'sql-wasm.wasm');
+  backups = new Backups({
+    db,
+    folder: backupFolder,
+    keep: backupKeep,
+    workerPath: path.join(context.extensionPath, 'dist', 'backupWorker.js'),
+    wasmPath,
+    onFailing: (message) => void vscode.window.showWarningMessage(message),
+    onRecovered: () => log.info('Backups work again.'),
+    log: (line) => log.info(line),
+  });
+  backups.start();
+  registerDataCommands({ core, backups, wasmPath, register, log });
   registerLinkCommands(context, { tasks, links: core.links, events, register, log });
   registerImportCommands({ tasks, links: core.links, register });
 
@@ -124,9 +140,14 @@ function showUnavailable(context: vscode.ExtensionContext, log: vscode.LogOutput
 }
 
 export function deactivate(): void {
-  // Stopping a reply saves what arrived; then the store folds everything into its snapshot.
+  // Stopping a reply saves what arrived; then the store folds everything into its snapshot,
+  // which is copied as today's backup (what it holds counted before it closes).
   core?.dispose();
   core = undefined;
+  backups?.stop();
+  const summary = backups && db ? summaryOf(db) : undefined;
   db?.closeSync();
+  if (backups && db && summary) backups.copyOnClose(db.snapshotPath, summary);
+  backups = undefined;
   db = undefined;
 }

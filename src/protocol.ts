@@ -325,6 +325,10 @@ export type Notification =
   | { kind: 'tasks/undoable'; label: string | null }
   /** The store cannot write (disk full...) or recovered; shown as a banner. */
   | { kind: 'store/problem'; message: string | null }
+  /** "Pipulate: Search" landed on a todo of the list shown: scroll it into view and focus it. */
+  | { kind: 'todo/reveal'; id: number }
+  /** "Pipulate: Search" landed on a message of the conversation shown: bring it into view (loading older pages if needed). */
+  | { kind: 'chat/reveal'; profileId: number; id: number }
   | { kind: 'workflow/changed'; run: WorkflowRunDto }
   | { kind: 'workflow/delta'; profileId: number; workflow: string; key: string; step: string; text: string }
   /** A generate step's text ended: the whole text, and how it ended. */
@@ -340,6 +344,7 @@ export function audienceOf(n: Notification): readonly ViewKind[] {
     case 'todo/removed':
     case 'todo/moved':
     case 'tasks/undoable':
+    case 'todo/reveal':
       return ['tasks'];
     case 'profiles/changed':
     case 'store/problem':

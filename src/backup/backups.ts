@@ -77,6 +77,11 @@ export class Backups {
 
   constructor(private readonly options: BackupOptions) {}
 
+  /** Where this workspace's backups go (the setting may change while VS Code runs). */
+  folder(): string {
+    return this.options.folder();
+  }
+
   private now(): Date {
     return this.options.now?.() ?? new Date();
   }
