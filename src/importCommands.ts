@@ -9,7 +9,7 @@ import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import type { TasksService } from './tasks/tasksService';
 import type { TodoLinks } from './tasks/links';
-import { GitIgnores, scanFiles, wordsPattern, type TodoComment } from './tasks/todoComments';
+import { GitIgnores, keptPaths, scanFiles, wordsPattern, type TodoComment } from './tasks/todoComments';
 import type { Register } from './commandRunner';
 import { cutText } from './text';
 import { UserError } from './errors';
@@ -38,7 +38,7 @@ async function findComments(words: RegExp, progress: vscode.Progress<{ message?:
     for (const uri of uris.filter((u) => u.path.endsWith('/.gitignore'))) {
       ignores.add(rel(uri), new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
     }
-    const paths = uris.map(rel).filter((p) => !ignores.ignores(p)).sort();
+    const paths = (await keptPaths(uris.map(rel), ignores)).sort();
     let reported = 0;
     const comments = await scanFiles(paths, {
       words,
