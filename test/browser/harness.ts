@@ -10,12 +10,13 @@ import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { bundleFile, unavailableHtml, webviewHtml, type ViewKind } from '../../src/panel/html';
 import type { HostUi, Router } from '../../src/panel/router';
-import type { HostMessage } from '../../src/protocol';
+import type { HostMessage, RequestBody } from '../../src/protocol';
 import type { AppStore } from '../../src/store/appSchema';
 import type { Database } from '../../src/store/database';
 import type { TasksService } from '../../src/tasks/tasksService';
 import { DEFAULT_CHAT_SETTINGS, type ChatService, type ChatSettings } from '../../src/chat/chatService';
 import { createCore, Events, noticeOf, type Core } from '../../src/core';
+import type { EditorPort, TodoLinks } from '../../src/tasks/links';
 import { openStore, tempDir } from '../helpers/store';
 import { themeCss, type Theme } from './themes';
 
@@ -76,6 +77,8 @@ export interface HarnessOptions {
   dir?: string;
   /** 'global' as when no folder is open (default 'workspace'). */
   scope?: 'workspace' | 'global';
+  /** The code editor todos link into (default: none). */
+  editor?: EditorPort;
 }
 
 let browser: Browser | undefined;
@@ -109,6 +112,8 @@ export interface OpenedView {
   sendRaw(message: unknown): Promise<HostMessage[]>;
   /** Messages the host posted to this view. */
   received: HostMessage[];
+  /** The bodies of the requests this view sent, in order. */
+  sentBodies: RequestBody[];
   /** Waits until every message posted so far has been delivered to the page. */
   settle(): Promise<void>;
 }
@@ -120,6 +125,8 @@ export class Harness {
   private base = '';
   private pages: Page[] = [];
   private ownsDir = false;
+  /** Todos that point at code (the core's). */
+  links!: TodoLinks;
 
   private constructor(
     readonly dir: string,
@@ -147,10 +154,12 @@ export class Harness {
       storage: { dir, scope: options.scope ?? 'workspace' },
       chat: { settings: () => settings, log: (line) => logs.push(`info: ${line}`) },
       ui,
+      editor: options.editor,
       log: (level, line) => logs.push(`${level}: ${line}`),
     });
     const { store, tasks, router, chat } = core;
     const h = new Harness(dir, db, store, tasks, router, chat, ui, logs);
+    h.links = core.links;
     h.ownsDir = options.dir === undefined;
     await h.listen();
     return h;
@@ -218,7 +227,12 @@ export class Harness {
     };
     const connection = this.router.connect({ post }, view === 'unavailable' ? 'tasks' : view);
     page.on('close', () => connection.dispose());
-    await page.exposeFunction('__pipulateToHost', (message: unknown) => connection.handle(message));
+    const sentBodies: RequestBody[] = [];
+    await page.exposeFunction('__pipulateToHost', (message: unknown) => {
+      const m = message as { type?: string; body?: RequestBody };
+      if (m?.type === 'request' && m.body) sentBodies.push(m.body);
+      return connection.handle(message);
+    });
     // A string, not a function: the test runner's transpiler would add helpers the page lacks.
     await page.addInitScript(`
       window.acquireVsCodeApi = () => ({
@@ -234,6 +248,7 @@ export class Harness {
       page,
       problems,
       received,
+      sentBodies,
       settle: async () => {
         await delivery;
       },

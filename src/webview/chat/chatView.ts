@@ -19,6 +19,7 @@ import { FollowBottom } from './follow';
 import { OlderMessages } from './olderMessages';
 import { ProblemBox } from './problemBox';
 import { Transcript } from './transcript';
+import { cutText } from '../../text';
 
 interface SavedState {
   draft: string;
@@ -26,6 +27,13 @@ interface SavedState {
 
 /** A finished reply longer than this is announced as finished, not read out: it can be read where it is. */
 const ANNOUNCE_MAX = 400;
+
+/** The model line's word for how the model uses tools (ChatConnection.tools), and what it means. */
+const TOOLS_BADGE: Record<NonNullable<ChatConnection['tools']>, { text: string; title: string }> = {
+  native: { text: 'tools', title: 'Tools: native. The model can read and change your todos through Ollama’s tool calls, with your OK.' },
+  text: { text: 'tools: text', title: 'Tools: text protocol. This model has no native tools; it writes its actions in a block the chat reads, with your OK.' },
+  off: { text: 'no tools', title: 'Tools: off. The model can only talk; it cannot read or change your todos (pipulate.tools.enabled).' },
+};
 
 export function startChatView(root: HTMLElement): void {
   const state = loadState<SavedState>({ draft: '' });
@@ -37,8 +45,10 @@ export function startChatView(root: HTMLElement): void {
   const connState = h('span', { className: 'conn-state' });
   const connText = h('span', { className: 'conn-text' }, connModel, connState);
   const modelButton = h('button', { type: 'button', className: 'conn', title: 'Choose the model' }, dot, connText, icon('chevron-down'));
+  // How the model uses tools, in a word; the tooltip says what that means.
+  const toolsBadge = h('span', { className: 'tools-badge', hidden: true });
   const clear = h('vscode-toolbar-button', { icon: 'clear-all', label: 'Clear conversation', title: 'Clear Conversation' });
-  const header = h('div', { className: 'chat-head' }, modelButton, clear);
+  const header = h('div', { className: 'chat-head' }, modelButton, toolsBadge, clear);
 
   const transcript = new Transcript();
   const messages = h('div', { className: 'messages' }, transcript.element);
@@ -103,12 +113,31 @@ export function startChatView(root: HTMLElement): void {
     connModel.textContent = c.model || 'no model';
     connState.textContent = ` · ${state}`;
     modelButton.title = `Ollama at ${c.host}: ${state}. Model: ${c.model || 'none'}. Click to choose the model.`;
+    renderToolsMode(c.tools);
     updateComposer();
+  }
+
+  function renderToolsMode(mode: ChatConnection['tools']): void {
+    toolsBadge.hidden = mode === undefined;
+    if (!mode) return;
+    toolsBadge.dataset.mode = mode;
+    toolsBadge.textContent = TOOLS_BADGE[mode].text;
+    toolsBadge.title = TOOLS_BADGE[mode].title;
+    toolsBadge.setAttribute('aria-label', TOOLS_BADGE[mode].title);
   }
 
   function renderProblem(p: ChatProblem | null | undefined): void {
     problem = p;
     problemBox.show(p);
+  }
+
+  /**
+   * The focus is in the chat input or on a card, in a view that has the focus: a card that
+   * arrives may take it. (In the editor, the webview keeps its activeElement but not the focus.)
+   */
+  function workingHere(): boolean {
+    const active = document.activeElement;
+    return document.hasFocus() && (active === input || !!active?.closest('.tool-card'));
   }
 
   /** Once, politely: the reply's text when short, otherwise that it is finished. */
@@ -160,10 +189,19 @@ export function startChatView(root: HTMLElement): void {
         return updateEmpty();
       case 'chat/reset': // The active profile's conversation; on a switch, the host sends the new one.
         return reset(n.snapshot);
-      case 'chat/appended':
-        if (n.profileId !== profileId || !transcript.add(n.message)) return;
+      case 'chat/appended': {
+        if (n.profileId !== profileId) return;
+        // Asked before the card is added: whether the user is working in this conversation.
+        const takeFocus = n.message.card?.state === 'waiting' && workingHere();
+        if (!transcript.add(n.message)) return;
+        const card = transcript.get(n.message.id)?.card;
+        if (card?.waiting) {
+          announcer.textContent = cutText(card.announcement(), ANNOUNCE_MAX);
+          if (takeFocus) card.element.focus();
+        }
         updateEmpty();
         return updateComposer();
+      }
       case 'chat/delta':
         if (n.profileId === profileId) transcript.get(n.id)?.append(n.text);
         return;
@@ -239,6 +277,7 @@ export function startChatView(root: HTMLElement): void {
     if (action === 'pull') void run({ kind: 'chat/pull', model: connection?.model || undefined }, 'pull the model');
     else if (action === 'selectModel') void run({ kind: 'chat/selectModel' }, 'choose the model');
     else if (action === 'openSettings') void run({ kind: 'command/run', command: 'pipulate.openSettings' }, 'open the settings');
+    else if (action === 'setApiKey') void run({ kind: 'command/run', command: 'pipulate.setApiKey' }, 'set the API key');
     else if (action === 'showLog') void run({ kind: 'command/run', command: 'pipulate.showLog' }, 'show the log');
     else if (action === 'retry') void run({ kind: 'chat/retry' }, 'retry');
   }

@@ -6,6 +6,7 @@
 import type { ChatMessageDto } from '../../protocol';
 import { h, icon, iconButton } from '../dom';
 import { renderMarkdown, stableCut } from './markdown';
+import { ToolCardView } from './toolCard';
 
 const WHO: Record<ChatMessageDto['role'], string> = { user: 'You', assistant: 'Assistant', note: 'Note', system: 'System' };
 const STATUS: Partial<Record<ChatMessageDto['status'], string>> = { stopped: 'stopped', error: 'failed' };
@@ -18,11 +19,18 @@ export class MessageView {
   private tail?: HTMLElement;
   private stableLength = 0;
   private frame = 0;
+  /** Set when the message is a tool card (what the model did or asks to do). */
+  readonly card?: ToolCardView;
 
   constructor(public message: ChatMessageDto) {
     const m = message;
     this.tag = h('span', { className: 'msg-tag' });
     this.body = h('div', { className: 'msg-body' });
+    if (m.card) {
+      this.card = new ToolCardView({ ...m, card: m.card });
+      this.element = this.card.element;
+      return;
+    }
     if (m.role === 'note' || m.role === 'system') {
       this.element = h('div', { className: 'msg msg-note', 'data-role': m.role, 'data-id': m.id }, icon(m.role === 'note' ? 'history' : 'info'), this.body);
     } else {
@@ -53,6 +61,7 @@ export class MessageView {
   /** The message reached its final state: rendered once, whole. */
   finish(message: ChatMessageDto): void {
     this.message = message;
+    if (this.card && message.card) return this.card.update({ ...message, card: message.card });
     this.render();
   }
 

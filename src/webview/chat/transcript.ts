@@ -58,13 +58,13 @@ export class Transcript {
     this.oldest ??= m.id;
     // A note joins the notes that end the conversation.
     const last = this.groupAt(this.element.lastElementChild?.lastElementChild);
-    if (m.role === 'note' && last) {
+    if (folds(m) && last) {
       last.add(view.element);
       return true;
     }
     let chunk = this.element.lastElementChild;
     if (!chunk || chunk.childElementCount >= CHUNK) chunk = this.element.appendChild(newChunk(1, false));
-    chunk.append(m.role === 'note' ? this.newGroup([view]).element : view.element);
+    chunk.append(folds(m) ? this.newGroup([view]).element : view.element);
     return true;
   }
 
@@ -80,7 +80,7 @@ export class Transcript {
     this.oldest = views[0]!.message.id;
 
     let end = views.length;
-    while (end > 0 && views[end - 1]!.message.role === 'note') end--;
+    while (end > 0 && folds(views[end - 1]!.message)) end--;
     const top = this.groupAt(this.element.firstElementChild?.firstElementChild);
     if (top && end < views.length) top.prepend(views.splice(end).map((v) => v.element));
     if (views.length === 0) return undefined;
@@ -88,9 +88,9 @@ export class Transcript {
     const chunk = newChunk(views.length, skippable);
     for (let i = 0; i < views.length; ) {
       let j = i + 1;
-      if (views[i]!.message.role !== 'note') chunk.append(views[i]!.element);
+      if (!folds(views[i]!.message)) chunk.append(views[i]!.element);
       else {
-        while (j < views.length && views[j]!.message.role === 'note') j++;
+        while (j < views.length && folds(views[j]!.message)) j++;
         chunk.append(this.newGroup(views.slice(i, j)).element);
       }
       i = j;
@@ -109,6 +109,11 @@ export class Transcript {
   private groupAt(element: Element | null | undefined): NoteGroup | undefined {
     return element ? this.groups.get(element) : undefined;
   }
+}
+
+/** Notes fold into a group; a tool card, also sent as a note, stands on its own. */
+function folds(m: ChatMessageDto): boolean {
+  return m.role === 'note' && !m.card;
 }
 
 function newChunk(messages: number, skippable: boolean): HTMLElement {

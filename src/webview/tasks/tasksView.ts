@@ -14,6 +14,7 @@ import { h, landmark } from '../dom';
 import { loadState, log, onNotify, request, saveState } from '../host';
 import { Banner } from '../banner';
 import { TodoList } from './todoList';
+import { UndoBar } from './undoBar';
 
 interface SavedState {
   draft: string;
@@ -44,8 +45,12 @@ export function startTasksView(root: HTMLElement): void {
   const storageNote = h('div', { className: 'storage-note', hidden: true });
 
   const list = new TodoList({ onError: (msg) => banner.show(msg), onChange: () => updateCounts() });
+  const undoBar = new UndoBar({
+    onError: (msg) => banner.show(msg),
+    giveBackFocus: () => (list.element.querySelector<HTMLElement>('li.todo[tabindex="0"]') ?? input).focus(),
+  });
   landmark(root, 'Tasks');
-  root.append(banner.element, profileBar, input, summary, list.element, empty, storageNote);
+  root.append(banner.element, profileBar, input, summary, list.element, undoBar.element, empty, storageNote);
 
   let profiles: ProfileDto[] = [];
   let activeProfileId = -1;
@@ -97,6 +102,10 @@ export function startTasksView(root: HTMLElement): void {
         return list.remove(n.ids);
       case 'todo/moved':
         return list.move(n.id, n.before);
+      case 'tasks/undoable':
+        return undoBar.show(n.label);
+      case 'todo/reveal':
+        return list.reveal(n.id, true);
       case 'focus/input':
         if (n.view === 'tasks') input.focus();
         return;
@@ -130,6 +139,12 @@ export function startTasksView(root: HTMLElement): void {
   });
   input.addEventListener('input', save);
   list.element.addEventListener('scroll', save, { passive: true });
+  // Ctrl/Cmd+Z on a row undoes the user's last delete or clear (a title being edited keeps its own undo).
+  list.element.addEventListener('keydown', (e) => {
+    if (e.key.toLowerCase() !== 'z' || !(e.ctrlKey || e.metaKey) || e.shiftKey || e.altKey || (e.target as HTMLElement).closest('input')) return;
+    e.preventDefault();
+    undoBar.run();
+  });
 
   profileSelect.addEventListener('change', () => {
     const id = Number(profileSelect.value);
