@@ -14,6 +14,8 @@ import { Approvals } from './tools/approvals';
 import { Toolbox, UserUndo } from './tools/toolbox';
 import { UndoLog } from './tools/undo';
 import { toolSettings } from './chat/settings';
+import { WorkflowCatalog } from './workflows/catalog';
+import { WorkflowService } from './workflows/workflowService';
 
 export type Listener = (n: Notification) => void;
 
@@ -56,6 +58,8 @@ export interface CoreOptions {
   ui: HostUi;
   /** The code editor todos link into (VS Code's); without one, links cannot be opened. */
   editor?: EditorPort;
+  /** The workflows there are (the extension feeds it .pipulate/workflows/); default: the built-in ones. */
+  catalog?: WorkflowCatalog;
   log: (level: 'info' | 'warn' | 'error', line: string) => void;
 }
 
@@ -70,6 +74,9 @@ export interface Core {
   approvals: Approvals;
   /** The user's undoable deletes and clears ("Pipulate: Undo"). */
   userUndo: UserUndo;
+  /** Workflow runs, and the definitions they follow. */
+  workflows: WorkflowService;
+  catalog: WorkflowCatalog;
   /** Connects the views; every notification reaches the views that show it. */
   router: Router;
   dispose(): void;
@@ -87,7 +94,10 @@ export function createCore(options: CoreOptions): Core {
     emit,
     note: (profileId, text) => chat!.note(profileId, text),
     storage: options.storage,
-    onProfileDeleting: (profileId) => chat!.removeProfile(profileId),
+    onProfileDeleting: (profileId) => {
+      chat!.removeProfile(profileId);
+      workflows.removeProfile(profileId);
+    },
   });
   const links = new TodoLinks({ store, emit, note: (profileId, text) => chat!.note(profileId, text), activeProfileId: () => tasks.activeProfileId }, options.editor);
   const undoLog = new UndoLog(store, tasks);
@@ -100,7 +110,17 @@ export function createCore(options: CoreOptions): Core {
     tools: new Toolbox(tasks, approvals, undoLog),
   });
   const userUndo = new UserUndo(tasks, undoLog, emit);
-  const router = new Router({ tasks, links, undo: userUndo, chat, ui: options.ui, log: options.log, standing: () => events.standing() });
+  const catalog = options.catalog ?? new WorkflowCatalog();
+  const workflows = new WorkflowService({
+    db: options.db,
+    emit,
+    note: (profileId, text) => chat!.note(profileId, text),
+    definition: (name) => catalog.get(name),
+    profileName: (id) => (store.profiles.has(id) ? store.profiles.get(id).name : undefined),
+    generate: (prompt, signal) => chat!.complete(prompt, signal),
+    log: (line) => options.log('warn', line),
+  });
+  const router = new Router({ tasks, links, undo: userUndo, chat, workflows, ui: options.ui, log: options.log, standing: () => events.standing() });
 
   const unsubscribe = [
     events.on((n) => router.broadcast(n)),
@@ -114,9 +134,12 @@ export function createCore(options: CoreOptions): Core {
     chat,
     approvals,
     userUndo,
+    workflows,
+    catalog,
     router,
     dispose() {
       unsubscribe.forEach((off) => off());
+      workflows.dispose();
       chat.dispose();
     },
   };

@@ -297,6 +297,17 @@ export class ChatService {
     return delivered;
   }
 
+  /**
+   * One prompt answered by the chat's model on the chat's server, outside any conversation
+   * (a workflow's generate step): the text as it streams. Aborting `signal` stops the server.
+   */
+  async *complete(prompt: string, signal: AbortSignal): AsyncIterable<string> {
+    const s = this.deps.settings();
+    if (!s.model.trim()) throw new NoModelError();
+    const messages = [{ role: 'user' as const, content: prompt }];
+    for await (const chunk of this.server.chat({ model: s.model.trim(), messages, numCtx: contextLength(s), signal })) if (chunk.text) yield chunk.text;
+  }
+
   // ---- the model server ------------------------------------------------------------------
 
   async checkConnection(): Promise<ChatConnection> {

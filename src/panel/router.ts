@@ -26,6 +26,7 @@ import { messageOf, UserError } from '../errors';
 import type { TasksService } from '../tasks/tasksService';
 import type { TodoLinks } from '../tasks/links';
 import type { UserUndo } from '../tools/toolbox';
+import type { WorkflowService } from '../workflows/workflowService';
 import * as asking from './askingActions';
 import type { Dialogs } from './askingActions';
 
@@ -79,6 +80,7 @@ export class Router {
       /** The user's deletes and clears, undoable. */
       undo: UserUndo;
       chat: ChatPort;
+      workflows: WorkflowService;
       ui: HostUi;
       log: (level: 'info' | 'warn' | 'error', line: string) => void;
       /** Notifications a view is sent as it connects: what still stands, though it was said before the view opened. */
@@ -136,7 +138,7 @@ export class Router {
   }
 }
 
-function handlers({ tasks, links, undo, chat, ui }: { tasks: TasksService; links: TodoLinks; undo: UserUndo; chat: ChatPort; ui: HostUi }): Handlers {
+function handlers({ tasks, links, undo, chat, workflows: w, ui }: { tasks: TasksService; links: TodoLinks; undo: UserUndo; chat: ChatPort; workflows: WorkflowService; ui: HostUi }): Handlers {
   return {
     'tasks/snapshot': () => tasks.snapshot(),
     'todo/add': (b) => tasks.addTodo(b.title),
@@ -179,6 +181,14 @@ function handlers({ tasks, links, undo, chat, ui }: { tasks: TasksService; links
     },
     'clipboard/write': (b) => done(ui.writeClipboard(b.text)),
     'command/run': (b) => done(ui.runCommand(b.command)),
+
+    'workflow/open': (b) => w.open(b.profileId, b.workflow, b.key),
+    'workflow/submit': (b) => w.submit(b.profileId, b.workflow, b.key, b.step, b.value),
+    'workflow/revert': (b) => w.revert(b.profileId, b.workflow, b.key, b.step),
+    'workflow/finalize': (b) => w.finalize(b.profileId, b.workflow, b.key),
+    'workflow/unlock': (b) => w.unlock(b.profileId, b.workflow, b.key),
+    'workflow/generate': (b) => w.generate(b.profileId, b.workflow, b.key, b.step),
+    'workflow/stop': (b) => w.stopGenerating(b.profileId, b.workflow, b.key),
   };
 }
 

@@ -1,0 +1,72 @@
+/**
+ * The workflows that come with Pipulate, as the text of their files: "Pipulate: New
+ * Workflow" writes one into .pipulate/workflows/ to start from, and the catalog offers
+ * them (a file of the same name takes their place).
+ */
+
+export interface BuiltinWorkflow {
+  name: string;
+  /** The file's text (JSON with comments). */
+  text: string;
+  /** Only a template for New Workflow, not a workflow to run. */
+  templateOnly?: boolean;
+}
+
+export const BUILTIN_WORKFLOWS: readonly BuiltinWorkflow[] = [
+  {
+    name: 'hello',
+    text: `// A first workflow: two steps, the second filled from the first.
+// Runs are keyed: open this workflow again with the same key to resume where you left.
+{
+  "title": "Hello",
+  "description": "Says hello: a name, then a greeting made from it.",
+  "steps": [
+    { "id": "name", "title": "Your name", "type": "input", "input": "text", "required": true },
+    {
+      "id": "greeting",
+      "title": "Greeting",
+      "type": "input",
+      "input": "text",
+      "help": "Edit it as you like.",
+      "default": "Hello, {{name}}!"
+    }
+  ]
+}
+`,
+  },
+  {
+    name: 'plan-a-feature',
+    text: `// A goal and its constraints, a plan the local model drafts from them, edited by you.
+{
+  "title": "Plan a feature",
+  "description": "From a goal and its constraints to a plan you edited.",
+  "steps": [
+    { "id": "goal", "title": "Goal", "type": "input", "input": "multiline", "help": "What should the feature do, for whom?" },
+    { "id": "constraints", "title": "Constraints", "type": "input", "input": "multiline", "required": false, "help": "Deadlines, things not to touch, tools to use." },
+    {
+      "id": "plan",
+      "title": "Plan",
+      "type": "generate",
+      "help": "The model drafts it; edit it before you accept it.",
+      "prompt": "Write a short implementation plan for this feature as a list of concrete steps, one per line, each starting with \\"- \\". No other text.\\n\\nGoal:\\n{{goal}}\\n\\nConstraints:\\n{{constraints}}"
+    },
+    { "id": "confirm", "title": "The plan is good to go", "type": "input", "input": "checkbox" }
+  ]
+}
+`,
+  },
+  {
+    name: 'blank',
+    templateOnly: true,
+    text: `// A workflow: steps in order, each run keyed. Step types: "input" (text, multiline,
+// choice, checkbox) and "generate" (the chat's model writes it from a prompt).
+// {{step_id}} in a default or a prompt is an earlier step's value.
+{
+  "title": "My workflow",
+  "steps": [
+    { "id": "first", "title": "First step", "type": "input", "input": "text" }
+  ]
+}
+`,
+  },
+];

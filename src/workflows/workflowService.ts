@@ -1,0 +1,404 @@
+/**
+ * Workflow runs (Pipulate's `pipeline` table): each run is keyed (a key the user types,
+ * or profile-workflow-NN), and its state is one JSON record of the values its steps were
+ * given. Steps are linear: the current step is the first one without a value; entering
+ * an existing key resumes there. Reverting a step clears it and every step after it;
+ * after the last step a run can be finalized (locked) and unlocked again. Each finished
+ * step is told to the model as a note in the profile's conversation.
+ *
+ * The definition is read at each use, so a run follows its file: values stay with step
+ * ids, a step the file no longer has is shown as removed (its value kept), a new step is
+ * not done. A run whose definition is gone (or broken) opens read-only.
+ *
+ * Free of the `vscode` module. The table is this service's own: it is created here
+ * (ensureTables only ever adds), and a profile's runs go with the profile.
+ */
+import * as l10n from '@vscode/l10n';
+import { messageOf, UserError } from '../errors';
+import type { Notification } from '../protocol';
+import type { Database } from '../store/database';
+import { ensureTables } from '../store/migrate';
+import { defineTable, type Row } from '../store/schema';
+import { Table } from '../store/table';
+import { quote } from '../tasks/notes';
+import { cutText } from '../text';
+import type { InputStep, Step, Workflow } from './definition';
+import type { RunSummary, WorkflowRunDto, WorkflowStepDto } from './runDto';
+import { fillTemplate } from './template';
+
+export const pipelineTable = defineTable({
+  name: 'pipeline',
+  columns: {
+    profile_id: { type: 'integer' },
+    workflow: { type: 'text' },
+    key: { type: 'text' },
+    /** RunState as JSON. */
+    state: { type: 'json' },
+    created: { type: 'integer' },
+    updated: { type: 'integer' },
+    finalized: { type: 'boolean', default: false },
+  },
+  pk: ['profile_id', 'workflow', 'key'],
+  indexes: [['profile_id', 'workflow', 'updated']],
+});
+type PipelineRow = Row<typeof pipelineTable>;
+
+interface RunState {
+  /** Step id → the value it was given (checkbox: "true" / "false"). */
+  values: Record<string, { value: string; at: number }>;
+  /** Generated text not accepted yet, by step id: kept so a reload loses nothing. */
+  drafts?: Record<string, string>;
+}
+
+/** The longest value a step keeps. */
+export const MAX_VALUE = 100_000;
+const MAX_KEY = 100;
+
+export interface WorkflowDeps {
+  db: Database;
+  emit: (n: Notification) => void;
+  /** The chat queue's note: what the model is told of a finished step. */
+  note: (profileId: number, text: string) => void;
+  /** The definition by name, as it is now (undefined: gone or broken). */
+  definition: (name: string) => Workflow | undefined;
+  /** The profile's name, for keys; undefined when the profile does not exist. */
+  profileName: (profileId: number) => string | undefined;
+  /** One prompt to the chat's model, streamed (ChatService.complete). */
+  generate?: (prompt: string, signal: AbortSignal) => AsyncIterable<string>;
+  now?: () => number;
+  log?: (line: string) => void;
+}
+
+export class WorkflowService {
+  private readonly table: Table<typeof pipelineTable>;
+  private readonly generating = new Map<string, AbortController>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: WorkflowDeps) {
+    ensureTables(deps.db, [pipelineTable]);
+    this.table = new Table(deps.db, pipelineTable);
+    this.now = deps.now ?? Date.now;
+  }
+
+  // ---- runs -----------------------------------------------------------------------------
+
+  /** The profile's runs (of one workflow, or all), most recently changed first. */
+  runs(profileId: number, workflow?: string): RunSummary[] {
+    const where = workflow === undefined ? { profile_id: profileId } : { profile_id: profileId, workflow };
+    return this.table.rows({ where, orderBy: 'updated DESC' }).map((row) => {
+      const def = this.deps.definition(row.workflow);
+      const values = stateOf(row).values;
+      const steps = def?.steps ?? [];
+      return {
+        workflow: row.workflow,
+        key: row.key,
+        updated: row.updated,
+        finalized: row.finalized,
+        done: steps.filter((s) => values[s.id]).length,
+        total: steps.length,
+      };
+    });
+  }
+
+  /**
+   * Starts a run of `workflow`, or resumes the run with that key when there is one.
+   * Without a key, the next free `<profile>-<workflow>-NN`.
+   */
+  async start(profileId: number, workflow: string, key?: string): Promise<WorkflowRunDto> {
+    const profile = this.deps.profileName(profileId);
+    if (profile === undefined) throw new UserError(l10n.t('That profile no longer exists.'));
+    const typed = key?.trim();
+    if (typed !== undefined && typed !== '') {
+      if (typed.length > MAX_KEY) throw new UserError(l10n.t('A key is at most {0} characters.', MAX_KEY));
+      if (this.table.has([profileId, workflow, typed])) return this.open(profileId, workflow, typed);
+    }
+    if (!this.deps.definition(workflow)) throw new UserError(l10n.t('There is no workflow “{0}” (or its file has errors: see the Problems panel).', workflow));
+    const chosen = typed || this.nextKey(profileId, profile, workflow);
+    const now = this.now();
+    this.table.insert({ profile_id: profileId, workflow, key: chosen, state: { values: {} } satisfies RunState, created: now, updated: now });
+    return this.changed(profileId, workflow, chosen);
+  }
+
+  open(profileId: number, workflow: string, key: string): WorkflowRunDto {
+    return this.dto(this.row(profileId, workflow, key));
+  }
+
+  /** Gives the current step its value (the user's, or an accepted generated text). */
+  async submit(profileId: number, workflow: string, key: string, stepId: string, value: string): Promise<WorkflowRunDto> {
+    const { row, def } = this.changeable(profileId, workflow, key);
+    const state = stateOf(row);
+    const step = def.steps.find((s) => s.id === stepId);
+    if (!step) throw new UserError(l10n.t('This workflow has no step “{0}” now.', stepId));
+    if (currentOf(def, state)?.id !== stepId) throw new UserError(l10n.t('“{0}” is not the step to fill now: the run has changed. It is shown as it is.', step.title));
+    if (this.generating.has(runId(profileId, workflow, key))) throw new UserError(l10n.t('The text is still being written: stop it first.'));
+    const checked = checkValue(step, value);
+    const drafts = { ...state.drafts };
+    delete drafts[stepId];
+    const next: RunState = { values: { ...state.values, [stepId]: { value: checked, at: this.now() } }, drafts };
+    this.write(row, next);
+    // model-facing
+    this.deps.note(profileId, `Workflow ${quote(def.title)} (run ${quote(key)}): step ${quote(step.title)} done: ${quote(checked)}`);
+    return this.changed(profileId, workflow, key);
+  }
+
+  /** Clears a done step and every step after it (Pipulate's revert). */
+  async revert(profileId: number, workflow: string, key: string, stepId: string): Promise<WorkflowRunDto> {
+    const { row, def } = this.changeable(profileId, workflow, key);
+    const index = def.steps.findIndex((s) => s.id === stepId);
+    if (index < 0) throw new UserError(l10n.t('This workflow has no step “{0}” now.', stepId));
+    this.stopGenerating(profileId, workflow, key);
+    const state = stateOf(row);
+    const values = { ...state.values };
+    const drafts = { ...state.drafts };
+    for (const s of def.steps.slice(index)) {
+      delete values[s.id];
+      delete drafts[s.id];
+    }
+    this.write(row, { values, drafts });
+    // model-facing
+    this.deps.note(profileId, `Workflow ${quote(def.title)} (run ${quote(key)}): went back to step ${quote(def.steps[index]!.title)}; it and the steps after it were cleared`);
+    return this.changed(profileId, workflow, key);
+  }
+
+  /** Locks a run whose steps are all done. */
+  async finalize(profileId: number, workflow: string, key: string): Promise<WorkflowRunDto> {
+    const { row, def } = this.changeable(profileId, workflow, key);
+    if (currentOf(def, stateOf(row))) throw new UserError(l10n.t('Finish every step before finalizing.'));
+    this.table.update({ profile_id: profileId, workflow, key, finalized: true, updated: this.now() });
+    // model-facing
+    this.deps.note(profileId, `Workflow ${quote(def.title)} (run ${quote(key)}) finalized`);
+    return this.changed(profileId, workflow, key);
+  }
+
+  async unlock(profileId: number, workflow: string, key: string): Promise<WorkflowRunDto> {
+    const row = this.row(profileId, workflow, key);
+    const def = this.deps.definition(workflow);
+    if (!def) throw readOnly();
+    if (!row.finalized) return this.dto(row);
+    this.table.update({ profile_id: profileId, workflow, key, finalized: false, updated: this.now() });
+    // model-facing
+    this.deps.note(profileId, `Workflow ${quote(def.title)} (run ${quote(key)}) unlocked`);
+    return this.changed(profileId, workflow, key);
+  }
+
+  /** The profile is being deleted (inside its transaction): its runs go with it. */
+  removeProfile(profileId: number): void {
+    for (const [id, controller] of this.generating) if (id.startsWith(`${profileId}\n`)) controller.abort();
+    this.table.deleteWhere({ profile_id: profileId });
+  }
+
+  /** Stops every text being written (the drafts so far are kept). */
+  dispose(): void {
+    for (const controller of this.generating.values()) controller.abort();
+  }
+
+  // ---- generate steps ---------------------------------------------------------------------
+
+  /**
+   * Writes the current generate step's text with the chat's model: streamed as
+   * workflow/delta, ended by workflow/generated (done, stopped or error), the text kept
+   * as the step's draft to edit and accept (submit). Resolves when it has started.
+   */
+  async generate(profileId: number, workflow: string, key: string, stepId: string): Promise<null> {
+    const { row, def } = this.changeable(profileId, workflow, key);
+    const state = stateOf(row);
+    const step = currentOf(def, state);
+    if (step?.id !== stepId || step.type !== 'generate') throw new UserError(l10n.t('Only the current step can be written by the model.'));
+    if (!this.deps.generate) throw new UserError(l10n.t('No model is connected.'));
+    const id = runId(profileId, workflow, key);
+    if (this.generating.has(id)) throw new UserError(l10n.t('The text is already being written.'));
+    const controller = new AbortController();
+    this.generating.set(id, controller);
+    const prompt = fillTemplate(step.prompt, valuesOf(state));
+    void this.stream(profileId, workflow, key, stepId, prompt, controller);
+    this.emit({ kind: 'workflow/changed', run: this.open(profileId, workflow, key) });
+    return null;
+  }
+
+  /** Stops a generate step being written; what arrived is kept as its draft. */
+  stopGenerating(profileId: number, workflow: string, key: string): boolean {
+    const controller = this.generating.get(runId(profileId, workflow, key));
+    controller?.abort();
+    return !!controller;
+  }
+
+  private async stream(profileId: number, workflow: string, key: string, step: string, prompt: string, controller: AbortController): Promise<void> {
+    let text = '';
+    let status: 'done' | 'stopped' | 'error' = 'done';
+    let error: string | undefined;
+    try {
+      for await (const piece of this.deps.generate!(prompt, controller.signal)) {
+        if (controller.signal.aborted) break;
+        text = cutText(text + piece, MAX_VALUE);
+        this.emit({ kind: 'workflow/delta', profileId, workflow, key, step, text: piece });
+      }
+      if (controller.signal.aborted) status = 'stopped';
+    } catch (err) {
+      status = controller.signal.aborted ? 'stopped' : 'error';
+      if (status === 'error') error = messageOf(err);
+    }
+    this.generating.delete(runId(profileId, workflow, key));
+    try {
+      // The draft is kept unless the run moved on meanwhile (reverted, deleted).
+      if (this.table.has([profileId, workflow, key])) {
+        const row = this.table.get([profileId, workflow, key]);
+        const state = stateOf(row);
+        const def = this.deps.definition(workflow);
+        if (def && currentOf(def, state)?.id === step && !row.finalized) this.write(row, { ...state, drafts: { ...state.drafts, [step]: text } });
+        await this.deps.db.sync();
+      }
+    } catch (err) {
+      this.deps.log?.(`workflow: a draft was not saved: ${messageOf(err)}`);
+    }
+    this.emit({ kind: 'workflow/generated', profileId, workflow, key, step, text, status, ...(error ? { error } : {}) });
+    if (this.table.has([profileId, workflow, key])) this.emit({ kind: 'workflow/changed', run: this.open(profileId, workflow, key) });
+  }
+
+  // ---- the record -------------------------------------------------------------------------
+
+  private row(profileId: number, workflow: string, key: string): PipelineRow {
+    if (!this.table.has([profileId, workflow, key])) throw new UserError(l10n.t('There is no run “{0}” of this workflow in this profile.', key));
+    return this.table.get([profileId, workflow, key]);
+  }
+
+  /** The run and its definition, when the run may change (not finalized, definition there). */
+  private changeable(profileId: number, workflow: string, key: string): { row: PipelineRow; def: Workflow } {
+    const row = this.row(profileId, workflow, key);
+    const def = this.deps.definition(workflow);
+    if (!def) throw readOnly();
+    if (row.finalized) throw new UserError(l10n.t('This run is finalized: unlock it to change it.'));
+    return { row, def };
+  }
+
+  private write(row: PipelineRow, state: RunState): void {
+    this.table.update({ profile_id: row.profile_id, workflow: row.workflow, key: row.key, state, updated: this.now() });
+  }
+
+  /** On disk, then told to every view. */
+  private async changed(profileId: number, workflow: string, key: string): Promise<WorkflowRunDto> {
+    await this.deps.db.sync();
+    const run = this.open(profileId, workflow, key);
+    this.emit({ kind: 'workflow/changed', run });
+    return run;
+  }
+
+  private emit(n: Notification): void {
+    this.deps.emit(n);
+  }
+
+  private nextKey(profileId: number, profile: string, workflow: string): string {
+    const prefix = `${slug(profile) || 'profile'}-${workflow}-`;
+    const taken = this.table.rows({ where: { profile_id: profileId, workflow }, select: ['key'] }).map((r) => r.key);
+    let n = 1;
+    for (const k of taken) {
+      const m = k.startsWith(prefix) ? /^(\d+)$/.exec(k.slice(prefix.length)) : null;
+      if (m) n = Math.max(n, Number(m[1]) + 1);
+    }
+    return `${prefix}${String(n).padStart(2, '0')}`;
+  }
+
+  private dto(row: PipelineRow): WorkflowRunDto {
+    const def = this.deps.definition(row.workflow);
+    const state = stateOf(row);
+    const values = valuesOf(state);
+    const current = def ? currentOf(def, state) : undefined;
+    const steps: WorkflowStepDto[] = [];
+    for (const s of def?.steps ?? []) {
+      const done = state.values[s.id];
+      const dtoState = done ? 'done' : s === current ? 'current' : 'pending';
+      const base: WorkflowStepDto = { id: s.id, title: s.title, type: s.type, state: dtoState, ...(s.help ? { help: s.help } : {}) };
+      if (s.type === 'input') {
+        Object.assign(base, { input: s.input, required: s.required, ...(s.pattern ? { pattern: s.pattern } : {}), ...(s.options ? { options: s.options } : {}) });
+      } else if (dtoState !== 'pending') {
+        base.prompt = fillTemplate(s.prompt, values);
+      }
+      if (done) base.value = done.value;
+      else if (dtoState === 'current') {
+        const start = s.type === 'generate' ? state.drafts?.[s.id] : s.default !== undefined ? fillTemplate(s.default, values) : undefined;
+        if (start !== undefined) base.value = start;
+      }
+      steps.push(base);
+    }
+    const known = new Set(def?.steps.map((s) => s.id));
+    // In the order they were given.
+    for (const [id, v] of Object.entries(state.values).sort((a, b) => a[1].at - b[1].at)) {
+      if (!known.has(id)) steps.push({ id, title: id, type: 'removed', state: 'removed', value: v.value });
+    }
+    return {
+      profileId: row.profile_id,
+      workflow: row.workflow,
+      key: row.key,
+      title: def?.title ?? row.workflow,
+      finalized: row.finalized,
+      readOnly: !def,
+      updated: row.updated,
+      steps,
+      current: current?.id ?? null,
+      generating: this.generating.has(runId(row.profile_id, row.workflow, row.key)),
+    };
+  }
+}
+
+function readOnly(): UserError {
+  return new UserError(l10n.t('This workflow’s file is gone or has errors (see the Problems panel): its runs can be read, not changed.'));
+}
+
+function runId(profileId: number, workflow: string, key: string): string {
+  return `${profileId}\n${workflow}\n${key}`;
+}
+
+/** A stored state that is not what we wrote (edited by hand, say) reads as an empty run rather than failing. */
+function stateOf(row: PipelineRow): RunState {
+  const s = row.state as Partial<RunState> | null;
+  const values = s && typeof s.values === 'object' && s.values !== null ? s.values : {};
+  const clean: RunState['values'] = {};
+  for (const [id, v] of Object.entries(values)) if (v && typeof v.value === 'string') clean[id] = { value: v.value, at: Number(v.at) || 0 };
+  const drafts = s?.drafts && typeof s.drafts === 'object' ? s.drafts : {};
+  return { values: clean, drafts };
+}
+
+function valuesOf(state: RunState): Record<string, string> {
+  return Object.fromEntries(Object.entries(state.values).map(([id, v]) => [id, v.value]));
+}
+
+/** The first step without a value. */
+export function currentOf(def: Workflow, state: RunState): Step | undefined {
+  return def.steps.find((s) => !state.values[s.id]);
+}
+
+/** The value as it is kept, or a UserError saying what is wrong with it. */
+export function checkValue(step: Step, raw: string): string {
+  if (raw.length > MAX_VALUE) throw new UserError(l10n.t('This is too long ({0} characters at most).', MAX_VALUE));
+  if (step.type === 'generate') {
+    if (!raw.trim()) throw new UserError(l10n.t('The text is empty: write it, or let the model write it.'));
+    return raw;
+  }
+  return checkInput(step, raw);
+}
+
+function checkInput(step: InputStep, raw: string): string {
+  if (step.input === 'checkbox') {
+    if (raw !== 'true' && raw !== 'false') throw new UserError(l10n.t('A checkbox is true or false.'));
+    if (step.required && raw !== 'true') throw new UserError(l10n.t('“{0}” must be checked to go on.', step.title));
+    return raw;
+  }
+  const value = step.input === 'multiline' ? raw : raw.trim();
+  if (!value.trim()) {
+    if (step.required) throw new UserError(l10n.t('“{0}” is required.', step.title));
+    return '';
+  }
+  if (step.input === 'choice' && !step.options?.includes(value)) throw new UserError(l10n.t('Choose one of the options.'));
+  if (step.pattern !== undefined && !new RegExp(`^(?:${step.pattern})$`, 'u').test(value)) {
+    throw new UserError(l10n.t('“{0}” does not have the expected form ({1}).', step.title, step.pattern));
+  }
+  return value;
+}
+
+function slug(text: string): string {
+  return text
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
+}

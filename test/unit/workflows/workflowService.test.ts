@@ -1,0 +1,222 @@
+/**
+ * Workflow runs on a real store, through the whole core (createCore) and the fake Ollama
+ * server: keys, resume, submit with checks, revert, finalize and unlock, a definition
+ * changed or deleted under a run, notes to the model, a profile's runs going with it,
+ * a generate step streamed, stopped and kept across a reopen of the store.
+ */
+import assert from 'node:assert/strict';
+import { test, type TestContext } from 'node:test';
+import { UserError } from '../../../src/errors';
+import { pipelineTable } from '../../../src/workflows/workflowService';
+import { Table } from '../../../src/store/table';
+import { setupTools, type ToolHarness } from '../tools/harness';
+
+const T = { timeout: 20_000 };
+
+const FILE = `{
+  "title": "Trip",
+  "steps": [
+    { "id": "city", "title": "City", "type": "input", "pattern": "[A-Z][a-z]+" },
+    { "id": "days", "title": "Days", "type": "input", "input": "choice", "options": ["1", "2", "3"] },
+    { "id": "note", "title": "Note", "type": "input", "input": "multiline", "required": false, "default": "Going to {{city}}" },
+    { "id": "sure", "title": "Sure", "type": "input", "input": "checkbox", "required": true }
+  ]
+}`;
+
+async function setup(t: TestContext, options: Parameters<typeof setupTools>[1] = {}) {
+  const h = await setupTools(t, options);
+  h.core.catalog.setFile('trip', '/ws/.pipulate/workflows/trip.json', FILE);
+  const p = h.core.tasks.activeProfileId;
+  const notes = () => h.core.store.messages.rows({ where: { profile_id: p, role: 'note' }, orderBy: 'id' }).map((m) => m.content);
+  return { ...h, p, w: h.core.workflows, notes };
+}
+
+const states = (run: { steps: { id: string; state: string }[] }) => run.steps.map((s) => `${s.id}:${s.state}`).join(' ');
+
+test('a run without a key gets profile-workflow-NN, the next free number; a typed key that exists resumes that run', T, async (t) => {
+  const h = await setup(t);
+  const a = await h.w.start(h.p, 'trip');
+  const b = await h.w.start(h.p, 'trip');
+  assert.equal(a.key, 'default-trip-01');
+  assert.equal(b.key, 'default-trip-02');
+  const mine = await h.w.start(h.p, 'trip', '  my trip ');
+  assert.equal(mine.key, 'my trip');
+  await h.w.submit(h.p, 'trip', 'my trip', 'city', 'Paris');
+  const resumed = await h.w.start(h.p, 'trip', 'my trip');
+  assert.equal(resumed.current, 'days', 'resumes at the first unfinished step');
+  assert.equal(resumed.steps[0]!.value, 'Paris');
+  assert.deepEqual(h.w.runs(h.p, 'trip').map((r) => r.key).sort(), ['default-trip-01', 'default-trip-02', 'my trip']);
+  await assert.rejects(h.w.start(h.p, 'nope'), UserError);
+  await assert.rejects(h.w.start(h.p, 'trip', 'x'.repeat(101)), /at most 100/);
+});
+
+test('steps go in order, each checked; the default is filled from earlier steps; each finished step is a note for the model', T, async (t) => {
+  const h = await setup(t);
+  const { key } = await h.w.start(h.p, 'trip', 'k');
+  await assert.rejects(h.w.submit(h.p, 'trip', key, 'days', '2'), /not the step to fill now/);
+  await assert.rejects(h.w.submit(h.p, 'trip', key, 'city', '  '), /“City” is required/);
+  await assert.rejects(h.w.submit(h.p, 'trip', key, 'city', 'paris'), /expected form/);
+  let run = await h.w.submit(h.p, 'trip', key, 'city', ' Paris ');
+  assert.equal(run.steps[0]!.value, 'Paris', 'a text value is trimmed');
+  await assert.rejects(h.w.submit(h.p, 'trip', key, 'days', '9'), /Choose one of the options/);
+  run = await h.w.submit(h.p, 'trip', key, 'days', '2');
+  assert.equal(run.current, 'note');
+  assert.equal(run.steps[2]!.value, 'Going to Paris', 'the default, filled');
+  run = await h.w.submit(h.p, 'trip', key, 'note', '');
+  assert.equal(run.current, 'sure', 'an optional step may be left empty');
+  await assert.rejects(h.w.submit(h.p, 'trip', key, 'sure', 'false'), /must be checked/);
+  await assert.rejects(h.w.submit(h.p, 'trip', key, 'sure', 'yes'), /true or false/);
+  run = await h.w.submit(h.p, 'trip', key, 'sure', 'true');
+  assert.equal(run.current, null);
+  assert.equal(states(run), 'city:done days:done note:done sure:done');
+  await h.core.chat.settled();
+  assert.deepEqual(h.notes().slice(-2), ['Workflow “Trip” (run “k”): step “Note” done: “”', 'Workflow “Trip” (run “k”): step “Sure” done: “true”']);
+  assert.equal(h.notes().filter((n) => n.startsWith('Workflow')).length, 4);
+});
+
+test('revert clears the step and every later one; finalize locks a finished run, unlock opens it again', T, async (t) => {
+  const h = await setup(t);
+  const { key } = await h.w.start(h.p, 'trip', 'k');
+  for (const [step, value] of [['city', 'Rome'], ['days', '3'], ['note', 'x'], ['sure', 'true']] as const) await h.w.submit(h.p, 'trip', key, step, value);
+  let run = await h.w.revert(h.p, 'trip', key, 'days');
+  assert.equal(states(run), 'city:done days:current note:pending sure:pending');
+  await assert.rejects(h.w.finalize(h.p, 'trip', key), /Finish every step/);
+  for (const [step, value] of [['days', '1'], ['note', ''], ['sure', 'true']] as const) await h.w.submit(h.p, 'trip', key, step, value);
+  run = await h.w.finalize(h.p, 'trip', key);
+  assert.equal(run.finalized, true);
+  await assert.rejects(h.w.revert(h.p, 'trip', key, 'city'), /finalized: unlock it/);
+  await assert.rejects(h.w.submit(h.p, 'trip', key, 'city', 'Oslo'), /finalized/);
+  run = await h.w.unlock(h.p, 'trip', key);
+  assert.equal(run.finalized, false);
+  run = await h.w.revert(h.p, 'trip', key, 'city');
+  assert.equal(states(run), 'city:current days:pending note:pending sure:pending');
+  const changed = h.events.of('workflow/changed').map((n) => n.run.key);
+  assert.ok(changed.length >= 10 && changed.every((k) => k === 'k'), 'every change is told to the views');
+});
+
+test('a definition changed under a run: values stay with step ids, a removed step shows as removed, a new step is not done; a deleted definition opens read-only', T, async (t) => {
+  const h = await setup(t);
+  const { key } = await h.w.start(h.p, 'trip', 'k');
+  await h.w.submit(h.p, 'trip', key, 'city', 'Rome');
+  await h.w.submit(h.p, 'trip', key, 'days', '2');
+  h.core.catalog.setFile(
+    'trip',
+    '/ws/.pipulate/workflows/trip.json',
+    `{ "title": "Trip 2", "steps": [
+      { "id": "who", "title": "Who", "type": "input" },
+      { "id": "city", "title": "Town", "type": "input" }
+    ] }`,
+  );
+  let run = h.w.open(h.p, 'trip', key);
+  assert.equal(run.title, 'Trip 2');
+  assert.equal(states(run), 'who:current city:done days:removed');
+  assert.equal(run.steps.find((s) => s.id === 'days')!.value, '2');
+  run = await h.w.submit(h.p, 'trip', key, 'who', 'Ann');
+  assert.equal(run.current, null);
+
+  h.core.catalog.setFile('trip', '/ws/.pipulate/workflows/trip.json', '{ broken');
+  run = h.w.open(h.p, 'trip', key);
+  assert.equal(run.readOnly, true);
+  assert.equal(states(run), 'city:removed days:removed who:removed', 'what the run holds is still shown, in the order it was given');
+  await assert.rejects(h.w.revert(h.p, 'trip', key, 'city'), /gone or has errors/);
+  await assert.rejects(h.w.finalize(h.p, 'trip', key), /gone or has errors/);
+  await assert.rejects(h.w.start(h.p, 'trip'), /Problems panel/);
+  assert.deepEqual(h.w.runs(h.p).map((r) => r.key), ['k'], 'the run is still listed');
+});
+
+test('a profile’s runs go with the profile; another profile’s runs are its own', T, async (t) => {
+  const h = await setup(t);
+  await h.w.start(h.p, 'trip', 'k');
+  const other = await h.core.tasks.addProfile('Other Place');
+  const run = await h.w.start(other.id, 'trip');
+  assert.equal(run.key, 'other-place-trip-01');
+  assert.deepEqual(h.w.runs(h.p).map((r) => r.key), ['k']);
+  await h.core.tasks.deleteProfile(other.id);
+  const table = new Table(h.db, pipelineTable);
+  assert.equal(table.count({ profile_id: other.id }), 0);
+  assert.equal(table.count({ profile_id: h.p }), 1);
+  await assert.rejects(h.w.start(other.id, 'trip'), /no longer exists/);
+});
+
+test('a stored state that is not what was written reads as an empty run, not a failure', T, async (t) => {
+  const h = await setup(t);
+  await h.w.start(h.p, 'trip', 'k');
+  new Table(h.db, pipelineTable).update({ profile_id: h.p, workflow: 'trip', key: 'k', state: { values: { city: 42, days: { value: '2' } } } });
+  const run = h.w.open(h.p, 'trip', 'k');
+  assert.equal(states(run), 'city:current days:done note:pending sure:pending');
+});
+
+const PLAN = `{ "title": "Plan", "steps": [
+  { "id": "goal", "title": "Goal", "type": "input" },
+  { "id": "plan", "title": "Plan", "type": "generate", "prompt": "Plan for: {{goal}}" }
+] }`;
+
+test('a generate step streams the model’s text into the step as a draft, edited before it is accepted; the prompt is filled from earlier steps', T, async (t) => {
+  const h = await setup(t);
+  h.core.catalog.setFile('plan', '/ws/plan.json', PLAN);
+  const { key } = await h.w.start(h.p, 'plan', 'k');
+  await assert.rejects(h.w.generate(h.p, 'plan', key, 'plan'), /Only the current step/);
+  await h.w.submit(h.p, 'plan', key, 'goal', 'ship it');
+  h.fake.scriptChat({ tokens: ['- one', '\n- two'], tokenDelayMs: 5 });
+  const ended = h.events.next('workflow/generated');
+  await h.w.generate(h.p, 'plan', key, 'plan');
+  const done = await ended;
+  assert.equal(done.status, 'done');
+  assert.equal(done.text, '- one\n- two');
+  assert.deepEqual(h.events.of('workflow/delta').map((d) => d.text), ['- one', '\n- two']);
+  const sent = h.fake.chats[0]!.body.messages;
+  assert.deepEqual(sent, [{ role: 'user', content: 'Plan for: ship it' }], 'only the filled prompt, outside the conversation');
+  let run = h.w.open(h.p, 'plan', key);
+  assert.equal(run.steps[1]!.value, '- one\n- two', 'the draft is the current step’s value');
+  assert.equal(run.steps[1]!.prompt, 'Plan for: ship it');
+  run = await h.w.submit(h.p, 'plan', key, 'plan', '- one, edited');
+  assert.equal(run.steps[1]!.value, '- one, edited');
+  assert.equal(run.current, null);
+});
+
+test('stop keeps what arrived as the draft; an unreachable model ends in an error the step shows; a draft outlives a reopened store', T, async (t) => {
+  const h = await setup(t);
+  h.core.catalog.setFile('plan', '/ws/plan.json', PLAN);
+  await h.w.start(h.p, 'plan', 'k');
+  await h.w.submit(h.p, 'plan', 'k', 'goal', 'g');
+  h.fake.scriptChat({ tokens: ['first', ' second', ' third'], tokenDelayMs: 400 });
+  const firstDelta = h.events.next('workflow/delta');
+  const ended = h.events.next('workflow/generated');
+  await h.w.generate(h.p, 'plan', 'k', 'plan');
+  await assert.rejects(h.w.generate(h.p, 'plan', 'k', 'plan'), /already being written/);
+  await assert.rejects(h.w.submit(h.p, 'plan', 'k', 'plan', 'x'), /stop it first/);
+  await firstDelta;
+  assert.equal(h.w.open(h.p, 'plan', 'k').generating, true);
+  assert.equal(h.w.stopGenerating(h.p, 'plan', 'k'), true);
+  const stopped = await ended;
+  assert.equal(stopped.status, 'stopped');
+  assert.equal(stopped.text, 'first');
+  assert.equal(h.w.open(h.p, 'plan', 'k').steps[1]!.value, 'first');
+
+  h.settings.host = 'http://127.0.0.1:9';
+  const failed = h.events.next('workflow/generated');
+  await h.w.generate(h.p, 'plan', 'k', 'plan');
+  const f = await failed;
+  assert.equal(f.status, 'error');
+  assert.ok(f.error && f.error.length > 0);
+});
+
+test('a generate step’s draft is on disk: reopening the store shows it', T, async (t) => {
+  const h = await setup(t);
+  h.core.catalog.setFile('plan', '/ws/plan.json', PLAN);
+  await h.w.start(h.p, 'plan', 'k');
+  await h.w.submit(h.p, 'plan', 'k', 'goal', 'g');
+  h.fake.scriptChat({ tokens: ['draft'] });
+  const ended = h.events.next('workflow/generated');
+  await h.w.generate(h.p, 'plan', 'k', 'plan');
+  await ended;
+  h.core.dispose();
+  h.db.closeSync();
+  const again: ToolHarness = await setupTools(t, { dir: h.dir, fakeToUse: h.fake });
+  again.core.catalog.setFile('plan', '/ws/plan.json', PLAN);
+  const run = again.core.workflows.open(again.core.tasks.activeProfileId, 'plan', 'k');
+  assert.equal(run.current, 'plan');
+  assert.equal(run.steps[0]!.value, 'g');
+  assert.equal(run.steps[1]!.value, 'draft');
+});
+
