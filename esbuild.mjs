@@ -36,6 +36,8 @@ const host = {
   format: 'cjs',
   target: 'node18',
   external: ['vscode'],
+  // ES modules first: some packages' CommonJS builds (jsonc-parser's UMD) require files by computed paths esbuild cannot follow.
+  mainFields: ['module', 'main'],
 };
 
 const webview = {
