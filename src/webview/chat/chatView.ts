@@ -175,6 +175,9 @@ export function startChatView(root: HTMLElement): void {
       .then((s) => {
         reset(s);
         loaded = true;
+        // A search that landed here while the view was still opening.
+        if (revealing?.profileId === profileId) void older.reveal(revealing.id);
+        revealing = undefined;
       })
       .catch((err: Error) => {
         banner.show(`Could not load the conversation: ${err.message}`);
@@ -212,6 +215,9 @@ export function startChatView(root: HTMLElement): void {
         if (view && streamed && n.message.role === 'assistant') announce(n.message, view.text());
         return updateComposer();
       }
+      case 'chat/reveal':
+        if (n.profileId === profileId) void older.reveal(n.id);
+        return;
       case 'chat/connection':
         return renderConnection(n.connection);
       case 'chat/problem':
@@ -228,8 +234,10 @@ export function startChatView(root: HTMLElement): void {
     }
   }
 
+  let revealing: { profileId: number; id: number } | undefined;
   onNotify((n) => {
     if (loaded || n.kind === 'chat/connection' || n.kind === 'chat/pull' || n.kind === 'focus/input' || n.kind === 'store/problem') apply(n);
+    else if (n.kind === 'chat/reveal') revealing = n;
   });
 
   /** Sends a request; true if the host did it, otherwise its error is shown. */

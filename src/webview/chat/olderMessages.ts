@@ -94,22 +94,52 @@ export class OlderMessages {
   }
 
   private async fetch(): Promise<void> {
+    if (await this.fetchPage()) this.continue();
+  }
+
+  /** Adds the page before the oldest message to what is pending; false if it did not come (an error, a reset). */
+  private async fetchPage(): Promise<boolean> {
     const before = this.transcript.oldestId;
-    if (before === undefined) return;
+    if (before === undefined) return false;
     const generation = this.generation;
     this.loading = true;
     try {
       const page = await request({ kind: 'chat/history', before, limit: PAGE });
-      if (generation !== this.generation) return;
+      if (generation !== this.generation) return false;
       this.pending = [...page.messages, ...this.pending];
       this.more = page.more;
+      return true;
     } catch (err) {
       if (generation === this.generation) this.onError((err as Error).message);
-      return;
+      return false;
     } finally {
       if (generation === this.generation) this.loading = false;
     }
-    this.continue();
+  }
+
+  /**
+   * Brings message `id` into view and focus ("Pipulate: Search" landed on it): what is
+   * pending is built, and older pages fetched, until it is there or the first message is.
+   */
+  async reveal(id: number): Promise<void> {
+    const generation = this.generation;
+    for (;;) {
+      const found = this.transcript.element.querySelector<HTMLElement>(`[data-id="${id}"]`);
+      if (found) {
+        if (found.parentElement) showNow(found.parentElement);
+        found.tabIndex = -1;
+        found.scrollIntoView({ block: 'center' });
+        found.focus({ preventScroll: true });
+        return;
+      }
+      if (this.pending.length > 0) {
+        this.transcript.prepend(this.build(() => true), false);
+        continue;
+      }
+      if (!this.more || this.loading) return;
+      await this.fetchPage();
+      if (generation !== this.generation) return;
+    }
   }
 
   private nearTop(): boolean {

@@ -59,6 +59,7 @@ export class TodoList {
   private readonly slices = new MessageChannel();
   /** A todo to scroll to once it is rendered. */
   private revealing: number | undefined;
+  private revealFocus = false;
   private open = 0;
   private done = 0;
   private dragging: number | undefined;
@@ -179,10 +180,16 @@ export class TodoList {
     this.reserve();
   }
 
-  reveal(id: number): void {
+  /** Scrolls the todo into view (once rendered), and with `focus` puts the focus on it ("Pipulate: Search" landing on it). */
+  reveal(id: number, focus = false): void {
     const row = this.rows.get(id);
-    if (row) row.li.scrollIntoView({ block: 'nearest' });
-    else this.revealing = id;
+    this.revealFocus = focus;
+    if (!row) {
+      this.revealing = id;
+      return;
+    }
+    row.li.scrollIntoView({ block: focus ? 'center' : 'nearest' });
+    if (focus) row.li.focus({ preventScroll: true });
   }
 
   // ---- rendering in slices ----
@@ -200,7 +207,7 @@ export class TodoList {
     const revealing = this.revealing;
     if (revealing !== undefined && this.rows.has(revealing)) {
       this.revealing = undefined;
-      this.reveal(revealing);
+      this.reveal(revealing, this.revealFocus);
     }
     this.reserve();
     if (this.pending.length && !this.sliceScheduled) {
