@@ -18,6 +18,7 @@ import { DEFAULT_CHAT_SETTINGS, type ChatService, type ChatSettings } from '../.
 import { createCore, Events, noticeOf, type Core } from '../../src/core';
 import type { EditorPort, TodoLinks } from '../../src/tasks/links';
 import { openStore, tempDir } from '../helpers/store';
+import { workflowStrings } from '../../src/panel/workflowStrings';
 import { themeCss, type Theme } from './themes';
 
 const root = path.resolve(__dirname, '../..');
@@ -125,6 +126,8 @@ export class Harness {
   private base = '';
   private pages: Page[] = [];
   private ownsDir = false;
+  /** The whole core (the workflow tests start runs through it). */
+  core!: Core;
   /** Todos that point at code (the core's). */
   links!: TodoLinks;
 
@@ -161,6 +164,7 @@ export class Harness {
     const h = new Harness(dir, db, store, tasks, router, chat, ui, logs);
     h.links = core.links;
     h.ownsDir = options.dir === undefined;
+    h.core = core;
     await h.listen();
     return h;
   }
@@ -179,6 +183,23 @@ export class Harness {
             scriptUri: `${this.base}/dist/${bundleFile(view)}`,
             styleUri: `${this.base}/dist/webview.css`,
             codiconUri: `${this.base}/dist/codicon.css`,
+          }),
+        );
+        return;
+      }
+      // The run panel: its run named in the query (?profileId=&workflow=&key=), as the host names it in the page.
+      if (view === 'workflow') {
+        const run = { profileId: Number(url.searchParams.get('profileId')), workflow: url.searchParams.get('workflow') ?? '', key: url.searchParams.get('key') ?? '' };
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(
+          webviewHtml({
+            view,
+            cspSource: this.base,
+            nonce: 'test-nonce-' + Math.random().toString(36).slice(2),
+            scriptUri: `${this.base}/dist/${bundleFile(view)}`,
+            styleUri: `${this.base}/dist/webview.css`,
+            codiconUri: `${this.base}/dist/codicon.css`,
+            data: { run, strings: workflowStrings() },
           }),
         );
         return;
@@ -209,7 +230,7 @@ export class Harness {
   }
 
   /** Opens a view in a new page, connected to the router like a webview in VS Code. */
-  async open(view: ViewKind | 'unavailable', options: { theme?: Theme; width?: number; height?: number } = {}): Promise<OpenedView> {
+  async open(view: ViewKind | 'unavailable', options: { theme?: Theme; width?: number; height?: number; query?: string } = {}): Promise<OpenedView> {
     const b = await getBrowser();
     const context = await b.newContext({ viewport: { width: options.width ?? 360, height: options.height ?? 640 } });
     const page = await context.newPage();
@@ -242,7 +263,7 @@ export class Harness {
       });
       document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));
     `);
-    await page.goto(`${this.base}/${view}`);
+    await page.goto(`${this.base}/${view}${options.query ?? ''}`);
     await page.addStyleTag({ url: `${this.base}/theme-${options.theme ?? 'dark'}.css` });
     return {
       page,
