@@ -106,8 +106,6 @@ export function startTasksView(root: HTMLElement): void {
         return undoBar.show(n.label);
       case 'todo/reveal':
         return list.reveal(n.id, true);
-      case 'todo/reveal':
-        return list.reveal(n.id, true);
       case 'focus/input':
         if (n.view === 'tasks') input.focus();
         return;
