@@ -15,8 +15,15 @@ const SECTION = 'pipulate';
 
 export function readChatSettings(): ChatSettings {
   const c = vscode.workspace.getConfiguration(SECTION);
+  const kind = c.get<string>('server.kind', 'ollama') === 'openai' ? 'openai' : 'ollama';
+  // pipulate.server.url names the server of either kind; for Ollama, empty means the older pipulate.ollama.host.
+  const url = c.get<string>('server.url', '').trim();
   return {
-    host: c.get<string>('ollama.host', '').trim(),
+    kind,
+    host: url || (kind === 'ollama' ? c.get<string>('ollama.host', '').trim() : ''),
+    headers: stringRecord(c.get<unknown>('server.headers', {})),
+    keepAlive: c.get<string>('ollama.keepAlive', '').trim(),
+    firstTokenTimeoutMs: Math.max(0, c.get<number>('chat.firstTokenTimeoutSeconds', DEFAULT_CHAT_SETTINGS.firstTokenTimeoutMs! / 1000)) * 1000,
     model: c.get<string>('chat.model', DEFAULT_CHAT_SETTINGS.model).trim(),
     systemPrompt: c.get<string>('chat.systemPrompt', DEFAULT_CHAT_SETTINGS.systemPrompt),
     numCtx: Math.max(512, Math.floor(c.get<number>('chat.contextLength', DEFAULT_CHAT_SETTINGS.numCtx))),
@@ -27,6 +34,17 @@ export function readChatSettings(): ChatSettings {
       maxRounds: c.get<number>('tools.maxRounds', DEFAULT_TOOL_SETTINGS.maxRounds),
     },
   };
+}
+
+/** The headers setting as sent: string values only (a number or an object there is a mistake, left out). */
+function stringRecord(value: unknown): Record<string, string> {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
+  return Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/** Where a server's API key is kept in VS Code's SecretStorage: one per server URL. */
+export function apiKeySecret(serverUrl: string): string {
+  return `pipulate.apiKey:${serverUrl}`;
 }
 
 export interface ChatControls {
@@ -49,6 +67,10 @@ export function registerChatCommands(
   const pullModel = async (model?: string) => {
     const name = (model ?? readChatSettings().model).trim();
     if (!name) return;
+    if (!chat.connection().canPull) {
+      void vscode.window.showInformationMessage(l10n.t('Models are pulled only through Ollama: this server serves the models it was started with. Choose one of them instead.'));
+      return;
+    }
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: l10n.t('Pulling {0}', name), cancellable: true },
       async (progress, token) => {
@@ -77,14 +99,17 @@ export function registerChatCommands(
       const detail = chat.snapshot(tasks.activeProfile()).problem?.detail;
       const openSettings = l10n.t('Open Settings');
       void vscode.window
-        .showErrorMessage(l10n.t('Cannot list the models: Ollama is not reachable. {0}', detail ?? (err as Error).message), openSettings)
+        .showErrorMessage(l10n.t('Cannot list the models: the model server is not reachable. {0}', detail ?? (err as Error).message), openSettings)
         .then((c) => c === openSettings && vscode.commands.executeCommand('pipulate.openSettings'));
       return undefined;
     }
     const pullItem = { label: `$(cloud-download) ${l10n.t('Pull a model…')}`, pull: true as const };
+    const canPull = chat.connection().canPull !== false;
     const picked = await vscode.window.showQuickPick(
-      [...models.map((m) => ({ label: m, description: m === current || m === `${current}:latest` ? l10n.t('current') : undefined, pull: false as const })), pullItem],
-      { title: l10n.t('Choose the Ollama model'), placeHolder: models.length ? l10n.t('Local models') : l10n.t('No local models yet: pull one') },
+      [...models.map((m) => ({ label: m, description: m === current || m === `${current}:latest` ? l10n.t('current') : undefined, pull: false as const })), ...(canPull ? [pullItem] : [])],
+      canPull
+        ? { title: l10n.t('Choose the Ollama model'), placeHolder: models.length ? l10n.t('Local models') : l10n.t('No local models yet: pull one') }
+        : { title: l10n.t('Choose the model'), placeHolder: models.length ? l10n.t('Models the server serves') : l10n.t('The server lists no models') },
     );
     if (!picked) return undefined;
     if (!picked.pull) return picked.label;
@@ -99,16 +124,34 @@ export function registerChatCommands(
   status.command = 'pipulate.selectModel';
   const renderStatus = (c: ChatConnection) => {
     const icon = c.generating ? '$(loading~spin)' : c.state === 'unreachable' ? '$(debug-disconnect)' : '$(hubot)';
-    status.text = `${icon} ${c.model || l10n.t('no model')}`;
+    const waiting = c.waiting ? (c.waiting.loading ? l10n.t('loading the model…') : l10n.t('waiting for the first token…')) : '';
+    status.text = `${icon} ${c.model || l10n.t('no model')}${waiting ? ` · ${waiting}` : ''}`;
     const model = c.model || l10n.t('none');
-    status.tooltip =
+    const server = c.kind === 'openai' ? l10n.t('The model server') : 'Ollama';
+    const context =
+      c.context?.source === 'setting'
+        ? l10n.t('Context: {0} tokens, from the setting pipulate.chat.contextLength. The server cannot be told the context length: its own applies.', c.context.tokens)
+        : c.context?.source === 'server'
+          ? l10n.t('Context: {0} tokens, as the server reports for the model.', c.context.tokens)
+          : c.context
+            ? l10n.t('Context: {0} tokens, sent with each request.', c.context.tokens)
+            : '';
+    status.tooltip = [
       c.state === 'connected'
-        ? l10n.t('Pipulate chat: Ollama at {0} is connected; model {1}. Click to choose the model.', c.host, model)
+        ? l10n.t('Pipulate chat: {0} at {1} is connected; model {2}. Click to choose the model.', server, c.host, model)
         : c.state === 'unreachable'
-          ? l10n.t('Pipulate chat: Ollama at {0} is not reachable; model {1}. Click to choose the model.', c.host, model)
-          : l10n.t('Pipulate chat: Ollama at {0} is not checked yet; model {1}. Click to choose the model.', c.host, model);
+          ? l10n.t('Pipulate chat: {0} at {1} is not reachable; model {2}. Click to choose the model.', server, c.host, model)
+          : l10n.t('Pipulate chat: {0} at {1} is not checked yet; model {2}. Click to choose the model.', server, c.host, model),
+      context,
+    ]
+      .filter(Boolean)
+      .join('\n');
     status.backgroundColor = c.state === 'unreachable' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    // The Pull Model command and menu item are offered only where pulls exist (Ollama).
+    const cannotPull = c.canPull === false;
+    if (cannotPull !== shownCannotPull) void vscode.commands.executeCommand('setContext', 'pipulate.serverCannotPull', (shownCannotPull = cannotPull));
   };
+  let shownCannotPull: boolean | undefined;
   renderStatus(chat.connection());
   status.show();
   context.subscriptions.push(status);
@@ -117,7 +160,24 @@ export function registerChatCommands(
     const model = await pickModel();
     if (model) await setModel(model);
   });
+  register('pipulate.setApiKey', (why) => l10n.t('Pipulate could not set the API key: {0}', why), async () => {
+    const server = chat.connection().host;
+    const secret = apiKeySecret(server);
+    const had = (await context.secrets.get(secret)) !== undefined;
+    const key = await vscode.window.showInputBox({
+      title: l10n.t('API key for {0}', server),
+      prompt: had ? l10n.t('Kept in VS Code’s secret storage for this server only. Leave empty to remove the key.') : l10n.t('Kept in VS Code’s secret storage for this server only, never in the settings.'),
+      password: true,
+      ignoreFocusOut: true,
+    });
+    if (key === undefined) return;
+    if (key.trim()) await context.secrets.store(secret, key.trim());
+    else await context.secrets.delete(secret);
+    log.info(key.trim() ? `chat: an API key is set for ${server}` : `chat: the API key for ${server} is removed`);
+    await chat.checkConnection();
+  });
   register('pipulate.pullModel', (why) => l10n.t('Pipulate could not pull the model: {0}', why), async () => {
+    if (!chat.connection().canPull) return pullModel();
     const name = await vscode.window.showInputBox({
       title: l10n.t('Pull an Ollama model'),
       value: readChatSettings().model,
@@ -153,7 +213,7 @@ export function registerChatCommands(
 
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('pipulate.ollama') || e.affectsConfiguration('pipulate.chat') || e.affectsConfiguration('pipulate.tools')) void chat.checkConnection();
+      if (e.affectsConfiguration('pipulate.server') || e.affectsConfiguration('pipulate.ollama') || e.affectsConfiguration('pipulate.chat') || e.affectsConfiguration('pipulate.tools')) void chat.checkConnection();
     }),
   );
   void chat.checkConnection().catch((err) => log.error(`connection check failed: ${err}`));

@@ -13,7 +13,7 @@ import { vscodeUi } from './panel/vscodeUi';
 import { watchBundle } from './panel/bundleWatcher';
 import { registerTasksCommands } from './tasksCommands';
 import { detectEnvironment } from './chat/diagnose';
-import { readChatSettings, registerChatCommands, type ChatControls } from './chatCommands';
+import { apiKeySecret, readChatSettings, registerChatCommands, type ChatControls } from './chatCommands';
 import { commandRegistrar } from './commandRunner';
 import { registerLinkCommands, vscodeEditor } from './linkCommands';
 import { registerImportCommands } from './importCommands';
@@ -82,7 +82,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
     db,
     events,
     storage: { dir: dataDir, scope },
-    chat: { settings: readChatSettings, log: (line) => log.info(line), environment: detectEnvironment(process.env, vscode.env.remoteName) },
+    chat: {
+      settings: readChatSettings,
+      log: (line) => log.info(line),
+      environment: detectEnvironment(process.env, vscode.env.remoteName),
+      // The key stays in SecretStorage; the core asks for it at each request and never keeps, logs or shows it.
+      getKey: async (serverUrl) => (await context.secrets.get(apiKeySecret(serverUrl))) || undefined,
+    },
     ui,
     editor: vscodeEditor,
     log: (level, line) => log[level](line),

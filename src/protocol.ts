@@ -269,6 +269,18 @@ export interface ChatConnection {
   generating: boolean;
   /** How the chosen model uses tools: Ollama's native tools, a text protocol, or not at all; absent until known. */
   tools?: 'native' | 'text' | 'off';
+  /** The kind of model server (pipulate.server.kind). */
+  kind?: 'ollama' | 'openai';
+  /** Whether models can be pulled through it (Ollama only): offer pulls only then. */
+  canPull?: boolean;
+  /**
+   * The context length the prompt is fitted to, and where it comes from: sent with each
+   * request (Ollama's num_ctx), reported by the server for the model, or the setting
+   * (the server cannot be told it: its own default applies).
+   */
+  context?: { tokens: number; source: 'sent' | 'server' | 'setting' };
+  /** A request waits for its first token: since when (epoch ms), and whether the model is loading (when the server can tell). */
+  waiting?: { since: number; loading?: boolean };
 }
 
 /** A problem the chat explains to the user, with what they can do about it. */

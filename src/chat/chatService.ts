@@ -72,11 +72,12 @@ import { ChatQueue } from './chatQueue';
 import { contextFullProblem, contextWasFull, promptTokens, tooLongProblem, trimmedProblem } from './context';
 import { Conversation, toDto, type Note } from './conversation';
 import { diagnose, noModel, type Diagnosis, type HostEnvironment } from './diagnose';
-import { OllamaServer, type ModelServer } from './modelServer';
+import { OllamaServer, type ModelServer, type ServerDeps } from './modelServer';
+import { OpenAIServer } from './openaiServer';
 import { Problems } from './problems';
 import { PromptWindow } from './prompt';
 import { Reply, type ReplyStatus } from './reply';
-import { contextLength, toolSettings, type ChatSettings } from './settings';
+import { contextLength, firstTokenTimeout, toolSettings, type ChatSettings, type ServerKind } from './settings';
 import { Cards, callsData, type ToolMode } from './cards';
 import { readText, systemPromptFor } from './toolLoop';
 import type { ToolPort } from './toolPort';
@@ -106,6 +107,10 @@ export interface ChatServiceDeps {
   snapshotLimit?: number;
   /** The model's tools (src/tools/toolbox.ts); without them the model can only talk. */
   tools?: ToolPort;
+  /** The API key kept for a server URL (the extension reads VS Code's SecretStorage); never logged, stored or shown. */
+  getKey?: (serverUrl: string) => Promise<string | undefined>;
+  /** How long without a first token before the connection says the model is loading (default 1000 ms). */
+  waitingAfterMs?: number;
 }
 
 /** A snapshot's newest messages: a few screenfuls, so a view opens at once however long the conversation. */
@@ -132,7 +137,11 @@ export class ChatService {
   private readonly queue = new ChatQueue<QueueItem>((item) => this.deliver(item));
   private readonly conversation: Conversation;
   private readonly problems = new Problems((problem) => this.emit({ kind: 'chat/problem', problem }));
-  private readonly server: ModelServer;
+  /** One server per kind, made when the settings first name it (each keeps its own state and models). */
+  private readonly servers = new Map<ServerKind, ModelServer>();
+  private readonly serverDeps: ServerDeps;
+  /** The reply waiting for its first token the longest, for the connection's "loading the model…". */
+  private waiting: ChatConnection['waiting'];
   private readonly window = new PromptWindow();
   private readonly cards: Cards | undefined;
   private disposed = false;
@@ -140,7 +149,7 @@ export class ChatService {
   constructor(private readonly deps: ChatServiceDeps) {
     const now = deps.now ?? Date.now;
     this.conversation = new Conversation(deps.store, now);
-    this.server = new OllamaServer({
+    this.serverDeps = {
       settings: deps.settings,
       problems: this.problems,
       emit: (n) => this.emit(n),
@@ -149,7 +158,8 @@ export class ChatService {
       now,
       pullIntervalMs: deps.pullIntervalMs,
       environment: deps.environment,
-    });
+      getKey: deps.getKey,
+    };
     if (deps.tools) {
       this.cards = new Cards({
         conversation: this.conversation,
@@ -185,16 +195,34 @@ export class ChatService {
   }
 
   connection(): ChatConnection {
-    const models = this.server.models;
-    const tools = this.toolMode(this.deps.settings());
+    const server = this.server;
+    const s = this.deps.settings();
+    const models = server.models;
+    const tools = this.toolMode(s);
+    const reported = server.contextLength(s.model);
     return {
-      host: this.server.shownHost(),
-      state: this.server.state,
-      model: this.deps.settings().model,
+      host: server.shownHost(),
+      state: server.state,
+      model: s.model,
       ...(models ? { models: [...models] } : {}),
       generating: this.replies.size > 0,
       ...(tools ? { tools } : {}),
+      kind: server.kind,
+      canPull: server.canPull,
+      context: { tokens: reported ?? contextLength(s), source: server.setsContextLength ? 'sent' : reported ? 'server' : 'setting' },
+      ...(this.waiting && this.replies.size > 0 ? { waiting: this.waiting } : {}),
     };
+  }
+
+  /** The server the settings name now. */
+  private get server(): ModelServer {
+    const kind = this.deps.settings().kind ?? 'ollama';
+    let server = this.servers.get(kind);
+    if (!server) {
+      server = kind === 'openai' ? new OpenAIServer(this.serverDeps) : new OllamaServer(this.serverDeps);
+      this.servers.set(kind, server);
+    }
+    return server;
   }
 
   /** How the chosen model uses tools, when known without asking (undefined without tools wired, or not asked yet). */
@@ -355,7 +383,7 @@ export class ChatService {
   dispose(): void {
     if (this.disposed) return;
     for (const reply of [...this.replies.values()]) reply.end('dispose');
-    this.server.dispose();
+    for (const server of this.servers.values()) server.dispose();
     this.queue.dispose();
     this.disposed = true;
   }
@@ -368,7 +396,7 @@ export class ChatService {
     if (this.replies.has(profileId)) throw new ChatBusyError();
     const model = this.deps.settings().model.trim();
     if (!model) {
-      this.problems.set(noModel(), '');
+      this.problems.set(noModel(this.server.kind), '');
       throw new NoModelError();
     }
     const reply = new Reply(
@@ -379,6 +407,7 @@ export class ChatService {
         deltaIntervalMs: this.deps.deltaIntervalMs ?? 30,
         persistIntervalMs: this.deps.persistIntervalMs ?? 2000,
         onEnd: (r, status, problem) => this.ended(r, status, problem),
+        onFirstToken: () => this.stopWaiting(),
       },
       profileId,
       model,
@@ -407,7 +436,9 @@ export class ChatService {
    */
   private async run(reply: Reply, retry: boolean): Promise<void> {
     const s = this.deps.settings();
-    const numCtx = contextLength(s);
+    const server = this.server;
+    const numCtx = server.contextLength(reply.model) ?? contextLength(s);
+    if (!server.setsContextLength) this.deps.log(`chat: the server cannot be told the context length: its own applies; the prompt is fitted to ${numCtx} tokens (${server.contextLength(reply.model) ? 'as the server reports for the model' : 'the setting pipulate.chat.contextLength'})`);
     const limits = toolSettings(s);
     const tools = limits.enabled ? this.deps.tools : undefined;
     const known = this.server.knownTools(reply.model);
@@ -436,7 +467,7 @@ export class ChatService {
         this.problems.set({ code: 'contextTrimmed', problem: trimmedProblem(prompt, numCtx) }, reply.model);
       }
 
-      const ctx = { ...this.server.context('chat', s.timeoutMs), model: reply.model };
+      const ctx = { ...this.server.context('chat', firstTokenTimeout(s)), model: reply.model, hasKey: !!(await this.deps.getKey?.(this.server.shownHost())) };
       const reader = mode === 'off' ? undefined : tools!.textReader(mode);
       const stream = this.server.chat({
         model: reply.model,
@@ -445,7 +476,9 @@ export class ChatService {
         signal: reply.signal,
         ...(mode === 'native' ? { tools: tools!.specs() } : {}),
       });
-      const stats = await reply.take(reader ? readText(stream, reader) : stream, s.timeoutMs, ctx);
+      this.startWaiting(reply);
+      const stats = await reply.take(reader ? readText(stream, reader) : stream, { first: firstTokenTimeout(s), between: s.timeoutMs }, ctx);
+      this.stopWaiting();
       if (!stats) return; // it has ended already
       this.server.setState('connected');
       const written = reader?.calls() ?? { calls: [], problems: [] };
@@ -472,9 +505,39 @@ export class ChatService {
   }
 
 
+  /**
+   * A request went out: if no token came within `waitingAfterMs`, the connection says it
+   * is waiting (since when, and whether the model is loading, where the server can tell),
+   * so a cold load does not look stuck.
+   */
+  private startWaiting(reply: Reply): void {
+    const since = Date.now();
+    const timer = setTimeout(() => {
+      void this.server.loaded(reply.model).then((loaded) => {
+        if (reply.finished || this.waitTimer !== timer) return;
+        this.waiting = { since, ...(loaded === undefined ? {} : { loading: !loaded }) };
+        this.deps.log(`chat: waiting for the first token of ${reply.model}${loaded === false ? ' (the model is loading)' : ''}`);
+        this.emitConnection();
+      });
+    }, this.deps.waitingAfterMs ?? 1000);
+    this.waitTimer = timer;
+  }
+
+  private waitTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** The first token came, or the reply ended (`emit` false: the caller tells the views). */
+  private stopWaiting(emit = true): void {
+    clearTimeout(this.waitTimer);
+    this.waitTimer = undefined;
+    if (!this.waiting) return;
+    this.waiting = undefined;
+    if (emit) this.emitConnection();
+  }
+
   /** A reply has ended: the queued notes come out, then the problem and the connection. */
   private ended(reply: Reply, status: ReplyStatus, problem?: Diagnosis): void {
     if (this.replies.get(reply.profileId) === reply) this.replies.delete(reply.profileId);
+    if (this.replies.size === 0) this.stopWaiting(false);
     this.queue.release(reply.profileId);
     if (status === 'done') this.problems.replied();
     if (problem) {

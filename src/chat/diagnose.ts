@@ -15,6 +15,7 @@
 import * as fs from 'node:fs';
 import type { ChatAction, ChatProblem } from '../protocol';
 import { DEFAULT_OLLAMA_HOST, InvalidHostError, displayHost } from './ollamaClient';
+import type { ServerKind } from './settings';
 
 export type ProblemCode =
   | 'unreachable'
@@ -29,6 +30,8 @@ export type ProblemCode =
   | 'noModel'
   | 'outOfMemory'
   | 'notOllama'
+  | 'keyMissing'
+  | 'keyRefused'
   | 'serverError'
   | 'pullFailed'
   | 'contextTooLong'
@@ -74,6 +77,10 @@ export interface DiagnoseContext {
   timeoutMs?: number;
   numCtx?: number;
   environment?: HostEnvironment;
+  /** The kind of server (default 'ollama'): what it is called, and whether pulls can be offered. */
+  kind?: ServerKind;
+  /** Whether an API key is kept for this server (a 401 then means refused, not missing). */
+  hasKey?: boolean;
 }
 
 /** The chat service gave up waiting for Ollama. */
@@ -88,6 +95,7 @@ export class ChatTimeoutError extends Error {
   }
 }
 
+const START_SERVER = 'Start the model server (vLLM, LM Studio, llama-server...), or check its URL in the setting pipulate.server.url.';
 const START_OLLAMA = 'Start Ollama: run "ollama serve" in a terminal, or start the Ollama app (install it from https://ollama.com).';
 
 export function diagnose(err: unknown, ctx: DiagnoseContext): Diagnosis {
@@ -99,8 +107,14 @@ export function diagnose(err: unknown, ctx: DiagnoseContext): Diagnosis {
     return d('badHost', 'The Ollama host setting is not valid', [`${err.message}.`], ['openSettings']);
   }
   if (err instanceof ChatTimeoutError) return timeoutProblem(err, ctx);
+  if (e?.name === 'ServerResponseError') return openaiResponseProblem(message, e.status_code ?? (err as { status?: number }).status ?? 0, ctx);
+  if (ctx.kind === 'openai' && socketCode(err) === 'ECONNREFUSED') return unreachable(ctx);
 
-  if (e?.name === 'ResponseError') return responseProblem(message, e.status_code ?? 0, ctx);
+  if (e?.name === 'ResponseError') {
+    // A 401 or 403 from Ollama comes from a proxy in front of it: the key's problem, as for any server.
+    const status = e.status_code ?? 0;
+    return status === 401 || status === 403 ? openaiResponseProblem(message, status, ctx) : responseProblem(message, status, ctx);
+  }
 
   const code = socketCode(err);
   if (code === 'ECONNREFUSED') return unreachable(ctx);
@@ -138,7 +152,7 @@ export function diagnose(err: unknown, ctx: DiagnoseContext): Diagnosis {
     const secs = ctx.timeoutMs ? ` within ${seconds(ctx.timeoutMs)}` : '';
     return d(
       'timeout',
-      `Ollama at ${host} did not answer${secs}`,
+      `${Who(ctx)} at ${host} did not answer${secs}`,
       [
         'The server accepted the connection but sent nothing back in time. It may be busy loading a model or overloaded.',
         'Try again, or raise the request timeout in the settings.',
@@ -157,16 +171,16 @@ export function diagnose(err: unknown, ctx: DiagnoseContext): Diagnosis {
     const during = ctx.phase === 'stream';
     return d(
       'dropped',
-      during ? 'The connection to Ollama was lost in the middle of the reply' : `Ollama at ${host} closed the connection`,
+      during ? `The connection to ${who(ctx)} was lost in the middle of the reply` : `${Who(ctx)} at ${host} closed the connection`,
       [
-        `Ollama at ${host} closed the connection before ${ctx.phase === 'pull' ? 'the pull finished' : 'the reply was complete'} (it may have crashed, run out of memory, or been restarted).${during ? ' What arrived is kept.' : ''}`,
-        'Check that Ollama is still running (its log says why it stopped), then try again.',
+        `${Who(ctx)} at ${host} closed the connection before ${ctx.phase === 'pull' ? 'the pull finished' : 'the reply was complete'} (it may have crashed, run out of memory, or been restarted).${during ? ' What arrived is kept.' : ''}`,
+        `Check that ${who(ctx)} is still running (its log says why it stopped), then try again.`,
       ],
       ['retry', 'showLog'],
     );
   }
   if (e?.name === 'AbortError') {
-    return d('unknown', 'The request to Ollama was cancelled', ['The request was aborted before it finished.'], ['retry']);
+    return d('unknown', `The request to ${who(ctx)} was cancelled`, ['The request was aborted before it finished.'], ['retry']);
   }
   if (isOutOfMemory(message)) return outOfMemory(message, ctx);
 
@@ -175,19 +189,22 @@ export function diagnose(err: unknown, ctx: DiagnoseContext): Diagnosis {
     if (ctx.phase === 'pull') return pullFailed(message, ctx);
     return d(
       'midStream',
-      'Ollama stopped the reply with an error',
-      [`Ollama reported: "${message}".`, ctx.phase === 'stream' ? 'What arrived before the error is kept. Try again; if it keeps happening, the Ollama log says more.' : 'Try again; if it keeps happening, the Ollama log says more.'],
+      `${Who(ctx)} stopped the reply with an error`,
+      [`${Who(ctx)} reported: "${message}".`, `${ctx.phase === 'stream' ? 'What arrived before the error is kept. ' : ''}Try again; if it keeps happening, the ${ctx.kind === 'openai' ? 'server' : 'Ollama'} log says more.`],
       ['retry', 'showLog'],
     );
   }
-  return d('unknown', 'Something went wrong talking to Ollama', [`${message} (host ${host}).`], ['retry', 'showLog']);
+  return d('unknown', `Something went wrong talking to ${who(ctx)}`, [`${message} (host ${host}).`], ['retry', 'showLog']);
 }
 
 /** Ollama does not run at the host (connection refused): how to start it, and why the host may be the wrong one. */
 export function unreachable(ctx: DiagnoseContext): Diagnosis {
   const host = displayHost(ctx.host);
   const env = ctx.environment ?? {};
-  const lines = [`Nothing answers at ${host} (connection refused).`, START_OLLAMA];
+  const openai = ctx.kind === 'openai';
+  const lines = [`Nothing answers at ${host} (connection refused).`, openai ? START_SERVER : START_OLLAMA];
+  const side = sideOf(env);
+  if (side) lines.push(side);
   const name = hostname(ctx.host);
   if (name === 'localhost') {
     lines.push('"localhost" may resolve to ::1 (IPv6) while Ollama listens on 127.0.0.1 only: set the host to http://127.0.0.1:' + port(ctx.host) + '.');
@@ -199,11 +216,20 @@ export function unreachable(ctx: DiagnoseContext): Diagnosis {
   else if (env.wsl) lines.push(wsl);
   else if (env.remoteName) lines.push(remote);
   else lines.push(`If VS Code runs in a remote window, the host is seen from the remote side:`, `- ${wsl}`, `- ${remote}`, `- ${container}`);
-  if (ctx.host !== DEFAULT_OLLAMA_HOST) lines.push(`The host comes from the settings (or OLLAMA_HOST); the default is ${DEFAULT_OLLAMA_HOST}.`);
-  return d('unreachable', `Ollama is not reachable at ${host}`, lines, ['retry', 'openSettings', 'showLog']);
+  if (openai) lines.push('The URL comes from the setting pipulate.server.url.');
+  else if (ctx.host !== DEFAULT_OLLAMA_HOST) lines.push(`The host comes from the settings (or OLLAMA_HOST); the default is ${DEFAULT_OLLAMA_HOST}.`);
+  return d('unreachable', `${openai ? 'The model server' : 'Ollama'} is not reachable at ${host}`, lines, ['retry', 'openSettings', 'showLog']);
 }
 
 export function modelMissing(ctx: DiagnoseContext): Diagnosis {
+  if (ctx.kind === 'openai') {
+    return d(
+      'modelMissing',
+      `The model "${ctx.model}" is not served`,
+      [`The server at ${displayHost(ctx.host)} does not list a model "${ctx.model}" (GET /models). Choose one of the models it serves; models are pulled only through Ollama.`],
+      ['selectModel', 'openSettings'],
+    );
+  }
   return d(
     'modelMissing',
     `The model "${ctx.model}" is not installed`,
@@ -212,8 +238,47 @@ export function modelMissing(ctx: DiagnoseContext): Diagnosis {
   );
 }
 
-export function noModel(): Diagnosis {
+export function noModel(kind: ServerKind = 'ollama'): Diagnosis {
+  if (kind === 'openai') return d('noModel', 'No model is chosen', ['Choose one of the models the server serves, then send again.'], ['selectModel']);
   return d('noModel', 'No model is chosen', ['Choose one of the models Ollama has, or pull one, then send again.'], ['selectModel', 'pull']);
+}
+
+/** A non-2xx answer of an OpenAI-compatible server (or of a proxy in front of Ollama). */
+function openaiResponseProblem(message: string, status: number, ctx: DiagnoseContext): Diagnosis {
+  const host = displayHost(ctx.host);
+  if (status === 401 || status === 403) {
+    const refused = ctx.hasKey || status === 403;
+    return d(
+      refused ? 'keyRefused' : 'keyMissing',
+      refused ? `The server at ${host} refused the API key (${status})` : `The server at ${host} wants an API key (${status})`,
+      [
+        `It said: "${message}".`,
+        refused
+          ? 'Set the right key with "Pipulate: Set API Key" (it is kept in VS Code\'s secret storage for this server only), or check that the key may use this model.'
+          : 'Set one with "Pipulate: Set API Key": it is kept in VS Code\'s secret storage for this server only, never in the settings.',
+      ],
+      ['setApiKey', 'openSettings'],
+    );
+  }
+  if (status === 404 && /model/i.test(message)) return modelMissing(ctx);
+  if (ctx.kind !== 'openai') return responseProblem(message, status, ctx);
+  if (status === 404) {
+    return d(
+      'notOllama',
+      `${host} does not look like an OpenAI-compatible server`,
+      [`It answered "${message}" (404). The URL is the API's base, usually ending in /v1 (http://host:8000/v1 for vLLM, http://host:1234/v1 for LM Studio, http://host:8080/v1 for llama-server).`],
+      ['openSettings', 'retry'],
+    );
+  }
+  if (isOutOfMemory(message)) return outOfMemory(message, ctx);
+  return d('serverError', `The model server answered with an error (${status})`, [`The server at ${host} said: "${message}".`, 'Try again; if it keeps happening, the server\'s log says more.'], ['retry', 'showLog']);
+}
+
+/** Which side the extension runs on, in a remote window: the server's address is seen from there. */
+function sideOf(env: HostEnvironment): string | undefined {
+  if (!env.remoteName && !env.wsl && !env.container) return undefined;
+  const where = env.container ? 'a container' : env.wsl ? 'WSL' : `the remote machine (${env.remoteName})`;
+  return `Pipulate runs on the remote side of this window, in ${where}, not on your own computer: 127.0.0.1 there is ${env.container ? 'the container' : env.wsl ? 'the WSL Linux side' : 'that machine'}. A server on your own computer is on the other side.`;
 }
 
 function responseProblem(message: string, status: number, ctx: DiagnoseContext): Diagnosis {
@@ -254,9 +319,9 @@ function timeoutProblem(err: ChatTimeoutError, ctx: DiagnoseContext): Diagnosis 
       'firstTokenTimeout',
       `No answer from "${ctx.model}" within ${seconds(err.ms)}`,
       [
-        `Ollama at ${host} sent no token within the request timeout (${seconds(err.ms)}), so the request was stopped.`,
+        `${Who(ctx)} at ${host} sent no token within the first-token timeout (${seconds(err.ms)}), so the request was stopped.`,
         'The model may still be loading (a large model can take minutes the first time) or be too large for this machine.',
-        'Try again, raise the request timeout in the settings, or choose a smaller model.',
+        'Try again, raise the first-token timeout in the settings, or choose a smaller model.',
       ],
       ['retry', 'openSettings', 'selectModel'],
     );
@@ -264,7 +329,7 @@ function timeoutProblem(err: ChatTimeoutError, ctx: DiagnoseContext): Diagnosis 
   return d(
     'stalled',
     'The reply stalled',
-    [`No token arrived from Ollama at ${host} for ${seconds(err.ms)}, so the request was stopped. What arrived is kept.`, 'Try again, or raise the request timeout in the settings.'],
+    [`No token arrived from ${who(ctx)} at ${host} for ${seconds(err.ms)}, so the request was stopped. What arrived is kept.`, 'Try again, or raise the request timeout in the settings.'],
     ['retry', 'openSettings'],
   );
 }
@@ -277,12 +342,20 @@ function outOfMemory(message: string, ctx: DiagnoseContext): Diagnosis {
   return d(
     'outOfMemory',
     `Not enough memory for "${ctx.model}"`,
-    [`Ollama said: "${message}".`, 'Choose a smaller model, lower the context length in the settings, or close other programs.'],
+    [`${Who(ctx)} said: "${message}".`, 'Choose a smaller model, lower the context length in the settings, or close other programs.'],
     ['selectModel', 'openSettings', 'showLog'],
   );
 }
 
 // ---- helpers -----------------------------------------------------------------------
+
+/** What the server is called in a sentence, and at its start. */
+function who(ctx: DiagnoseContext): string {
+  return ctx.kind === 'openai' ? 'the model server' : 'Ollama';
+}
+function Who(ctx: DiagnoseContext): string {
+  return ctx.kind === 'openai' ? 'The model server' : 'Ollama';
+}
 
 function d(code: ProblemCode, title: string, lines: string[], actions: ChatAction[]): Diagnosis {
   return { code, problem: { title, detail: lines.join('\n'), actions } };

@@ -1,9 +1,10 @@
 /**
  * The model server, as the chat sees it: where it is (the host, resolved from the
  * settings here and nowhere else), whether it answers, which models it has, pulling a
- * model, and a streamed chat in the chat's own terms (`ChatChunk`). Ollama is the one
- * kind so far; another kind (an OpenAI-compatible server, say) implements `ModelServer`
- * beside `OllamaServer`, and the chat service does not change.
+ * model, and a streamed chat in the chat's own terms (`ChatChunk`). Two kinds implement
+ * `ModelServer`: `OllamaServer` (here, Ollama's native API) and `OpenAIServer`
+ * (openaiServer.ts, `/v1/chat/completions`); `ServerBase` holds what they share (the
+ * state, the model list, what is known of each model's tools, the request headers).
  */
 import type { Message as OllamaMessage } from 'ollama';
 import type { Notification, PullProgress } from '../protocol';
@@ -11,7 +12,7 @@ import type { OutgoingMessage } from './context';
 import { diagnose, modelMissing, noModel, type DiagnoseContext, type HostEnvironment } from './diagnose';
 import { createOllamaClient, displayHost, hasModel, resolveHost, withTag } from './ollamaClient';
 import type { Problems } from './problems';
-import type { ChatSettings } from './settings';
+import type { ChatSettings, ServerKind } from './settings';
 import type { ToolCall, ToolSpec } from './toolPort';
 
 export type ServerState = 'unknown' | 'connected' | 'unreachable';
@@ -41,6 +42,15 @@ export interface ChatStats {
 }
 
 export interface ModelServer {
+  readonly kind: ServerKind;
+  /** Whether models can be pulled through it (Ollama only): the UI offers pulls only then. */
+  readonly canPull: boolean;
+  /** Whether a request can tell it the context length (Ollama's num_ctx); else the server's own applies. */
+  readonly setsContextLength: boolean;
+  /** The model's context length as the server reported it (OpenAI-compatible `/v1/models`), once known. */
+  contextLength(model: string): number | undefined;
+  /** Whether the model is loaded in memory (Ollama's /api/ps); undefined when that cannot be told. */
+  loaded(model: string): Promise<boolean | undefined>;
   /** The base URL to call. Throws (InvalidHostError) when the setting is not valid. */
   host(): string;
   /** For display: the host, or the setting as typed when it is not valid. */
@@ -72,7 +82,7 @@ export interface ModelServer {
   dispose(): void;
 }
 
-export interface OllamaServerDeps {
+export interface ServerDeps {
   /** Read at each use: the user may change the settings at any time. */
   settings: () => ChatSettings;
   problems: Problems;
@@ -85,16 +95,21 @@ export interface OllamaServerDeps {
   /** Least time between two chat/pull progress messages of the same status (default 100 ms). */
   pullIntervalMs?: number;
   environment?: HostEnvironment;
+  /** The API key kept for this server URL (VS Code's SecretStorage), sent as `Authorization: Bearer`; never logged. */
+  getKey?: (serverUrl: string) => Promise<string | undefined>;
 }
 
-export class OllamaServer implements ModelServer {
-  private currentState: ServerState = 'unknown';
-  private knownModels: string[] | undefined;
-  private readonly pulls = new Set<AbortController>();
-  /** Per model (with its tag), whether it takes native tools. */
-  private readonly toolSupport = new Map<string, boolean>();
+/** What both kinds of server share. */
+export abstract class ServerBase {
+  abstract readonly kind: ServerKind;
+  protected currentState: ServerState = 'unknown';
+  protected knownModels: string[] | undefined;
+  /** Per model, whether it takes native tools. */
+  protected readonly toolSupport = new Map<string, boolean>();
 
-  constructor(private readonly deps: OllamaServerDeps) {}
+  constructor(protected readonly deps: ServerDeps) {}
+
+  abstract host(): string;
 
   get state(): ServerState {
     return this.currentState;
@@ -105,10 +120,75 @@ export class OllamaServer implements ModelServer {
   }
 
   /** The model list changed (a check, a pull): what was known of each model's tools may be stale. */
-  private setModels(models: string[]): string[] {
+  protected setModels(models: string[]): string[] {
     this.knownModels = models;
     this.toolSupport.clear();
     return models;
+  }
+
+  shownHost(): string {
+    try {
+      return this.host();
+    } catch {
+      return this.deps.settings().host;
+    }
+  }
+
+  context(phase: DiagnoseContext['phase'], timeoutMs?: number): DiagnoseContext {
+    const s = this.deps.settings();
+    return { host: this.shownHost(), model: s.model.trim(), phase, timeoutMs, numCtx: s.numCtx, environment: this.deps.environment, kind: this.kind };
+  }
+
+  setState(state: ServerState): void {
+    if (this.currentState === state) return;
+    this.currentState = state;
+    this.deps.onChange();
+  }
+
+  /** The settings' extra headers and the API key (kept for this URL), for every request. */
+  protected async headers(): Promise<Record<string, string>> {
+    const extra = this.deps.settings().headers ?? {};
+    const key = await this.deps.getKey?.(this.host());
+    return key ? { ...extra, Authorization: `Bearer ${key}` } : { ...extra };
+  }
+
+  /** A failed check: the state, the log and the problem say why. */
+  protected checkFailed(err: unknown): void {
+    const s = this.deps.settings();
+    this.currentState = 'unreachable';
+    const diagnosis = diagnose(err, this.context('connect', capTimeout(s.timeoutMs)));
+    this.deps.log(`chat: ${diagnosis.problem.title} (${(err as Error)?.message ?? err}${causeText(err)})`);
+    this.deps.problems.set(diagnosis, s.model.trim());
+  }
+
+  /** A check that answered: the chosen model is there, or the problem says it is not. */
+  protected reached(models: string[], has: (model: string) => boolean): void {
+    const s = this.deps.settings();
+    this.currentState = 'connected';
+    this.deps.problems.reached(models);
+    if (!s.model.trim()) this.deps.problems.set(noModel(this.kind), '');
+    else if (!has(s.model)) this.deps.problems.set(modelMissing(this.context('connect')), s.model.trim());
+  }
+}
+
+export class OllamaServer extends ServerBase implements ModelServer {
+  readonly kind = 'ollama';
+  readonly canPull = true;
+  readonly setsContextLength = true;
+  private readonly pulls = new Set<AbortController>();
+
+  contextLength(): number | undefined {
+    return undefined; // told, not asked: num_ctx goes with each request
+  }
+
+  async loaded(model: string): Promise<boolean | undefined> {
+    try {
+      const client = createOllamaClient({ host: this.host(), timeoutMs: capTimeout(this.deps.settings().timeoutMs), headers: await this.headers() });
+      const { models } = await client.ps();
+      return models.some((m) => withTag(m.name) === withTag(model));
+    } catch {
+      return undefined;
+    }
   }
 
   async supportsTools(model: string): Promise<boolean> {
@@ -116,7 +196,7 @@ export class OllamaServer implements ModelServer {
     const known = this.toolSupport.get(name);
     if (known !== undefined) return known;
     try {
-      const client = createOllamaClient({ host: this.host(), timeoutMs: capTimeout(this.deps.settings().timeoutMs) });
+      const client = createOllamaClient({ host: this.host(), timeoutMs: capTimeout(this.deps.settings().timeoutMs), headers: await this.headers() });
       const shown = (await client.show({ model })) as { capabilities?: unknown };
       const tools = Array.isArray(shown.capabilities) && shown.capabilities.includes('tools');
       this.toolSupport.set(name, tools);
@@ -136,49 +216,23 @@ export class OllamaServer implements ModelServer {
     return resolveHost(this.deps.settings().host);
   }
 
-  shownHost(): string {
-    try {
-      return this.host();
-    } catch {
-      return this.deps.settings().host;
-    }
-  }
-
-  context(phase: DiagnoseContext['phase'], timeoutMs?: number): DiagnoseContext {
-    const s = this.deps.settings();
-    return { host: this.shownHost(), model: s.model.trim(), phase, timeoutMs, numCtx: s.numCtx, environment: this.deps.environment };
-  }
-
-  setState(state: ServerState): void {
-    if (this.currentState === state) return;
-    this.currentState = state;
-    this.deps.onChange();
-  }
-
   async check(): Promise<void> {
     const s = this.deps.settings();
-    const { problems } = this.deps;
-    problems.modelChosen(s.model.trim());
+    this.deps.problems.modelChosen(s.model.trim());
     try {
-      const client = createOllamaClient({ host: this.host(), timeoutMs: capTimeout(s.timeoutMs) });
+      const client = createOllamaClient({ host: this.host(), timeoutMs: capTimeout(s.timeoutMs), headers: await this.headers() });
       const [version, list] = await Promise.all([client.version(), client.list()]);
       const models = this.setModels(list.models.map((m) => m.name));
-      this.currentState = 'connected';
       this.deps.log(`chat: Ollama ${version.version} at ${displayHost(this.host())}, ${models.length} models`);
-      problems.reached(models);
-      if (!s.model.trim()) problems.set(noModel(), '');
-      else if (!hasModel(models, s.model)) problems.set(modelMissing(this.context('connect')), s.model.trim());
+      this.reached(models, (model) => hasModel(models, model));
     } catch (err) {
-      this.currentState = 'unreachable';
-      const diagnosis = diagnose(err, this.context('connect', capTimeout(s.timeoutMs)));
-      this.deps.log(`chat: ${diagnosis.problem.title} (${(err as Error)?.message ?? err}${causeText(err)})`);
-      problems.set(diagnosis, s.model.trim());
+      this.checkFailed(err);
     }
   }
 
   async listModels(): Promise<string[]> {
     try {
-      const client = createOllamaClient({ host: this.host(), timeoutMs: capTimeout(this.deps.settings().timeoutMs) });
+      const client = createOllamaClient({ host: this.host(), timeoutMs: capTimeout(this.deps.settings().timeoutMs), headers: await this.headers() });
       const list = await client.list();
       const models = this.setModels(list.models.map((m) => m.name));
       this.setState('connected');
@@ -190,12 +244,14 @@ export class OllamaServer implements ModelServer {
   }
 
   async *chat(request: ChatRequest): AsyncIterable<ChatChunk> {
-    const client = createOllamaClient({ host: this.host(), signal: request.signal });
+    const client = createOllamaClient({ host: this.host(), signal: request.signal, headers: await this.headers() });
+    const keepAlive = this.deps.settings().keepAlive?.trim();
     const stream = await client.chat({
       model: request.model,
       messages: request.messages as OllamaMessage[],
       stream: true,
       options: { num_ctx: request.numCtx },
+      ...(keepAlive ? { keep_alive: /^-?\d+$/.test(keepAlive) ? Number(keepAlive) : keepAlive } : {}),
       ...(request.tools?.length ? { tools: request.tools } : {}),
     });
     for await (const part of stream) {
@@ -238,7 +294,7 @@ export class OllamaServer implements ModelServer {
     let lastAt = -Infinity;
     this.deps.log(`chat: pulling ${name}`);
     try {
-      const client = createOllamaClient({ host: this.host(), signal: controller.signal });
+      const client = createOllamaClient({ host: this.host(), signal: controller.signal, headers: await this.headers() });
       for await (const part of await client.pull({ model: name, stream: true })) {
         clearTimeout(timer);
         const at = this.deps.now();
@@ -278,7 +334,7 @@ export class OllamaServer implements ModelServer {
 }
 
 /** Short calls (version, list) wait at most 10 s, or less when the settings say so. */
-function capTimeout(timeoutMs: number): number {
+export function capTimeout(timeoutMs: number): number {
   return timeoutMs > 0 ? Math.min(timeoutMs, 10_000) : 10_000;
 }
 

@@ -14,8 +14,11 @@ export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
 const DEFAULT_PORT = '11434';
 
 export class InvalidHostError extends Error {
-  constructor(readonly host: string) {
-    super(`"${host}" is not a valid Ollama host; use a URL such as ${DEFAULT_OLLAMA_HOST}`);
+  constructor(
+    readonly host: string,
+    example = DEFAULT_OLLAMA_HOST,
+  ) {
+    super(`"${host}" is not a valid ${example === DEFAULT_OLLAMA_HOST ? 'Ollama host' : 'server URL'}; use a URL such as ${example}`);
     this.name = 'InvalidHostError';
   }
 }
@@ -84,6 +87,8 @@ export interface ClientOptions {
   signal?: AbortSignal;
   /** Aborts each request that takes longer than this in all (use for short calls only, not streams). */
   timeoutMs?: number;
+  /** Sent with every request (the settings' extra headers, an API key for a proxy). */
+  headers?: Record<string, string>;
 }
 
 /** A client whose every request honours `signal` and `timeoutMs`. */
@@ -95,7 +100,7 @@ export function createOllamaClient(options: ClientOptions): Ollama {
     const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
     return fetch(input, { ...init, signal });
   };
-  return new Ollama({ host, fetch: withLimits });
+  return new Ollama({ host, fetch: withLimits, ...(options.headers ? { headers: options.headers } : {}) });
 }
 
 /** Ollama's models carry a tag: `llama3.2` is `llama3.2:latest`. */

@@ -5,10 +5,10 @@
  * little, the wait for the next token (`timeoutMs`), and the one way it ends: `finish`,
  * which saves and emits the final text and status (chat/finished) and calls `onEnd`.
  *
- * `timeoutMs` (the settings') is the longest wait for the first token (covering the
- * model load, as Ollama sends the headers with the first token) and, after it, between
- * two tokens; then the request is aborted and the user told. (Connection checks use it
- * capped at 10 s, a pull for its first progress line only: see modelServer.ts.)
+ * Two waits, then the request is aborted and the user told: the first token's (long by
+ * default: it covers loading the model, and Ollama sends the headers with the first
+ * token) and the one between two tokens. (Connection checks use the latter capped at
+ * 10 s, a pull for its first progress line only: see modelServer.ts.)
  */
 import type { Notification } from '../protocol';
 import { toDto, type Conversation } from './conversation';
@@ -28,6 +28,14 @@ export interface ReplyDeps {
   persistIntervalMs: number;
   /** Called once, when the reply has ended (its row saved and emitted). */
   onEnd: (reply: Reply, status: ReplyStatus, problem?: Diagnosis) => void;
+  /** The first token of a request arrived. */
+  onFirstToken?: (reply: Reply) => void;
+}
+
+/** The longest waits (ms; 0 for none): for the first token of a request, and between two tokens. */
+export interface Waits {
+  first: number;
+  between: number;
 }
 
 export class Reply {
@@ -86,23 +94,24 @@ export class Reply {
   }
 
   /**
-   * Takes the streamed text until the stream ends, waiting at most `timeoutMs` for the
-   * first token and between tokens. A failure ends the reply ('error', diagnosed with
+   * Takes the streamed text until the stream ends, waiting at most `waits.first` for the
+   * first token and `waits.between` between tokens. A failure ends the reply ('error', diagnosed with
    * `ctx`). Resolves with the server's counts when the stream ended well and the reply
    * is still going (the caller finishes it), undefined when it has ended.
    */
-  async take(chunks: AsyncIterable<ChatChunk>, timeoutMs: number, ctx: DiagnoseContext): Promise<(ChatStats & { calls: ToolCall[] }) | undefined> {
+  async take(chunks: AsyncIterable<ChatChunk>, waits: Waits, ctx: DiagnoseContext): Promise<(ChatStats & { calls: ToolCall[] }) | undefined> {
     let first = true;
     let stats: ChatStats = {};
-    this.armIdle(timeoutMs, 'first', ctx);
+    this.armIdle(waits.first, 'first', ctx);
     try {
       for await (const chunk of chunks) {
         if (this.over) break;
         if (first) {
           first = false;
           this.deps.log(`chat: first token from ${this.model}`);
+          this.deps.onFirstToken?.(this);
         }
-        this.armIdle(timeoutMs, 'stalled', ctx);
+        this.armIdle(waits.between, 'stalled', ctx);
         if (chunk.text) {
           this.content += chunk.text;
           this.scheduleDelta();

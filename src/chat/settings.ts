@@ -1,16 +1,29 @@
 /** The chat's settings, as the extension reads them from VS Code (the service reads them at each use). */
 export interface ChatSettings {
-  /** Any form `normalizeHost` takes; empty means OLLAMA_HOST or http://127.0.0.1:11434. */
+  /** The kind of model server (`pipulate.server.kind`); default 'ollama'. */
+  kind?: ServerKind;
+  /**
+   * The server's URL. Ollama: any form `normalizeHost` takes, empty means OLLAMA_HOST or
+   * http://127.0.0.1:11434. OpenAI-compatible: its base URL (see openaiServer.ts).
+   */
   host: string;
+  /** Extra HTTP headers sent with every request (`pipulate.server.headers`: an authenticating proxy, say). */
+  headers?: Record<string, string>;
   model: string;
   systemPrompt: string;
   /** Ollama's `num_ctx`: the context length, in tokens. */
   numCtx: number;
-  /** Longest wait for the first token, and between tokens (ms); 0 for none. */
+  /** Longest wait between tokens (ms), and for the first token when `firstTokenTimeoutMs` is not given; 0 for none. */
   timeoutMs: number;
+  /** Longest wait for the first token (ms), which covers loading the model; 0 for none. */
+  firstTokenTimeoutMs?: number;
+  /** Ollama's `keep_alive` (how long the model stays loaded after a request: "5m", "1h", "-1"); empty: Ollama's default. */
+  keepAlive?: string;
   /** The model's tools (docs/tools.md); default DEFAULT_TOOL_SETTINGS. */
   tools?: ToolSettings;
 }
+
+export type ServerKind = 'ollama' | 'openai';
 
 export interface ToolSettings {
   /** `pipulate.tools.enabled`: false, and the model is sent no tools at all. */
@@ -40,7 +53,13 @@ export const DEFAULT_CHAT_SETTINGS: ChatSettings = {
   systemPrompt: DEFAULT_SYSTEM_PROMPT,
   numCtx: 8192,
   timeoutMs: 120_000,
+  firstTokenTimeoutMs: 300_000,
 };
+
+/** The wait for the first token, as used. */
+export function firstTokenTimeout(s: ChatSettings): number {
+  return s.firstTokenTimeoutMs ?? s.timeoutMs;
+}
 
 /** num_ctx as sent: at least 256 tokens, the default when the setting is not a number. */
 export function contextLength(s: ChatSettings): number {

@@ -111,6 +111,7 @@ export interface RecordedRequest {
   method: string;
   path: string;
   body: unknown;
+  headers?: http.IncomingHttpHeaders;
 }
 
 export interface Exchange<B = any> {
@@ -212,7 +213,7 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
         }
       }
       if (path.startsWith('/__fake/')) return control(req.method ?? 'GET', path, body, res);
-      requests.push({ method: req.method ?? 'GET', path, body });
+      requests.push({ method: req.method ?? 'GET', path, body, headers: req.headers });
       log(`${req.method} ${path}`);
       route(req.method ?? 'GET', path, body, res).catch((err) => {
         log(`fake ollama: ${String(err)}`);
@@ -494,13 +495,13 @@ function sharedPrefix(a: readonly string[], b: readonly string[]): number {
   return n;
 }
 
-function json(res: http.ServerResponse, status: number, value: unknown): void {
+export function json(res: http.ServerResponse, status: number, value: unknown): void {
   const text = JSON.stringify(value);
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }
 
-function sendFail(res: http.ServerResponse, fail: { status: number; body: unknown; contentType?: string }): void {
+export function sendFail(res: http.ServerResponse, fail: { status: number; body: unknown; contentType?: string }): void {
   if (typeof fail.body === 'string' && !fail.contentType?.includes('json')) {
     res.writeHead(fail.status, { 'Content-Type': fail.contentType ?? 'text/plain; charset=utf-8' });
     res.end(fail.body);
@@ -510,7 +511,7 @@ function sendFail(res: http.ServerResponse, fail: { status: number; body: unknow
 }
 
 /** Waits `ms` (Infinity: forever); false when the connection went away meanwhile. */
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
   if (signal.aborted) return Promise.resolve(false);
   if (ms <= 0) return Promise.resolve(true);
   return new Promise((resolve) => {

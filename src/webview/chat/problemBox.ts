@@ -14,6 +14,7 @@ const ACTION_LABEL: Record<ChatAction, string> = {
   openSettings: 'Open Settings',
   showLog: 'Show Log',
   retry: 'Retry',
+  setApiKey: 'Set API Key',
 };
 
 export class ProblemBox {
