@@ -40,6 +40,8 @@ export function startTasksView(root: HTMLElement): void {
   const counts = h('span', { className: 'counts', 'aria-live': 'polite' });
   const clearDone = h('vscode-button', { secondary: true, title: 'Clear completed todos', className: 'clear-done' }, 'Clear completed');
   const summary = h('div', { className: 'summary' }, counts, clearDone);
+  // Narrows the list as it is typed (todoList.ts's todoFilter); Escape clears it.
+  const filter = h('vscode-textfield', { type: 'search', placeholder: 'Filter: words, is:open, is:done', 'aria-label': 'Filter todos', className: 'filter-input' }) as VscodeTextfield;
 
   const empty = h('div', { className: 'empty-state', hidden: true });
   const storageNote = h('div', { className: 'storage-note', hidden: true });
@@ -50,7 +52,7 @@ export function startTasksView(root: HTMLElement): void {
     giveBackFocus: () => (list.element.querySelector<HTMLElement>('li.todo[tabindex="0"]') ?? input).focus(),
   });
   landmark(root, 'Tasks');
-  root.append(banner.element, profileBar, input, summary, list.element, undoBar.element, empty, storageNote);
+  root.append(banner.element, profileBar, input, summary, filter, list.element, undoBar.element, empty, storageNote);
 
   let profiles: ProfileDto[] = [];
   let activeProfileId = -1;
@@ -72,9 +74,10 @@ export function startTasksView(root: HTMLElement): void {
     const { open, done } = list.counts();
     counts.textContent = `${open} open · ${done} done`;
     clearDone.toggleAttribute('disabled', done === 0);
-    empty.hidden = open + done > 0;
     const profile = profiles.find((p) => p.id === activeProfileId)?.name ?? '';
-    empty.textContent = `No todos in “${profile}” yet. Type one above and press Enter.`;
+    const filtered = open + done > 0 && list.shown() === 0;
+    empty.hidden = open + done > 0 && !filtered;
+    empty.textContent = filtered ? 'No todo matches the filter.' : `No todos in “${profile}” yet. Type one above and press Enter.`;
   }
 
   function reset(snapshot: TasksSnapshot): void {
@@ -138,6 +141,18 @@ export function startTasksView(root: HTMLElement): void {
       });
   });
   input.addEventListener('input', save);
+  filter.addEventListener('input', () => list.setFilter(filter.value));
+  filter.addEventListener('keydown', (e: KeyboardEvent) => {
+    if (e.key === 'Escape' && filter.value) {
+      e.preventDefault();
+      filter.value = '';
+      list.setFilter('');
+    } else if (e.key === 'ArrowDown') {
+      // Into the list: the first todo shown.
+      e.preventDefault();
+      list.element.querySelector<HTMLElement>('li.todo:not([hidden])')?.focus();
+    }
+  });
   list.element.addEventListener('scroll', save, { passive: true });
   // Ctrl/Cmd+Z on a row undoes the user's last delete or clear (a title being edited keeps its own undo).
   list.element.addEventListener('keydown', (e) => {

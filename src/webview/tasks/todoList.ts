@@ -63,6 +63,8 @@ export class TodoList {
   private open = 0;
   private done = 0;
   private dragging: number | undefined;
+  /** The filter box's test, if it holds one: rows it refuses are hidden, and the keyboard and drops skip them. */
+  private filter: ((todo: TodoDto) => boolean) | undefined;
 
   constructor(private readonly hooks: { onError: (message: string) => void; onChange: () => void }) {
     const el = this.element;
@@ -92,6 +94,39 @@ export class TodoList {
       this.sliceScheduled = false;
       this.renderSlice();
     };
+  }
+
+  /**
+   * Narrows the list to the todos whose title holds every word of `text` (any case);
+   * `is:open` and `is:done` keep only those. Empty: every todo.
+   */
+  setFilter(text: string): void {
+    this.filter = todoFilter(text);
+    // The rows still pending are rendered now: the filter applies to the whole list.
+    while (this.pending.length) this.renderSlice();
+    for (const row of this.rows.values()) row.li.hidden = this.hides(row.todo);
+    for (const chunk of this.element.children) this.fitChunk(chunk as HTMLElement);
+    const stop = this.element.querySelector<HTMLLIElement>('li.todo[tabindex="0"]');
+    const first = this.firstRow();
+    if (first && (!stop || stop.hidden)) this.setTabStop(first);
+    this.hooks.onChange();
+  }
+
+  /** How many todos the filter lets through (all of them without one). */
+  shown(): number {
+    if (!this.filter) return this.open + this.done;
+    let n = 0;
+    for (const row of this.rows.values()) if (!row.li.hidden) n++;
+    return n + this.pending.filter((t) => this.filter!(t)).length;
+  }
+
+  private hides(todo: TodoDto): boolean {
+    return this.filter !== undefined && !this.filter(todo);
+  }
+
+  /** A chunk whose rows are all hidden is hidden too: skipped out of sight, it would still keep its rows' room. */
+  private fitChunk(chunk: HTMLElement | null): void {
+    if (chunk) chunk.hidden = this.filter !== undefined && !chunk.querySelector('li.todo:not([hidden])');
   }
 
   counts(): { open: number; done: number } {
@@ -250,20 +285,33 @@ export class TodoList {
     if (chunk && !chunk.firstElementChild) chunk.remove();
   }
 
+  // The first, last, next and previous row the user can see: the filter's hidden rows are skipped.
+
   private firstRow(): HTMLLIElement | null {
-    return (this.element.firstElementChild?.firstElementChild ?? null) as HTMLLIElement | null;
+    const first = (this.element.firstElementChild?.firstElementChild ?? null) as HTMLLIElement | null;
+    return first?.hidden ? this.rowAfter(first) : first;
   }
 
   private lastRow(): HTMLLIElement | null {
-    return (this.element.lastElementChild?.lastElementChild ?? null) as HTMLLIElement | null;
+    const last = (this.element.lastElementChild?.lastElementChild ?? null) as HTMLLIElement | null;
+    return last?.hidden ? this.rowBefore(last) : last;
   }
 
   private rowAfter(li: Element): HTMLLIElement | null {
-    return (li.nextElementSibling ?? li.parentElement?.nextElementSibling?.firstElementChild ?? null) as HTMLLIElement | null;
+    let next = this.nextRow(li);
+    while (next?.hidden) next = this.nextRow(next);
+    return next;
   }
 
   private rowBefore(li: Element): HTMLLIElement | null {
-    return (li.previousElementSibling ?? li.parentElement?.previousElementSibling?.lastElementChild ?? null) as HTMLLIElement | null;
+    let prev = (li.previousElementSibling ?? li.parentElement?.previousElementSibling?.lastElementChild ?? null) as HTMLLIElement | null;
+    while (prev?.hidden) prev = (prev.previousElementSibling ?? prev.parentElement?.previousElementSibling?.lastElementChild ?? null) as HTMLLIElement | null;
+    return prev;
+  }
+
+  /** The row just after `li` in the whole list, shown or not: a move or a drop lands right there. */
+  private nextRow(li: Element): HTMLLIElement | null {
+    return (li.nextElementSibling ?? li.parentElement?.nextElementSibling?.firstElementChild ?? null) as HTMLLIElement | null;
   }
 
   private createRow(todo: TodoDto): Row {
@@ -285,6 +333,8 @@ export class TodoList {
     row.box.checked = row.todo.done;
     row.li.classList.toggle('done', row.todo.done);
     row.li.setAttribute('aria-label', `${row.todo.title}${row.todo.done ? ', done' : ''}`);
+    row.li.hidden = this.hides(row.todo);
+    this.fitChunk(row.li.parentElement);
   }
 
   private count(todo: TodoDto, by: number): void {
@@ -331,7 +381,7 @@ export class TodoList {
   private moveBy(row: Row, step: -1 | 1): void {
     const sibling = step < 0 ? this.rowBefore(row.li) : this.rowAfter(row.li);
     if (!sibling) return;
-    const before = step < 0 ? Number(sibling.dataset.id) : (this.rowAfter(sibling)?.dataset.id ?? null);
+    const before = step < 0 ? Number(sibling.dataset.id) : (this.nextRow(sibling)?.dataset.id ?? null);
     void this.busy(row, 'move the todo', { kind: 'todo/move', id: row.todo.id, before: before === null ? null : Number(before) });
   }
 
@@ -425,7 +475,7 @@ export class TodoList {
     if (!row) return undefined;
     const box = row.li.getBoundingClientRect();
     const after = e.clientY > box.top + box.height / 2;
-    const next = this.rowAfter(row.li);
+    const next = this.nextRow(row.li);
     const before = after ? (next ? Number(next.dataset.id) : null) : row.todo.id;
     return { li: row.li, before, after };
   }
@@ -456,4 +506,13 @@ export class TodoList {
   private clearDropMarks(): void {
     for (const li of this.element.querySelectorAll('.drop-before, .drop-after')) li.classList.remove('drop-before', 'drop-after');
   }
+}
+
+/** The filter box's text as a test of a todo: every word in its title (any case); `is:open`, `is:done`. */
+export function todoFilter(text: string): ((todo: TodoDto) => boolean) | undefined {
+  const words = text.toLocaleLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return undefined;
+  const wantDone = words.includes('is:done') ? true : words.includes('is:open') ? false : undefined;
+  const terms = words.filter((w) => w !== 'is:done' && w !== 'is:open');
+  return (todo) => (wantDone === undefined || todo.done === wantDone) && terms.every((w) => todo.title.toLocaleLowerCase().includes(w));
 }
