@@ -7,7 +7,7 @@ import type { Notification, TasksSnapshot } from './protocol';
 import { appStore, type AppStore } from './store/appSchema';
 import type { Database, StoreProblem } from './store/database';
 import { TasksService } from './tasks/tasksService';
-import { TodoLinks, type EditorPort } from './tasks/links';
+import { noEditor, TodoLinks, type EditorPort } from './tasks/links';
 import { ChatService, type ChatServiceDeps } from './chat/chatService';
 import { Router, type HostUi } from './panel/router';
 import { Approvals } from './tools/approvals';
@@ -99,7 +99,8 @@ export function createCore(options: CoreOptions): Core {
       workflows.removeProfile(profileId);
     },
   });
-  const links = new TodoLinks({ store, emit, note: (profileId, text) => chat!.note(profileId, text), activeProfileId: () => tasks.activeProfileId }, options.editor);
+  const editor = options.editor ?? noEditor;
+  const links = new TodoLinks({ store, emit, note: (profileId, text) => chat!.note(profileId, text), activeProfileId: () => tasks.activeProfileId }, editor);
   const undoLog = new UndoLog(store, tasks);
   const approvals = new Approvals(store, () => toolSettings(options.chat.settings()).autoApprove);
   chat = new ChatService({
@@ -120,7 +121,7 @@ export function createCore(options: CoreOptions): Core {
     generate: (prompt, signal) => chat!.complete(prompt, signal),
     log: (line) => options.log('warn', line),
   });
-  const router = new Router({ tasks, links, undo: userUndo, chat, workflows, ui: options.ui, log: options.log, standing: () => events.standing() });
+  const router = new Router({ tasks, links, editor, undo: userUndo, chat, workflows, ui: options.ui, log: options.log, standing: () => events.standing() });
 
   const unsubscribe = [
     events.on((n) => router.broadcast(n)),

@@ -121,7 +121,9 @@ function gutterMarks(context: vscode.ExtensionContext, links: TodoLinks, events:
       if (now.gone) continue;
       const hover = new vscode.MarkdownString();
       hover.appendText(l10n.t('Pipulate todo: {0}', todo.title));
-      marks.push({ range: new vscode.Range(now.start, 0, now.start, 0), hoverMessage: hover });
+      // The mark on the first line; the title on hover over the linked lines (the gutter itself shows no hovers).
+      const last = Math.min(now.end, editor.document.lineCount - 1);
+      marks.push({ range: new vscode.Range(now.start, 0, last, editor.document.lineAt(last).text.length), hoverMessage: hover });
     }
     editor.setDecorations(mark, marks);
   };

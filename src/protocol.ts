@@ -114,6 +114,10 @@ export const requests = {
   'tool/undo': answers<boolean>()({ cardId: v.optional(id) }),
   /** Reverts the user's own last delete or clear in the active profile; false when there is none. */
   'tasks/undo': answers<boolean>()({}),
+  /** Removes a pending attachment (a chip above the chat input) before sending. */
+  'chat/detach': answers<null>()({ index: id }),
+  /** Opens the place an attachment came from: of message `messageId`, or a pending one. */
+  'chat/openAttachment': answers<null>()({ messageId: v.optional(id), index: id }),
   /** Opens the code a todo points at (the link first follows the code: the todo may come back changed). */
   'todo/openLink': answers<null>()({ id }),
   /** Forgets where a todo points. */
@@ -215,12 +219,27 @@ export interface ChatMessageDto {
   status: ChatStatus;
   created: number;
   model?: string | null;
+  /** What the user attached to this message (a user message). */
+  attachments?: AttachmentDto[];
   /**
    * Set on the message that shows what the model did or asks to do (its role is 'note' and
    * its content a one-line summary, so a view that knows no cards still shows something true).
    * Sent again, whole, as chat/finished each time it changes (decided, applied, undone).
    */
   card?: ToolCard;
+}
+
+/** A selection or a file the user showed the model; its text stays on the host. */
+export interface AttachmentDto {
+  /** The workspace folder's name ('' outside any). */
+  folder: string;
+  /** Relative to the folder, forward slashes. */
+  path: string;
+  /** A selection's lines, zero-based, inclusive; absent for a whole file. */
+  start?: number;
+  end?: number;
+  /** The language, as a fenced block names it (ts, python). */
+  language: string;
 }
 
 /** What the model did with its tools in one round: reads, and the changes it asks to make. */
@@ -300,6 +319,8 @@ export interface ChatPage {
 /** `messages`: the newest page only; the view asks for older ones as the reader scrolls up. */
 export interface ChatSnapshot extends ChatPage {
   profileId: number;
+  /** Attachments waiting for the next message. */
+  attachments?: AttachmentDto[];
   profileName: string;
   connection: ChatConnection;
   problem?: ChatProblem;
@@ -329,6 +350,8 @@ export type Notification =
   /** A message reached its final state (done, stopped, error); carries the whole content. */
   | { kind: 'chat/finished'; profileId: number; message: ChatMessageDto }
   | { kind: 'chat/connection'; connection: ChatConnection }
+  /** The attachments waiting for the next message of a profile changed. */
+  | { kind: 'chat/attachments'; profileId: number; attachments: AttachmentDto[] }
   | { kind: 'chat/problem'; problem: ChatProblem | null }
   | { kind: 'chat/pull'; progress: PullProgress }
   /** The host asks a view to put the focus in its main input (Focus Tasks, Focus Chat). */

@@ -14,6 +14,7 @@
  * or are cancelled by Stop. Then the round is over and its results go back to the model.
  * An applied card can be undone (`undo`), also after a reload: the undo log keeps how.
  */
+import { attachmentsOf, withAttachments } from './attachments';
 import * as l10n from '@vscode/l10n';
 import { UserError, messageOf } from '../errors';
 import type { ChatMessageDto, ToolCard, ToolCardItem } from '../protocol';
@@ -53,6 +54,8 @@ export function promptMessages(row: Message, mode: ToolMode): OutgoingMessage[] 
     return [{ role: 'user', content: `Results of your actions:\n${lines.join('\n')}` }];
   }
   const role = row.role === 'user' ? 'user' : row.role === 'assistant' ? 'assistant' : 'system';
+  // What the user attached goes with the message, as fenced blocks (attachments.ts).
+  if (role === 'user' && attachmentsOf(row.data).length) return [{ role, content: withAttachments(row.content, row.data) }];
   const calls = row.role === 'assistant' ? (row.data as CallsData | null) : null;
   if (!calls?.calls?.length && !calls?.raw?.length) return row.content.trim() ? [{ role, content: row.content }] : [];
   if (mode === 'native') {

@@ -66,7 +66,7 @@
  * At construction, rows a crash left 'streaming' are marked 'stopped'.
  */
 import type { AppStore } from '../store/appSchema';
-import type { ChatConnection, ChatMessageDto, ChatPage, ChatSnapshot, Notification, PullProgress } from '../protocol';
+import type { AttachmentDto, ChatConnection, ChatMessageDto, ChatPage, ChatSnapshot, Notification, PullProgress } from '../protocol';
 import { NotFoundError, UserError } from '../errors';
 import { ChatQueue } from './chatQueue';
 import { contextFullProblem, contextWasFull, promptTokens, tooLongProblem, trimmedProblem } from './context';
@@ -77,6 +77,7 @@ import { OpenAIServer } from './openaiServer';
 import { Problems } from './problems';
 import { PromptWindow } from './prompt';
 import { Reply, type ReplyStatus } from './reply';
+import { attachmentsOf, PendingAttachments } from './attachments';
 import { contextLength, firstTokenTimeout, toolSettings, type ChatSettings, type ServerKind } from './settings';
 import { Cards, callsData, type ToolMode } from './cards';
 import { readText, systemPromptFor } from './toolLoop';
@@ -137,6 +138,8 @@ export class ChatService {
   private readonly queue = new ChatQueue<QueueItem>((item) => this.deliver(item));
   private readonly conversation: Conversation;
   private readonly problems = new Problems((problem) => this.emit({ kind: 'chat/problem', problem }));
+  /** What the user attached for the next message (Add Selection to Chat, Add File to Chat). */
+  readonly attachments = new PendingAttachments((n) => this.emit(n), () => contextLength(this.deps.settings()));
   /** One server per kind, made when the settings first name it (each keeps its own state and models). */
   private readonly servers = new Map<ServerKind, ModelServer>();
   private readonly serverDeps: ServerDeps;
@@ -179,7 +182,15 @@ export class ChatService {
   snapshot(profile: { id: number; name: string }): ChatSnapshot {
     const page = this.history(profile.id, undefined, this.deps.snapshotLimit ?? SNAPSHOT_PAGE);
     const problem = this.problems.get();
-    return { profileId: profile.id, profileName: profile.name, ...page, connection: this.connection(), ...(problem ? { problem } : {}) };
+    const attachments = this.attachments.list(profile.id);
+    return { profileId: profile.id, profileName: profile.name, ...page, connection: this.connection(), ...(problem ? { problem } : {}), ...(attachments.length ? { attachments } : {}) };
+  }
+
+  /** Attachment `index` of message `messageId`, or of those waiting for the next message: to open its place. */
+  attachment(profileId: number, messageId: number | undefined, index: number): AttachmentDto | undefined {
+    if (messageId === undefined) return this.attachments.list(profileId)[index];
+    const row = this.conversation.get(messageId);
+    return row?.profile_id === profileId ? attachmentsOf(row.data)[index] : undefined;
   }
 
   /** The `limit` messages just older than message `before` (the newest when undefined), oldest first; only this profile's. */
@@ -252,17 +263,22 @@ export class ChatService {
     const content = text.trim();
     if (!content) throw new UserError('The message is empty.');
     const reply = this.begin(profileId);
+    const attached = this.attachments.take(profileId);
     let user: ChatMessageDto;
     try {
-      const row = this.conversation.add(profileId, 'user', content);
+      const row = this.conversation.add(profileId, 'user', content, 'done', null, attached.length ? { attachments: attached } : null);
       if (!row) throw new NotFoundError('profile', profileId);
       user = toDto(row);
     } catch (err) {
+      this.attachments.restore(profileId, attached);
       reply.finish('error');
       throw err;
     }
     this.emit({ kind: 'chat/appended', profileId, message: user });
     this.emitConnection();
+    // The request goes out while the message reaches the disk: the fsync need not delay the
+    // first token. `send` still resolves only once the message is on disk; if it cannot be, the reply ends.
+    this.launch(reply, false);
     try {
       await this.conversation.sync();
     } catch (err) {
@@ -270,7 +286,6 @@ export class ChatService {
       reply.finish('error');
       throw err;
     }
-    this.launch(reply, false);
     return user;
   }
 

@@ -8,6 +8,7 @@
  *   came in between. Which notes supersede which is said by the note (`subject`, `fold`).
  */
 import type { ChatMessageDto } from '../protocol';
+import { attachmentDtos } from './attachments';
 import type { AppStore, Message } from '../store/appSchema';
 import { cardOf } from './cards';
 
@@ -141,5 +142,6 @@ export function toDto(row: Message): ChatMessageDto {
     created: row.created,
     model: row.model,
     ...(card ? { card } : {}),
+    ...(row.role === 'user' && attachmentDtos(row.data) ? { attachments: attachmentDtos(row.data) } : {}),
   };
 }

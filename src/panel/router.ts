@@ -9,6 +9,7 @@ import * as l10n from '@vscode/l10n';
 import {
   audienceOf,
   parseWebviewMessage,
+  type AttachmentDto,
   type ChatConnection,
   type ChatMessageDto,
   type ChatPage,
@@ -24,7 +25,8 @@ import {
 } from '../protocol';
 import { messageOf, UserError } from '../errors';
 import type { TasksService } from '../tasks/tasksService';
-import type { TodoLinks } from '../tasks/links';
+import type { EditorPort, TodoLinks } from '../tasks/links';
+import type { PendingAttachments } from '../chat/attachments';
 import type { UserUndo } from '../tools/toolbox';
 import type { WorkflowService } from '../workflows/workflowService';
 import * as asking from './askingActions';
@@ -54,6 +56,8 @@ export interface ChatPort {
   clear(profileId: number): Promise<void>;
   checkConnection(): Promise<ChatConnection>;
   dismissProblem(): void;
+  readonly attachments: PendingAttachments;
+  attachment(profileId: number, messageId: number | undefined, index: number): AttachmentDto | undefined;
 }
 
 export interface View {
@@ -77,6 +81,8 @@ export class Router {
     private readonly deps: {
       tasks: TasksService;
       links: TodoLinks;
+      /** Where links and attachments open. */
+      editor: EditorPort;
       /** The user's deletes and clears, undoable. */
       undo: UserUndo;
       chat: ChatPort;
@@ -138,7 +144,7 @@ export class Router {
   }
 }
 
-function handlers({ tasks, links, undo, chat, workflows: w, ui }: { tasks: TasksService; links: TodoLinks; undo: UserUndo; chat: ChatPort; workflows: WorkflowService; ui: HostUi }): Handlers {
+function handlers({ tasks, links, editor, undo, chat, workflows: w, ui }: { tasks: TasksService; links: TodoLinks; editor: EditorPort; undo: UserUndo; chat: ChatPort; workflows: WorkflowService; ui: HostUi }): Handlers {
   return {
     'tasks/snapshot': () => tasks.snapshot(),
     'todo/add': (b) => tasks.addTodo(b.title),
@@ -171,6 +177,16 @@ function handlers({ tasks, links, undo, chat, workflows: w, ui }: { tasks: Tasks
       return null;
     },
     'chat/pull': (b) => done(ui.pullModel(b.model)),
+    'chat/detach': (b) => {
+      chat.attachments.remove(tasks.activeProfileId, b.index);
+      return null;
+    },
+    'chat/openAttachment': async (b) => {
+      const a = chat.attachment(tasks.activeProfileId, b.messageId, b.index);
+      if (!a) throw new UserError(l10n.t('That attachment is no longer there.'));
+      await editor.reveal({ ...a, start: a.start ?? 0, end: a.end ?? a.start ?? 0, anchor: '' });
+      return null;
+    },
     'chat/dismissProblem': () => {
       chat.dismissProblem();
       return null;

@@ -14,6 +14,7 @@ import type { VscodeTextarea } from '@vscode-elements/elements/dist/vscode-texta
 import type { ChatAction, ChatConnection, ChatMessageDto, ChatProblem, ChatSnapshot, Notification, PullProgress, RequestBody } from '../../protocol';
 import { Banner } from '../banner';
 import { h, icon, landmark } from '../dom';
+import { PendingChips } from './attachmentChips';
 import { loadState, log, onNotify, request, saveState } from '../host';
 import { FollowBottom } from './follow';
 import { OlderMessages } from './olderMessages';
@@ -85,7 +86,8 @@ export function startChatView(root: HTMLElement): void {
 
   root.classList.add('chat');
   landmark(root, 'Chat');
-  root.append(banner.element, header, messages, empty, problemBox.element, pullBox, composer, announcer);
+  const chips = new PendingChips((message) => banner.show(message));
+  root.append(banner.element, header, messages, empty, problemBox.element, pullBox, chips.element, composer, announcer);
 
   let profileId = -1;
   let profileName = '';
@@ -166,6 +168,7 @@ export function startChatView(root: HTMLElement): void {
     follow.pin();
     renderConnection(s.connection);
     renderProblem(s.problem);
+    chips.render(s.attachments);
     updateEmpty();
   }
 
@@ -217,6 +220,9 @@ export function startChatView(root: HTMLElement): void {
       }
       case 'chat/reveal':
         if (n.profileId === profileId) void older.reveal(n.id);
+        return;
+      case 'chat/attachments':
+        if (n.profileId === profileId) chips.render(n.attachments);
         return;
       case 'chat/connection':
         return renderConnection(n.connection);

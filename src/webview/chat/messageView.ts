@@ -3,6 +3,8 @@
  * part that can no longer change is rendered once and kept, only the tail is rendered
  * again, at most once a frame, so a long reply costs time in proportion to its length.
  */
+import { messageChips } from './attachmentChips';
+import { log } from '../host';
 import type { ChatMessageDto } from '../../protocol';
 import { h, icon, iconButton } from '../dom';
 import { renderMarkdown, stableCut } from './markdown';
@@ -70,10 +72,13 @@ export class MessageView {
     this.frame = 0;
     const m = this.message;
     this.element.dataset.status = m.status;
+    // A round that only called tools has no text: hidden before its card (styles: tools.css).
+    this.element.toggleAttribute('data-empty', m.role === 'assistant' && m.status === 'done' && !m.content.trim());
     this.tag.textContent = STATUS[m.status] ?? '';
     this.tag.hidden = !STATUS[m.status];
     if (m.role !== 'assistant') {
       this.body.textContent = m.content; // What the user typed, and notes: text, as written.
+      if (m.attachments?.length) this.body.append(messageChips(m.id, m.attachments, (e) => log('warn', e)));
       return;
     }
     if (m.status === 'streaming') {
