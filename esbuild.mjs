@@ -46,6 +46,7 @@ const webview = {
   entryPoints: {
     'webview-tasks': 'src/webview/tasksMain.ts',
     'webview-chat': 'src/webview/chatMain.ts',
+    'webview-workflow': 'src/webview/workflowMain.ts',
     webview: 'src/webview/styles.css',
   },
   outdir: 'dist',

@@ -19,6 +19,8 @@ import { registerLinkCommands, vscodeEditor } from './linkCommands';
 import { registerImportCommands } from './importCommands';
 import { Backups, summaryOf } from './backup/backups';
 import { backupFolder, backupKeep, registerDataCommands } from './dataCommands';
+import { registerWorkflowCommands } from './workflowCommands';
+import { RUN_PANEL, WorkflowPanels } from './panel/workflowPanel';
 
 /** What activate() returns: used by the integration tests, and by anyone scripting Pipulate. */
 export interface PipulateApi {
@@ -112,6 +114,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
   registerDataCommands({ core, backups, wasmPath, register, log });
   registerLinkCommands(context, { tasks, links: core.links, events, register, log });
   registerImportCommands({ tasks, links: core.links, register });
+
+  const panels = new WorkflowPanels(context.extensionUri, router);
+  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(RUN_PANEL, panels));
+  registerWorkflowCommands(context, { catalog: core.catalog, workflows: core.workflows, tasks, events, panels, register });
 
   const tasksView = new PipulateViewProvider('tasks', context.extensionUri, router);
   const chatView = new PipulateViewProvider('chat', context.extensionUri, router);

@@ -28,6 +28,14 @@ export interface ShellOptions {
   scriptUri: string;
   styleUri: string;
   codiconUri: string;
+  /** What the page needs before it asks anything (the run panel: its run and texts), as JSON it reads, never runs. */
+  data?: unknown;
+}
+
+/** `data` as a `<script type="application/json">`: not executed, and `<` escaped so that no text in it can close the element. */
+export function pageData(data: unknown): string {
+  // not-ui: markup
+  return `<script type="application/json" id="page-data">${JSON.stringify(data).replace(/</g, '\\u003c')}</script>`;
 }
 
 /** Only our own files: no inline code or style, no network (no connect-src: default-src 'none'). */
@@ -63,6 +71,7 @@ export function webviewHtml(o: ShellOptions): string {
 <link rel="stylesheet" href="${o.styleUri}">`,
     `<body data-view="${o.view}">
 <div id="app" class="app"></div>
+${o.data === undefined ? '' : pageData(o.data)}
 <script nonce="${o.nonce}" src="${o.scriptUri}"></script>
 </body>`,
   );

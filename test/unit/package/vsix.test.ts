@@ -35,6 +35,8 @@ const ALLOWED: RegExp[] = [
   /^extension\/dist\/sql-wasm\.wasm$/,
   /^extension\/dist\/codicon\.ttf$/,
   /^extension\/media\/[\w.-]+\.(png|svg)$/,
+  // The JSON schemas the manifest's jsonValidation points at (workflow files).
+  /^extension\/schemas\/[\w.-]+\.schema\.json$/,
 ];
 
 /** Relative images README.md shows (`![..](path)`, `<img src>`): they must ship for the details page. */

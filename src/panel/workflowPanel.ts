@@ -1,0 +1,66 @@
+/**
+ * The VS Code side of the run panel: one editor-area webview panel per run, connected to
+ * the router as a 'workflow' view, its run and texts in the page (html.ts's `data`).
+ * Opening a run that has a panel reveals it. After a reload the panels come back
+ * (a serializer: the page saved which run it shows).
+ */
+import * as vscode from 'vscode';
+import { bundleFile, makeNonce, STYLE_FILE, webviewHtml } from './html';
+import type { Router } from './router';
+import { workflowStrings } from './workflowStrings';
+
+export const RUN_PANEL = 'pipulate.workflowRun';
+
+export interface RunId {
+  profileId: number;
+  workflow: string;
+  key: string;
+}
+
+const idOf = (r: RunId) => `${r.profileId}\n${r.workflow}\n${r.key}`;
+
+export class WorkflowPanels implements vscode.WebviewPanelSerializer<{ run?: RunId }> {
+  private readonly panels = new Map<string, vscode.WebviewPanel>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly router: Router,
+  ) {}
+
+  show(run: RunId, title: string): void {
+    const open = this.panels.get(idOf(run));
+    if (open) return open.reveal();
+    const panel = vscode.window.createWebviewPanel(RUN_PANEL, title, vscode.ViewColumn.Active, { retainContextWhenHidden: false });
+    this.attach(panel, run);
+  }
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: { run?: RunId } | undefined): Promise<void> {
+    const run = state?.run;
+    if (!run || typeof run.profileId !== 'number' || typeof run.workflow !== 'string' || typeof run.key !== 'string') return panel.dispose();
+    this.attach(panel, run);
+  }
+
+  private attach(panel: vscode.WebviewPanel, run: RunId): void {
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
+    panel.webview.options = { enableScripts: true, localResourceRoots: [dist] };
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'pipulate.svg');
+    const connection = this.router.connect({ post: (message) => void panel.webview.postMessage(message) }, 'workflow');
+    const received = panel.webview.onDidReceiveMessage((message) => void connection.handle(message));
+    this.panels.set(idOf(run), panel);
+    panel.onDidDispose(() => {
+      received.dispose();
+      connection.dispose();
+      if (this.panels.get(idOf(run)) === panel) this.panels.delete(idOf(run));
+    });
+    const asset = (file: string) => panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, file)).toString();
+    panel.webview.html = webviewHtml({
+      view: 'workflow',
+      cspSource: panel.webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: asset(bundleFile('workflow')),
+      styleUri: asset(STYLE_FILE),
+      codiconUri: asset('codicon.css'),
+      data: { run, strings: workflowStrings() },
+    });
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * The run panel: the real webview bundle (dist/webview-workflow.js) in Chromium, the real
+ * router, WorkflowService and store behind it, the fake Ollama for generate steps. A run
+ * filled by mouse and by keyboard, revert, finalize and unlock, another view kept in
+ * step, the model's text streamed, stopped and edited, hostile values shown as text,
+ * axe-core clean in light, dark and high contrast.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { startFakeOllama, type FakeOllama } from '../fakes/ollamaServer';
+import { Harness, closeBrowser, type OpenedView } from './harness';
+import type { Theme } from './themes';
+
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const TRIP = `{
+  "title": "Trip <b>bold</b>",
+  "steps": [
+    { "id": "city", "title": "City", "type": "input", "help": "Where to?" },
+    { "id": "days", "title": "Days", "type": "input", "input": "choice", "options": ["1", "2", "<img src=x onerror=alert(1)>"] },
+    { "id": "notes", "title": "Notes", "type": "input", "input": "multiline", "required": false, "default": "About {{city}}" },
+    { "id": "sure", "title": "Sure", "type": "input", "input": "checkbox", "required": true },
+    { "id": "plan", "title": "Plan", "type": "generate", "prompt": "Plan a trip to {{city}}" }
+  ]
+}`;
+
+let ollama: FakeOllama;
+let h: Harness;
+let view: OpenedView;
+let page: Page;
+let profileId: number;
+
+const stepStates = () => page.locator('li.wf-step').evaluateAll((els) => els.map((e) => `${(e as HTMLElement).dataset.step}:${e.className.replace(/.*wf-/, '')}`).join(' '));
+const storeRun = () => h.core.workflows.open(profileId, 'trip', 'k');
+
+async function openRun(key = 'k', theme?: Theme): Promise<OpenedView> {
+  const v = await h.open('workflow', { width: 700, height: 900, theme, query: `?profileId=${profileId}&workflow=trip&key=${encodeURIComponent(key)}` });
+  await v.page.locator('li.wf-current, .wf-footer button').first().waitFor();
+  return v;
+}
+
+before(async () => {
+  ollama = await startFakeOllama({ models: ['llama3.2:latest'] });
+});
+after(async () => {
+  await ollama.close();
+  await closeBrowser();
+});
+beforeEach(async () => {
+  ollama.reset();
+  h = await Harness.start({ chat: { host: ollama.url, model: 'llama3.2', timeoutMs: 5000 } });
+  h.core.catalog.setFile('trip', '/ws/.pipulate/workflows/trip.json', TRIP);
+  profileId = h.tasks.activeProfileId;
+  await h.core.workflows.start(profileId, 'trip', 'k');
+  view = await openRun();
+  page = view.page;
+});
+afterEach(async () => {
+  assert.deepEqual(view.problems, []);
+  await h.close();
+});
+
+describe('the run panel', () => {
+  it('fills the steps by keyboard: the current step has the focus, Enter submits, a choice by arrows, Space checks, Ctrl+Enter submits a multiline text', async () => {
+    assert.equal(await page.locator('h1').textContent(), 'Trip <b>bold</b>', 'the title is text');
+    assert.equal(await stepStates(), 'city:current days:pending notes:pending sure:pending plan:pending');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'step-city-field');
+    await page.keyboard.type('Lyon');
+    await page.keyboard.press('Enter');
+    await page.locator('li.wf-current[data-step="days"]').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'step-days-field');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.locator('li.wf-current[data-step="notes"]').waitFor();
+    assert.equal(await page.locator('#step-notes-field').inputValue(), 'About Lyon', 'the default, filled from the first step');
+    await page.keyboard.press('End');
+    await page.keyboard.type(' in spring');
+    await page.keyboard.press('Control+Enter');
+    await page.locator('li.wf-current[data-step="sure"]').waitFor();
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.locator('li.wf-current[data-step="plan"]').waitFor();
+    const run = storeRun();
+    assert.deepEqual(run.steps.slice(0, 4).map((s) => s.value), ['Lyon', '2', 'About Lyon in spring', 'true']);
+    assert.equal(await page.locator('li.wf-done .wf-value').first().textContent(), 'Lyon');
+  });
+
+  it('says what is wrong without losing what was typed; by mouse: revert clears the step and those after it', async () => {
+    await page.locator('button', { hasText: 'Next' }).click();
+    await page.locator('.banner:not([hidden])').waitFor();
+    assert.match((await page.locator('.banner-text').textContent()) ?? '', /“City” is required/);
+    await page.locator('#step-city-field').fill('Oslo');
+    await page.locator('button', { hasText: 'Next' }).click();
+    await page.locator('li.wf-current[data-step="days"]').waitFor();
+    await page.locator('#step-days-field').selectOption('1');
+    await page.locator('button', { hasText: 'Next' }).click();
+    await page.locator('li.wf-current[data-step="notes"]').waitFor();
+    await page.locator('li[data-step="city"] button', { hasText: 'Revert' }).click();
+    await page.locator('li.wf-current[data-step="city"]').waitFor();
+    assert.equal(await stepStates(), 'city:current days:pending notes:pending sure:pending plan:pending');
+    assert.equal(storeRun().current, 'city');
+    assert.equal(await page.locator('li[data-step="city"] button', { hasText: 'Revert' }).count(), 0);
+  });
+
+  it('streams the model’s text into the generate step, which is edited and accepted; finalize locks the run, unlock opens it; a second panel follows', async () => {
+    for (const [step, value] of [['city', 'Rome'], ['days', '1'], ['notes', ''], ['sure', 'true']] as const) await h.core.workflows.submit(profileId, 'trip', 'k', step, value);
+    await page.locator('li.wf-current[data-step="plan"]').waitFor();
+    const other = await openRun();
+    ollama.scriptChat({ tokens: ['- see', ' the <script>alert(1)</script> forum'], tokenDelayMs: 30 });
+    await page.locator('button', { hasText: 'Generate' }).click();
+    await page.waitForFunction(() => (document.querySelector('#step-plan-field') as HTMLTextAreaElement | null)?.value.includes('forum'));
+    await page.locator('button', { hasText: 'Accept' }).and(page.locator(':enabled')).waitFor();
+    assert.equal(await page.locator('#step-plan-field').inputValue(), '- see the <script>alert(1)</script> forum');
+    assert.equal(ollama.chats[0]!.body.messages[0].content, 'Plan a trip to Rome');
+    await page.locator('#step-plan-field').fill('- see the forum, edited');
+    await page.locator('button', { hasText: 'Accept' }).click();
+    await page.locator('.wf-footer button', { hasText: 'Finalize' }).click();
+    await page.locator('.wf-footer button', { hasText: 'Unlock' }).waitFor();
+    assert.equal(storeRun().finalized, true);
+    assert.equal(storeRun().steps[4]!.value, '- see the forum, edited');
+    await other.page.locator('.wf-footer button', { hasText: 'Unlock' }).waitFor();
+    assert.equal(await other.page.locator('li.wf-step button', { hasText: 'Revert' }).count(), 0, 'a finalized run offers no revert');
+    await other.page.locator('.wf-footer button', { hasText: 'Unlock' }).click();
+    await page.locator('.wf-footer button', { hasText: 'Finalize' }).waitFor();
+    assert.equal(storeRun().finalized, false);
+    assert.deepEqual(other.problems, []);
+  });
+
+  it('Stop keeps what arrived, to edit or generate again', async () => {
+    for (const [step, value] of [['city', 'Rome'], ['days', '1'], ['notes', ''], ['sure', 'true']] as const) await h.core.workflows.submit(profileId, 'trip', 'k', step, value);
+    await page.locator('li.wf-current[data-step="plan"]').waitFor();
+    ollama.scriptChat({ tokens: ['first', ' second', ' third'], tokenDelayMs: 1500 });
+    await page.locator('button', { hasText: 'Generate' }).click();
+    await page.waitForFunction(() => (document.querySelector('#step-plan-field') as HTMLTextAreaElement | null)?.value === 'first');
+    await page.locator('button', { hasText: 'Stop' }).click();
+    await page.locator('.wf-gen-status', { hasText: 'Stopped' }).waitFor();
+    assert.equal(await page.locator('#step-plan-field').inputValue(), 'first');
+    assert.equal(await page.locator('button', { hasText: 'Regenerate' }).isEnabled(), true);
+  });
+
+  it('hostile values are inert: markup in titles, options and values is shown as text', async () => {
+    await h.core.workflows.submit(profileId, 'trip', 'k', 'city', '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>');
+    await h.core.workflows.submit(profileId, 'trip', 'k', 'days', '<img src=x onerror=alert(1)>');
+    await page.locator('li.wf-current[data-step="notes"]').waitFor();
+    assert.equal(await page.locator('li.wf-step img, li.wf-step script').count(), 0);
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    assert.match((await page.locator('li[data-step="city"] .wf-value').textContent()) ?? '', /^<img src=x/);
+    assert.match(await page.locator('#step-notes-field').inputValue(), /^About <img/);
+  });
+
+  it('a deleted definition opens the run read-only, its values still shown', async () => {
+    await h.core.workflows.submit(profileId, 'trip', 'k', 'city', 'Rome');
+    h.core.catalog.setFile('trip', '/ws/.pipulate/workflows/trip.json', '{ "title": ');
+    const ro = await h.open('workflow', { width: 700, query: `?profileId=${profileId}&workflow=trip&key=k` });
+    await ro.page.locator('.wf-notice', { hasText: 'Problems panel' }).waitFor();
+    assert.equal(await ro.page.locator('li[data-step="city"] .wf-value').textContent(), 'Rome');
+    assert.equal(await ro.page.locator('button').count(), 1, 'only the banner’s Dismiss: nothing to change');
+    assert.deepEqual(ro.problems, []);
+  });
+
+  it('has no axe violations in light, dark and high-contrast themes, with done, current and pending steps', async () => {
+    await h.core.workflows.submit(profileId, 'trip', 'k', 'city', 'Rome');
+    for (const theme of ['light', 'dark', 'hc'] as Theme[]) {
+      const v = await openRun('k', theme);
+      await v.page.locator('li.wf-current[data-step="days"]').waitFor();
+      await v.page.evaluate(AXE);
+      const found = (await v.page.evaluate('axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations)')) as { id: string; nodes: { target: unknown[] }[] }[];
+      assert.deepEqual(found.map((f) => `${theme} ${f.id} ${JSON.stringify(f.nodes.map((n) => n.target))}`), []);
+    }
+  });
+});
