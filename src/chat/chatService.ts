@@ -276,9 +276,6 @@ export class ChatService {
     }
     this.emit({ kind: 'chat/appended', profileId, message: user });
     this.emitConnection();
-    // The request goes out while the message reaches the disk: the fsync need not delay the
-    // first token. `send` still resolves only once the message is on disk; if it cannot be, the reply ends.
-    this.launch(reply, false);
     try {
       await this.conversation.sync();
     } catch (err) {
@@ -286,6 +283,7 @@ export class ChatService {
       reply.finish('error');
       throw err;
     }
+    this.launch(reply, false);
     return user;
   }
 
