@@ -209,10 +209,16 @@ export function unreachable(ctx: DiagnoseContext): Diagnosis {
   if (name === 'localhost') {
     lines.push('"localhost" may resolve to ::1 (IPv6) while Ollama listens on 127.0.0.1 only: set the host to http://127.0.0.1:' + port(ctx.host) + '.');
   }
-  const wsl = 'WSL: this extension runs inside WSL, where 127.0.0.1 is the Linux side. Run Ollama inside WSL, or run it on Windows with OLLAMA_HOST=0.0.0.0 and set the host to the Windows address (with mirrored networking, 127.0.0.1 works).';
-  const remote = 'Remote window (SSH, tunnel): this extension runs on the remote machine, so 127.0.0.1 is that machine. Run Ollama there, or forward your local Ollama with "ssh -R 11434:127.0.0.1:11434 <remote>".';
-  const container = 'Dev container: 127.0.0.1 is the container. Set the host to http://host.docker.internal:11434 and start Ollama on your machine with OLLAMA_HOST=0.0.0.0 so it accepts connections from the container.';
-  if (env.container) lines.push(container);
+  // The steps name this server's port, and for Ollama how to make it listen beyond 127.0.0.1.
+  const p = port(ctx.host);
+  const server = openai ? 'the server' : 'Ollama';
+  const listen = openai ? 'make it listen on 0.0.0.0 (its --host option)' : 'start it with OLLAMA_HOST=0.0.0.0';
+  const wsl = `WSL: this extension runs inside WSL, where 127.0.0.1 is the Linux side. Run ${server} inside WSL, or run it on Windows, ${listen}, and set the URL to the Windows address (with mirrored networking, 127.0.0.1 works).`;
+  const remote = `Remote window (SSH, tunnel): this extension runs on the remote machine, so 127.0.0.1 is that machine. Run ${server} there, or forward the one on your computer with "ssh -R ${p}:127.0.0.1:${p} <remote>".`;
+  const codespaces = `Codespaces: this extension runs in the codespace, in the cloud, which cannot reach your computer. Use a server the codespace can reach (its URL in the settings), or run ${server} in the codespace.`;
+  const container = `Dev container: 127.0.0.1 is the container. Set the URL to http://host.docker.internal:${p} and, on your machine, ${listen} so it accepts connections from the container.`;
+  if (env.remoteName === 'codespaces') lines.push(codespaces);
+  else if (env.container) lines.push(container);
   else if (env.wsl) lines.push(wsl);
   else if (env.remoteName) lines.push(remote);
   else lines.push(`If VS Code runs in a remote window, the host is seen from the remote side:`, `- ${wsl}`, `- ${remote}`, `- ${container}`);

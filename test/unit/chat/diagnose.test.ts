@@ -129,3 +129,19 @@ test('timeouts and a bad host setting', () => {
   assert.equal(bad.code, 'badHost');
   assert.deepEqual(bad.problem.actions, ['openSettings']);
 });
+
+test('not reachable in a remote window: which side Pipulate runs on, and the step for this server kind and port', T, async () => {
+  const host = `http://127.0.0.1:${await closedPort()}/v1`;
+  const err = await failure(fetch(`${host}/models`));
+  const p = new URL(host).port;
+  const ssh = diagnose(err, { host, model: 'm', phase: 'connect', kind: 'openai', environment: { remoteName: 'ssh-remote' } }).problem;
+  assert.equal(ssh.title, `The model server is not reachable at ${host}`);
+  assert.match(ssh.detail, /runs on the remote side of this window, in the remote machine \(ssh-remote\)/);
+  assert.match(ssh.detail, new RegExp(`ssh -R ${p}:127\\.0\\.0\\.1:${p}`));
+  assert.doesNotMatch(ssh.detail, /ollama serve|OLLAMA_HOST/, 'no Ollama steps for another server');
+  const codespace = diagnose(err, { host, model: 'm', phase: 'connect', kind: 'openai', environment: { remoteName: 'codespaces', container: true } }).problem.detail;
+  assert.match(codespace, /Codespaces: .*cannot reach your computer/);
+  assert.doesNotMatch(codespace, /host\.docker\.internal/);
+  const local = diagnose(err, { host, model: 'm', phase: 'connect', kind: 'openai', environment: {} }).problem.detail;
+  assert.doesNotMatch(local, /runs on the remote side/, 'no side named on your own machine');
+});
