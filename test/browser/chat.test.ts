@@ -61,6 +61,16 @@ describe('Chat view', () => {
     assert.match(await page.locator('.empty-state').innerText(), /conversation of “Default”/);
   });
 
+  it('says "loading the model…" on the model line while a cold model loads, then the reply comes and the line says connected', async () => {
+    ollama.scriptChat({ tokens: ['Loaded', ' at last'], firstTokenDelayMs: 2500 });
+    await send('wake up');
+    // After a second without a token, the host asks Ollama's /api/ps (the fake has nothing loaded).
+    await page.waitForFunction(() => document.querySelector('.conn-state')?.textContent === ' · loading the model…', undefined, { timeout: 5000 });
+    assert.ok(ollama.requests.some((r) => r.path === '/api/ps'), 'Ollama was asked what is loaded');
+    await page.waitForFunction(() => document.querySelector('.msg[data-role="assistant"] .msg-body')?.textContent?.includes('Loaded at last'));
+    await page.waitForFunction(() => document.querySelector('.conn-state')?.textContent === ' · connected');
+  });
+
   it('streams a reply token by token, then shows it whole and stores it', async () => {
     const tokens = ['Hello', ' there', ',', ' how', ' can', ' I', ' help', '?'];
     ollama.scriptChat({ tokens, tokenDelayMs: 60 });

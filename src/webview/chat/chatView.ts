@@ -108,13 +108,31 @@ export function startChatView(root: HTMLElement): void {
     send.hidden = busy;
   }
 
+  /** When this view saw the request start waiting for its first token (its own clock: the host's may be another machine's). */
+  let waitingSince: number | undefined;
+  let waitTicker: ReturnType<typeof setInterval> | undefined;
+
+  /** While a request waits for its first token: loading the model (when the server can tell), else how long it has waited. */
+  function waitingText(c: ChatConnection): string | undefined {
+    if (!c.waiting) return undefined;
+    if (c.waiting.loading) return 'loading the model…';
+    return `waiting for the first token, ${Math.round((Date.now() - (waitingSince ?? Date.now())) / 1000)} s…`;
+  }
+
   function renderConnection(c: ChatConnection): void {
     connection = c;
     dot.dataset.state = c.state;
-    const state = c.state === 'connected' ? 'connected' : c.state === 'unreachable' ? 'not reachable' : 'checking…';
+    if (c.waiting && waitingSince === undefined) {
+      waitingSince = Date.now();
+      waitTicker = setInterval(() => connection && renderConnection(connection), 1000);
+    } else if (!c.waiting && waitingSince !== undefined) {
+      waitingSince = undefined;
+      clearInterval(waitTicker);
+    }
+    const state = waitingText(c) ?? (c.state === 'connected' ? 'connected' : c.state === 'unreachable' ? 'not reachable' : 'checking…');
     connModel.textContent = c.model || 'no model';
     connState.textContent = ` · ${state}`;
-    modelButton.title = `Ollama at ${c.host}: ${state}. Model: ${c.model || 'none'}. Click to choose the model.`;
+    modelButton.title = `${c.kind === 'openai' ? 'The model server' : 'Ollama'} at ${c.host}: ${state}. Model: ${c.model || 'none'}. Click to choose the model.`;
     renderToolsMode(c.tools);
     updateComposer();
   }
