@@ -119,6 +119,10 @@ export function createCore(options: CoreOptions): Core {
     definition: (name) => catalog.get(name),
     profileName: (id) => (store.profiles.has(id) ? store.profiles.get(id).name : undefined),
     generate: (prompt, signal) => chat!.complete(prompt, signal),
+    activeProfileId: () => tasks.activeProfileId,
+    addTodos: async (titles) => {
+      for (const title of titles) await tasks.addTodo(title);
+    },
     log: (line) => options.log('warn', line),
   });
   const router = new Router({ tasks, links, editor, undo: userUndo, chat, workflows, ui: options.ui, log: options.log, standing: () => events.standing() });

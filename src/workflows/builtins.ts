@@ -36,7 +36,7 @@ export const BUILTIN_WORKFLOWS: readonly BuiltinWorkflow[] = [
   },
   {
     name: 'plan-a-feature',
-    text: `// A goal and its constraints, a plan the local model drafts from them, edited by you.
+    text: `// A goal and its constraints, a plan the local model drafts from them, edited by you, then its lines as todos.
 {
   "title": "Plan a feature",
   "description": "From a goal and its constraints to a plan you edited.",
@@ -50,7 +50,7 @@ export const BUILTIN_WORKFLOWS: readonly BuiltinWorkflow[] = [
       "help": "The model drafts it; edit it before you accept it.",
       "prompt": "Write a short implementation plan for this feature as a list of concrete steps, one per line, each starting with \\"- \\". No other text.\\n\\nGoal:\\n{{goal}}\\n\\nConstraints:\\n{{constraints}}"
     },
-    { "id": "confirm", "title": "The plan is good to go", "type": "input", "input": "checkbox" }
+    { "id": "todos", "title": "Plan to todos", "type": "todos", "from": "{{plan}}", "help": "Each line of the plan becomes a todo in the Tasks list." }
   ]
 }
 `,
@@ -59,8 +59,8 @@ export const BUILTIN_WORKFLOWS: readonly BuiltinWorkflow[] = [
     name: 'blank',
     templateOnly: true,
     text: `// A workflow: steps in order, each run keyed. Step types: "input" (text, multiline,
-// choice, checkbox) and "generate" (the chat's model writes it from a prompt).
-// {{step_id}} in a default or a prompt is an earlier step's value.
+// choice, checkbox), "generate" (the chat's model writes it from a prompt) and "todos"
+// (the lines of "from" become todos). {{step_id}} is an earlier step's value.
 {
   "title": "My workflow",
   "steps": [

@@ -38,7 +38,13 @@ export interface GenerateStep extends StepBase {
   prompt: string;
 }
 
-export type Step = InputStep | GenerateStep;
+export interface TodosStep extends StepBase {
+  type: 'todos';
+  /** A template: its lines (list markers dropped) become todos, once the user confirms them. */
+  from: string;
+}
+
+export type Step = InputStep | GenerateStep | TodosStep;
 
 export interface Workflow {
   /** The file's name without `.json`: what runs are keyed under. */
@@ -111,7 +117,7 @@ function parseStep(node: Node, earlier: Set<string>, at: At): Step | undefined {
     at(node, l10n.t('A step is an object with "id", "title" and "type".'));
     return undefined;
   }
-  const m = members(node, ['id', 'title', 'help', 'type', 'input', 'required', 'pattern', 'options', 'default', 'prompt'], at);
+  const m = members(node, ['id', 'title', 'help', 'type', 'input', 'required', 'pattern', 'options', 'default', 'prompt', 'from'], at);
   const idNode = m.get('id');
   const id = str(idNode, 'id', at, { required: true, parent: node });
   if (id !== undefined) {
@@ -123,7 +129,7 @@ function parseStep(node: Node, earlier: Set<string>, at: At): Step | undefined {
   const typeNode = m.get('type');
   const type = str(typeNode, 'type', at, { required: true, parent: node });
   // References may only name earlier steps: their values exist when this step is filled.
-  const templ = (key: 'default' | 'prompt', required: boolean) => {
+  const templ = (key: 'default' | 'prompt' | 'from', required: boolean) => {
     const n = m.get(key);
     const value = str(n, key, at, { required, parent: node });
     if (value === undefined) return undefined;
@@ -173,13 +179,19 @@ function parseStep(node: Node, earlier: Set<string>, at: At): Step | undefined {
       ...(options ? { options } : {}),
       ...(def !== undefined ? { default: def } : {}),
     };
-    for (const k of ['prompt'] as const) if (m.has(k)) at(m.get(k), l10n.t('"{0}" applies to generate steps only.', k));
+    if (m.has('prompt')) at(m.get('prompt'), l10n.t('"{0}" applies to generate steps only.', 'prompt'));
+    if (m.has('from')) at(m.get('from'), l10n.t('"{0}" applies to todos steps only.', 'from'));
   } else if (type === 'generate') {
     const prompt = templ('prompt', true);
     step = { ...base, type: 'generate', prompt: prompt ?? '' };
     for (const k of ['input', 'pattern', 'options', 'default'] as const) if (m.has(k)) at(m.get(k), l10n.t('"{0}" applies to input steps only.', k));
+    if (m.has('from')) at(m.get('from'), l10n.t('"{0}" applies to todos steps only.', 'from'));
+  } else if (type === 'todos') {
+    const from = templ('from', true);
+    step = { ...base, type: 'todos', from: from ?? '' };
+    for (const k of ['input', 'pattern', 'options', 'default', 'prompt'] as const) if (m.has(k)) at(m.get(k), l10n.t('"{0}" does not apply to todos steps.', k));
   } else if (type !== undefined) {
-    at(typeNode, l10n.t('"type" is one of input, generate.'));
+    at(typeNode, l10n.t('"type" is one of input, generate, todos.'));
   }
   if (id !== undefined) earlier.add(id);
   return step;

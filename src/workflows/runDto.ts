@@ -12,7 +12,7 @@ export interface WorkflowStepDto {
   title: string;
   help?: string;
   /** removed: the definition no longer has this step; its value is kept. */
-  type: 'input' | 'generate' | 'removed';
+  type: 'input' | 'generate' | 'todos' | 'removed';
   state: StepState;
   input?: InputKind;
   required?: boolean;
@@ -22,6 +22,8 @@ export interface WorkflowStepDto {
   value?: string;
   /** generate: the prompt, filled with the earlier steps' values. */
   prompt?: string;
+  /** todos, current: the todos it would add (done: `value` holds them, one per line). */
+  todos?: string[];
 }
 
 export interface WorkflowRunDto {

@@ -24,7 +24,7 @@ import { quote } from '../tasks/notes';
 import { cutText } from '../text';
 import type { InputStep, Step, Workflow } from './definition';
 import type { RunSummary, WorkflowRunDto, WorkflowStepDto } from './runDto';
-import { fillTemplate } from './template';
+import { fillTemplate, MAX_TODOS, todoLines } from './template';
 
 export const pipelineTable = defineTable({
   name: 'pipeline',
@@ -63,6 +63,10 @@ export interface WorkflowDeps {
   definition: (name: string) => Workflow | undefined;
   /** The profile's name, for keys; undefined when the profile does not exist. */
   profileName: (profileId: number) => string | undefined;
+  /** The profile the Tasks list shows, which addTodos adds to. */
+  activeProfileId?: () => number;
+  /** Adds todos to the active profile's list, in order, as the user's own (TasksService.addTodo). */
+  addTodos?: (titles: readonly string[]) => Promise<void>;
   /** One prompt to the chat's model, streamed (ChatService.complete). */
   generate?: (prompt: string, signal: AbortSignal) => AsyncIterable<string>;
   now?: () => number;
@@ -131,7 +135,8 @@ export class WorkflowService {
     if (!step) throw new UserError(l10n.t('This workflow has no step “{0}” now.', stepId));
     if (currentOf(def, state)?.id !== stepId) throw new UserError(l10n.t('“{0}” is not the step to fill now: the run has changed. It is shown as it is.', step.title));
     if (this.generating.has(runId(profileId, workflow, key))) throw new UserError(l10n.t('The text is still being written: stop it first.'));
-    const checked = checkValue(step, value);
+    // A todos step's value is what its template makes now (the list the user confirmed), added to the list first.
+    const checked = step.type === 'todos' ? await this.addTodos(profileId, todosOf(step, state)) : checkValue(step, value);
     const drafts = { ...state.drafts };
     delete drafts[stepId];
     const next: RunState = { values: { ...state.values, [stepId]: { value: checked, at: this.now() } }, drafts };
@@ -179,6 +184,16 @@ export class WorkflowService {
     // model-facing
     this.deps.note(profileId, `Workflow ${quote(def.title)} (run ${quote(key)}) unlocked`);
     return this.changed(profileId, workflow, key);
+  }
+
+  private async addTodos(profileId: number, titles: string[]): Promise<string> {
+    if (titles.length === 0) throw new UserError(l10n.t('There is nothing to add: the text this step takes its todos from is empty.'));
+    if (titles.length > MAX_TODOS) throw new UserError(l10n.t('That is {0} todos: at most {1} are added at once. Shorten the list (revert the step it comes from).', titles.length, MAX_TODOS));
+    if (!this.deps.addTodos || !this.deps.activeProfileId) throw new UserError(l10n.t('Todos cannot be added here.'));
+    // TasksService works on the active profile: a run of another profile must not add to this one's list.
+    if (this.deps.activeProfileId() !== profileId) throw new UserError(l10n.t('Switch to this run’s profile first: its todos go to that profile’s list.'));
+    await this.deps.addTodos(titles);
+    return titles.join('\n');
   }
 
   /** The profile is being deleted (inside its transaction): its runs go with it. */
@@ -309,12 +324,14 @@ export class WorkflowService {
       const base: WorkflowStepDto = { id: s.id, title: s.title, type: s.type, state: dtoState, ...(s.help ? { help: s.help } : {}) };
       if (s.type === 'input') {
         Object.assign(base, { input: s.input, required: s.required, ...(s.pattern ? { pattern: s.pattern } : {}), ...(s.options ? { options: s.options } : {}) });
-      } else if (dtoState !== 'pending') {
+      } else if (s.type === 'generate' && dtoState !== 'pending') {
         base.prompt = fillTemplate(s.prompt, values);
+      } else if (s.type === 'todos' && dtoState === 'current') {
+        base.todos = todosOf(s, state);
       }
       if (done) base.value = done.value;
       else if (dtoState === 'current') {
-        const start = s.type === 'generate' ? state.drafts?.[s.id] : s.default !== undefined ? fillTemplate(s.default, values) : undefined;
+        const start = s.type === 'generate' ? state.drafts?.[s.id] : s.type === 'input' && s.default !== undefined ? fillTemplate(s.default, values) : undefined;
         if (start !== undefined) base.value = start;
       }
       steps.push(base);
@@ -361,6 +378,11 @@ function valuesOf(state: RunState): Record<string, string> {
   return Object.fromEntries(Object.entries(state.values).map(([id, v]) => [id, v.value]));
 }
 
+/** The todos a todos step would add now, from the values of the steps before it. */
+function todosOf(step: Step & { type: 'todos' }, state: RunState): string[] {
+  return todoLines(fillTemplate(step.from, valuesOf(state)));
+}
+
 /** The first step without a value. */
 export function currentOf(def: Workflow, state: RunState): Step | undefined {
   return def.steps.find((s) => !state.values[s.id]);
@@ -369,6 +391,7 @@ export function currentOf(def: Workflow, state: RunState): Step | undefined {
 /** The value as it is kept, or a UserError saying what is wrong with it. */
 export function checkValue(step: Step, raw: string): string {
   if (raw.length > MAX_VALUE) throw new UserError(l10n.t('This is too long ({0} characters at most).', MAX_VALUE));
+  if (step.type === 'todos') return raw;
   if (step.type === 'generate') {
     if (!raw.trim()) throw new UserError(l10n.t('The text is empty: write it, or let the model write it.'));
     return raw;

@@ -162,6 +162,21 @@ describe('the run panel', () => {
     assert.deepEqual(ro.problems, []);
   });
 
+  it('a todos step shows exactly the todos it adds; one click (or Enter, the button has the focus) adds them to the list', async () => {
+    h.core.catalog.setFile('todo-it', '/ws/todo-it.json', '{ "title": "Todo it", "steps": [ { "id": "plan", "title": "Plan", "type": "input", "input": "multiline" }, { "id": "todos", "title": "To todos", "type": "todos", "from": "{{plan}}" } ] }');
+    await h.core.workflows.start(profileId, 'todo-it', 't');
+    await h.core.workflows.submit(profileId, 'todo-it', 't', 'plan', '- one\n- <img src=x onerror="window.__pwned=1">two');
+    const v = await h.open('workflow', { width: 700, query: `?profileId=${profileId}&workflow=todo-it&key=t` });
+    await v.page.locator('.wf-todos li').first().waitFor();
+    assert.deepEqual(await v.page.locator('.wf-todos li').allTextContents(), ['one', '<img src=x onerror="window.__pwned=1">two']);
+    assert.equal(await v.page.evaluate(() => document.activeElement?.textContent), 'Add 2 todos');
+    await v.page.keyboard.press('Enter');
+    await v.page.locator('li.wf-done[data-step="todos"]').waitFor();
+    assert.deepEqual(h.core.tasks.snapshot().todos.map((t) => t.title), ['one', '<img src=x onerror="window.__pwned=1">two']);
+    assert.equal(await v.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    assert.deepEqual(v.problems, []);
+  });
+
   it('has no axe violations in light, dark and high-contrast themes, with done, current and pending steps', async () => {
     await h.core.workflows.submit(profileId, 'trip', 'k', 'city', 'Rome');
     for (const theme of ['light', 'dark', 'hc'] as Theme[]) {

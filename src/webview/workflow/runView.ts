@@ -103,7 +103,7 @@ export function startRunView(root: HTMLElement, data: RunPageData): void {
       }
     } else if (step.state === 'current' && !run!.readOnly && !run!.finalized) {
       if (step.help) li.append(h('p', { className: 'wf-help', id: `step-${step.id}-help` }, step.help));
-      li.append(step.type === 'generate' ? generateForm(step) : inputForm(step));
+      li.append(step.type === 'generate' ? generateForm(step) : step.type === 'todos' ? todosForm(step) : inputForm(step));
     }
     return li;
   }
@@ -185,6 +185,20 @@ export function startRunView(root: HTMLElement, data: RunPageData): void {
       if (e.key === 'Escape' && run?.generating) void act(() => request({ kind: 'workflow/stop', ...ids }));
     });
     return h('div', { className: 'wf-form' }, prompt, h('label', { for: fieldId, className: 'wf-label' }, step.title), area, status, h('div', { className: 'wf-actions' }, generate, stop, accept));
+  }
+
+  /** The exact todos, then one button that adds them (the explicit confirmation). */
+  function todosForm(step: WorkflowStepDto): HTMLElement {
+    const todos = step.todos ?? [];
+    const listId = `step-${step.id}-todos`;
+    const preview = todos.length
+      ? h('ul', { className: 'wf-todos', id: listId, 'aria-label': s.todosPreview }, ...todos.map((t) => h('li', {}, t)))
+      : h('p', { className: 'wf-help', id: listId }, s.noTodosYet);
+    const add = button(todos.length === 1 ? s.addOneTodo : fmt(s.addTodos, todos.length), 'checklist', () => act(() => request({ kind: 'workflow/submit', ...ids, step: step.id, value: '' })).then((x) => x && show(x)), true);
+    add.disabled = todos.length === 0;
+    add.dataset.current = '';
+    add.setAttribute('aria-describedby', listId);
+    return h('div', { className: 'wf-form' }, preview, h('div', { className: 'wf-actions' }, add));
   }
 
   function button(text: string, codicon: string, onClick: () => unknown, primary = false): HTMLButtonElement {

@@ -37,7 +37,7 @@ test('a valid file with comments and a trailing comma parses into its steps, def
   assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
   assert.equal(r.workflow.title, 'Greet');
   assert.deepEqual(
-    r.workflow.steps.map((s) => [s.id, s.type, s.type === 'input' ? `${s.input}:${s.required}` : s.prompt]),
+    r.workflow.steps.map((s) => [s.id, s.type, s.type === 'input' ? `${s.input}:${s.required}` : s.type === 'generate' ? s.prompt : s.from]),
     [
       ['name', 'input', 'text:true'],
       ['ok', 'input', 'checkbox:false'],
@@ -124,4 +124,12 @@ test('every built-in workflow and template parses; the catalog offers the runnab
   catalog.removeFile('hello');
   assert.equal(catalog.get('hello')?.title, 'Hello', 'the built-in is back');
   assert.equal(changes, 3);
+});
+
+test('todos steps: "from" is required and names earlier steps; its lines lose their list markers', async () => {
+  const { todoLines } = await import('../../../src/workflows/template');
+  const text = '{ "title": "t", "steps": [ { "id": "a", "title": "A", "type": "todos", "from": "{{a}}", "prompt": "x" }, { "id": "b", "title": "B", "type": "todos" } ] }';
+  const messages = errorsOf(text).map((e) => e.message);
+  assert.deepEqual(messages, ['"{{a}}" names this step: only earlier steps can be used.', '"prompt" does not apply to todos steps.', '"from" is missing.']);
+  assert.deepEqual(todoLines(' - one\r\n\n1) two\n+ [x] three\n•  four\n  plain  \n-\n'), ['one', 'two', 'three', 'four', 'plain', '-']);
 });

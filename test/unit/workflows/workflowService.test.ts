@@ -220,3 +220,41 @@ test('a generate step’s draft is on disk: reopening the store shows it', T, as
   assert.equal(run.steps[1]!.value, 'draft');
 });
 
+
+const TODOS = `{ "title": "Todo it", "steps": [
+  { "id": "plan", "title": "Plan", "type": "input", "input": "multiline" },
+  { "id": "todos", "title": "To todos", "type": "todos", "from": "{{plan}}" }
+] }`;
+
+test('a todos step adds its lines (list markers dropped) to the active profile’s list when confirmed; the step keeps them; another profile’s run may not add here', T, async (t) => {
+  const h = await setup(t);
+  h.core.catalog.setFile('todo-it', '/ws/todo-it.json', TODOS);
+  await h.w.start(h.p, 'todo-it', 'k');
+  let run = await h.w.submit(h.p, 'todo-it', 'k', 'plan', '- Write the parser\n\n2. Test it\n* [ ] Ship <b>it</b>\n   ');
+  assert.deepEqual(run.steps[1]!.todos, ['Write the parser', 'Test it', 'Ship <b>it</b>'], 'the current step shows exactly what it will add');
+  assert.deepEqual(h.list(), []);
+  run = await h.w.submit(h.p, 'todo-it', 'k', 'todos', 'ignored');
+  assert.deepEqual(h.list(), ['Write the parser', 'Test it', 'Ship <b>it</b>']);
+  assert.equal(run.steps[1]!.value, 'Write the parser\nTest it\nShip <b>it</b>');
+  assert.equal(run.current, null);
+
+  const other = await h.core.tasks.addProfile('Other');
+  await h.w.start(h.p, 'todo-it', 'k2');
+  await h.w.submit(h.p, 'todo-it', 'k2', 'plan', 'x');
+  assert.equal(h.core.tasks.activeProfileId, other.id);
+  await assert.rejects(h.w.submit(h.p, 'todo-it', 'k2', 'todos', ''), /Switch to this run’s profile first/);
+  assert.deepEqual(h.list(), [], 'nothing was added to the other profile');
+});
+
+test('a todos step refuses an empty list and more than 50 lines, adding nothing', T, async (t) => {
+  const h = await setup(t);
+  h.core.catalog.setFile('todo-it', '/ws/todo-it.json', TODOS.replace('"input": "multiline"', '"input": "multiline", "required": false'));
+  await h.w.start(h.p, 'todo-it', 'k');
+  await h.w.submit(h.p, 'todo-it', 'k', 'plan', '');
+  await assert.rejects(h.w.submit(h.p, 'todo-it', 'k', 'todos', ''), /nothing to add/);
+  await h.w.revert(h.p, 'todo-it', 'k', 'plan');
+  await h.w.submit(h.p, 'todo-it', 'k', 'plan', Array.from({ length: 51 }, (_, i) => `- item ${i}`).join('\n'));
+  await assert.rejects(h.w.submit(h.p, 'todo-it', 'k', 'todos', ''), /51 todos: at most 50/);
+  assert.deepEqual(h.list(), []);
+  assert.equal(h.w.open(h.p, 'todo-it', 'k').current, 'todos');
+});
