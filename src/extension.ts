@@ -17,6 +17,7 @@ import { apiKeySecret, readChatSettings, registerChatCommands, type ChatControls
 import { commandRegistrar } from './commandRunner';
 import { registerLinkCommands, vscodeEditor } from './linkCommands';
 import { registerImportCommands } from './importCommands';
+import { registerWalkthrough } from './walkthrough';
 import { Backups, summaryOf } from './backup/backups';
 import { backupFolder, backupKeep, registerDataCommands } from './dataCommands';
 import { registerWorkflowCommands } from './workflowCommands';
@@ -97,6 +98,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
   });
   const { store, tasks, chat, router, approvals, userUndo } = core;
   const register = commandRegistrar(context, log);
+  // Before the chat's first connection check: the walkthrough's steps follow the events from the start.
+  registerWalkthrough(context, { events, store: core.store, register });
   controls = registerChatCommands(context, { chat, tasks, approvals, log, events, register });
   registerTasksCommands(context, { tasks, undo: userUndo, db, dataDir, log, events, register });
   const wasmPath = path.join(context.extensionPath, 'dist', 'sql-wasm.wasm');

@@ -35,6 +35,8 @@ const ALLOWED: RegExp[] = [
   /^extension\/dist\/sql-wasm\.wasm$/,
   /^extension\/dist\/codicon\.ttf$/,
   /^extension\/media\/[\w.-]+\.(png|svg)$/,
+  // The walkthrough's pages (contributes.walkthroughs: each step's media.markdown).
+  /^extension\/media\/walkthrough\/[\w.-]+\.md$/,
   // The JSON schemas the manifest's jsonValidation points at (workflow files).
   /^extension\/schemas\/[\w.-]+\.schema\.json$/,
 ];
