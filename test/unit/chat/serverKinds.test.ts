@@ -181,3 +181,18 @@ for (const kind of KINDS) {
     for (const r of h.server.requests) assert.equal(r.headers?.['x-proxy-team'], 'blue', r.path);
   });
 }
+
+test('ollama: keep_alive goes with each chat request as the setting says (a duration, or a number of seconds)', T, async (t) => {
+  const h = await setupKind(t, 'ollama', { settings: { keepAlive: '30m' } });
+  await h.core.chat.send(h.profileId, 'one');
+  await h.core.chat.settled();
+  assert.equal((await h.server.chatAt(0)).body.keep_alive, '30m');
+  h.settings.keepAlive = '-1';
+  await h.core.chat.send(h.profileId, 'two');
+  await h.core.chat.settled();
+  assert.equal((await h.server.chatAt(1)).body.keep_alive, -1);
+  h.settings.keepAlive = '';
+  await h.core.chat.send(h.profileId, 'three');
+  await h.core.chat.settled();
+  assert.equal('keep_alive' in (await h.server.chatAt(2)).body, false, "empty: Ollama's default");
+});
