@@ -126,7 +126,10 @@ export class OlderMessages {
     for (;;) {
       const found = this.transcript.element.querySelector<HTMLElement>(`[data-id="${id}"]`);
       if (found) {
-        if (found.parentElement) showNow(found.parentElement);
+        const chunk = found.closest<HTMLElement>('.skippable');
+        if (chunk) showNow(chunk);
+        // A note folded with others ("3 actions in Tasks") is unfolded, as its button does.
+        if (found.closest<HTMLElement>('.note-list')?.hidden) found.closest('.note-group')?.querySelector<HTMLButtonElement>('.note-fold')?.click();
         found.tabIndex = -1;
         found.scrollIntoView({ block: 'center' });
         found.focus({ preventScroll: true });
