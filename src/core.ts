@@ -60,6 +60,8 @@ export interface CoreOptions {
   editor?: EditorPort;
   /** The workflows there are (the extension feeds it .pipulate/workflows/); default: the built-in ones. */
   catalog?: WorkflowCatalog;
+  /** Where workflow command steps run and whether they may (without it, they cannot). */
+  workspace?: { trusted(): boolean; folder(): string | undefined };
   log: (level: 'info' | 'warn' | 'error', line: string) => void;
 }
 
@@ -120,6 +122,7 @@ export function createCore(options: CoreOptions): Core {
     profileName: (id) => (store.profiles.has(id) ? store.profiles.get(id).name : undefined),
     generate: (prompt, signal) => chat!.complete(prompt, signal),
     activeProfileId: () => tasks.activeProfileId,
+    workspace: options.workspace,
     addTodos: async (titles) => {
       for (const title of titles) await tasks.addTodo(title);
     },

@@ -94,6 +94,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
     },
     ui,
     editor: vscodeEditor,
+    workspace: { trusted: () => vscode.workspace.isTrusted, folder: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath },
     log: (level, line) => log[level](line),
   });
   const { store, tasks, chat, router, approvals, userUndo } = core;

@@ -56,6 +56,32 @@ export const BUILTIN_WORKFLOWS: readonly BuiltinWorkflow[] = [
 `,
   },
   {
+    name: 'describe-my-changes',
+    text: `// The changes in this folder's git repository, then a commit message the local model writes from them.
+// The command runs only in a trusted workspace, and only when you click Run.
+{
+  "title": "Describe my changes",
+  "description": "A commit message for what git diff shows.",
+  "steps": [
+    {
+      "id": "diff",
+      "title": "Changes",
+      "type": "command",
+      "run": "git diff HEAD --stat && git diff HEAD",
+      "timeoutSeconds": 30,
+      "help": "What git shows of the changes since the last commit."
+    },
+    {
+      "id": "message",
+      "title": "Commit message",
+      "type": "generate",
+      "prompt": "Write a git commit message for these changes: a summary line of at most 72 characters, a blank line, then a short body saying what changed and why. Only the message.\\n\\n{{diff}}"
+    }
+  ]
+}
+`,
+  },
+  {
     name: 'blank',
     templateOnly: true,
     text: `// A workflow: steps in order, each run keyed. Step types: "input" (text, multiline,

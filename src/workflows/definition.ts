@@ -44,7 +44,14 @@ export interface TodosStep extends StepBase {
   from: string;
 }
 
-export type Step = InputStep | GenerateStep | TodosStep;
+export interface CommandStep extends StepBase {
+  type: 'command';
+  /** Run through the shell in the workspace folder, only in a trusted workspace, only when the user clicks Run having seen it. No {{}}: a value must never become shell code. */
+  run: string;
+  timeoutSeconds: number;
+}
+
+export type Step = InputStep | GenerateStep | TodosStep | CommandStep;
 
 export interface Workflow {
   /** The file's name without `.json`: what runs are keyed under. */
@@ -117,7 +124,7 @@ function parseStep(node: Node, earlier: Set<string>, at: At): Step | undefined {
     at(node, l10n.t('A step is an object with "id", "title" and "type".'));
     return undefined;
   }
-  const m = members(node, ['id', 'title', 'help', 'type', 'input', 'required', 'pattern', 'options', 'default', 'prompt', 'from'], at);
+  const m = members(node, ['id', 'title', 'help', 'type', 'input', 'required', 'pattern', 'options', 'default', 'prompt', 'from', 'run', 'timeoutSeconds'], at);
   const idNode = m.get('id');
   const id = str(idNode, 'id', at, { required: true, parent: node });
   if (id !== undefined) {
@@ -190,9 +197,18 @@ function parseStep(node: Node, earlier: Set<string>, at: At): Step | undefined {
     const from = templ('from', true);
     step = { ...base, type: 'todos', from: from ?? '' };
     for (const k of ['input', 'pattern', 'options', 'default', 'prompt'] as const) if (m.has(k)) at(m.get(k), l10n.t('"{0}" does not apply to todos steps.', k));
+  } else if (type === 'command') {
+    const runNode = m.get('run');
+    const run = str(runNode, 'run', at, { required: true, parent: node });
+    if (run !== undefined && referencesIn(run).length) at(runNode, l10n.t('A command cannot use step values ({{…}}): a value must never become shell code.'));
+    const tNode = m.get('timeoutSeconds');
+    if (tNode && (tNode.type !== 'number' || !Number.isInteger(tNode.value) || tNode.value < 1 || tNode.value > 600)) at(tNode, l10n.t('"timeoutSeconds" is a whole number from 1 to 600.'));
+    step = { ...base, type: 'command', run: run ?? '', timeoutSeconds: tNode?.type === 'number' ? Number(tNode.value) : 60 };
+    for (const k of ['input', 'pattern', 'options', 'default', 'prompt', 'from'] as const) if (m.has(k)) at(m.get(k), l10n.t('"{0}" does not apply to command steps.', k));
   } else if (type !== undefined) {
-    at(typeNode, l10n.t('"type" is one of input, generate, todos.'));
+    at(typeNode, l10n.t('"type" is one of input, generate, todos, command.'));
   }
+  if (type !== 'command') for (const k of ['run', 'timeoutSeconds'] as const) if (m.has(k)) at(m.get(k), l10n.t('"{0}" applies to command steps only.', k));
   if (id !== undefined) earlier.add(id);
   return step;
 }

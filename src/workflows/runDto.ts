@@ -12,7 +12,7 @@ export interface WorkflowStepDto {
   title: string;
   help?: string;
   /** removed: the definition no longer has this step; its value is kept. */
-  type: 'input' | 'generate' | 'todos' | 'removed';
+  type: 'input' | 'generate' | 'todos' | 'command' | 'removed';
   state: StepState;
   input?: InputKind;
   required?: boolean;
@@ -22,6 +22,12 @@ export interface WorkflowStepDto {
   value?: string;
   /** generate: the prompt, filled with the earlier steps' values. */
   prompt?: string;
+  /** command: exactly what runs (in `cwd`, at most `timeoutSeconds`). */
+  command?: string;
+  cwd?: string;
+  timeoutSeconds?: number;
+  /** command, current: why it cannot run here (an untrusted workspace, no folder); absent when it can. */
+  blocked?: string;
   /** todos, current: the todos it would add (done: `value` holds them, one per line). */
   todos?: string[];
 }

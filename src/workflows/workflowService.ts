@@ -24,6 +24,7 @@ import { quote } from '../tasks/notes';
 import { cutText } from '../text';
 import type { InputStep, Step, Workflow } from './definition';
 import type { RunSummary, WorkflowRunDto, WorkflowStepDto } from './runDto';
+import { runShell } from './shellCommand';
 import { fillTemplate, MAX_TODOS, todoLines } from './template';
 
 export const pipelineTable = defineTable({
@@ -67,6 +68,8 @@ export interface WorkflowDeps {
   activeProfileId?: () => number;
   /** Adds todos to the active profile's list, in order, as the user's own (TasksService.addTodo). */
   addTodos?: (titles: readonly string[]) => Promise<void>;
+  /** Where command steps run, and whether they may (VS Code's workspace trust). */
+  workspace?: { trusted(): boolean; folder(): string | undefined };
   /** One prompt to the chat's model, streamed (ChatService.complete). */
   generate?: (prompt: string, signal: AbortSignal) => AsyncIterable<string>;
   now?: () => number;
@@ -210,7 +213,8 @@ export class WorkflowService {
   // ---- generate steps ---------------------------------------------------------------------
 
   /**
-   * Writes the current generate step's text with the chat's model: streamed as
+   * Writes the current generate step's text with the chat's model, or runs the current
+   * command step (the user clicked Run, having seen the command): streamed as
    * workflow/delta, ended by workflow/generated (done, stopped or error), the text kept
    * as the step's draft to edit and accept (submit). Resolves when it has started.
    */
@@ -218,14 +222,19 @@ export class WorkflowService {
     const { row, def } = this.changeable(profileId, workflow, key);
     const state = stateOf(row);
     const step = currentOf(def, state);
-    if (step?.id !== stepId || step.type !== 'generate') throw new UserError(l10n.t('Only the current step can be written by the model.'));
-    if (!this.deps.generate) throw new UserError(l10n.t('No model is connected.'));
+    if (step?.id !== stepId || (step.type !== 'generate' && step.type !== 'command')) throw new UserError(l10n.t('Only the current step can be written by the model.'));
+    if (step.type === 'generate' && !this.deps.generate) throw new UserError(l10n.t('No model is connected.'));
+    const blocked = step.type === 'command' ? this.blocked() : undefined;
+    if (blocked) throw new UserError(blocked);
     const id = runId(profileId, workflow, key);
     if (this.generating.has(id)) throw new UserError(l10n.t('The text is already being written.'));
     const controller = new AbortController();
     this.generating.set(id, controller);
-    const prompt = fillTemplate(step.prompt, valuesOf(state));
-    void this.stream(profileId, workflow, key, stepId, prompt, controller);
+    const source =
+      step.type === 'generate'
+        ? this.deps.generate!(fillTemplate(step.prompt, valuesOf(state)), controller.signal)
+        : runShell(step.run, { cwd: this.deps.workspace!.folder()!, timeoutMs: step.timeoutSeconds * 1000, signal: controller.signal });
+    void this.stream(profileId, workflow, key, stepId, source, controller);
     this.emit({ kind: 'workflow/changed', run: this.open(profileId, workflow, key) });
     return null;
   }
@@ -237,12 +246,19 @@ export class WorkflowService {
     return !!controller;
   }
 
-  private async stream(profileId: number, workflow: string, key: string, step: string, prompt: string, controller: AbortController): Promise<void> {
+  /** Why command steps cannot run now; undefined when they can. */
+  private blocked(): string | undefined {
+    if (!this.deps.workspace?.trusted()) return l10n.t('Commands run only in a trusted workspace.');
+    if (!this.deps.workspace.folder()) return l10n.t('Commands run in the workspace folder: open a folder first.');
+    return undefined;
+  }
+
+  private async stream(profileId: number, workflow: string, key: string, step: string, source: AsyncIterable<string>, controller: AbortController): Promise<void> {
     let text = '';
     let status: 'done' | 'stopped' | 'error' = 'done';
     let error: string | undefined;
     try {
-      for await (const piece of this.deps.generate!(prompt, controller.signal)) {
+      for await (const piece of source) {
         if (controller.signal.aborted) break;
         text = cutText(text + piece, MAX_VALUE);
         this.emit({ kind: 'workflow/delta', profileId, workflow, key, step, text: piece });
@@ -328,10 +344,14 @@ export class WorkflowService {
         base.prompt = fillTemplate(s.prompt, values);
       } else if (s.type === 'todos' && dtoState === 'current') {
         base.todos = todosOf(s, state);
+      } else if (s.type === 'command') {
+        Object.assign(base, { command: s.run, timeoutSeconds: s.timeoutSeconds, cwd: this.deps.workspace?.folder() });
+        const blocked = dtoState === 'current' ? this.blocked() : undefined;
+        if (blocked) base.blocked = blocked;
       }
       if (done) base.value = done.value;
       else if (dtoState === 'current') {
-        const start = s.type === 'generate' ? state.drafts?.[s.id] : s.type === 'input' && s.default !== undefined ? fillTemplate(s.default, values) : undefined;
+        const start = s.type === 'generate' || s.type === 'command' ? state.drafts?.[s.id] : s.type === 'input' && s.default !== undefined ? fillTemplate(s.default, values) : undefined;
         if (start !== undefined) base.value = start;
       }
       steps.push(base);
@@ -392,7 +412,7 @@ export function currentOf(def: Workflow, state: RunState): Step | undefined {
 export function checkValue(step: Step, raw: string): string {
   if (raw.length > MAX_VALUE) throw new UserError(l10n.t('This is too long ({0} characters at most).', MAX_VALUE));
   if (step.type === 'todos') return raw;
-  if (step.type === 'generate') {
+  if (step.type === 'generate' || step.type === 'command') {
     if (!raw.trim()) throw new UserError(l10n.t('The text is empty: write it, or let the model write it.'));
     return raw;
   }

@@ -80,6 +80,8 @@ export interface HarnessOptions {
   scope?: 'workspace' | 'global';
   /** The code editor todos link into (default: none). */
   editor?: EditorPort;
+  /** Where workflow command steps run and whether they may (default: they cannot). */
+  workspace?: { trusted(): boolean; folder(): string | undefined };
 }
 
 let browser: Browser | undefined;
@@ -158,6 +160,7 @@ export class Harness {
       chat: { settings: () => settings, log: (line) => logs.push(`info: ${line}`) },
       ui,
       editor: options.editor,
+      workspace: options.workspace,
       log: (level, line) => logs.push(`${level}: ${line}`),
     });
     const { store, tasks, router, chat } = core;

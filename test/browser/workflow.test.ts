@@ -177,6 +177,34 @@ describe('the run panel', () => {
     assert.deepEqual(v.problems, []);
   });
 
+  it('a command step shows the exact command; it runs only on Run, in a trusted workspace, its output streamed into the step to accept', async () => {
+    await h.close();
+    const folder = fs.mkdtempSync('/tmp/pipulate-wf-');
+    fs.writeFileSync(`${folder}/hello.txt`, '<b>hi</b>');
+    const trust = { on: false };
+    h = await Harness.start({ chat: { host: ollama.url, model: 'llama3.2' }, workspace: { trusted: () => trust.on, folder: () => folder } });
+    h.core.catalog.setFile('look', '/ws/look.json', '{ "title": "Look", "steps": [ { "id": "cat", "title": "Contents", "type": "command", "run": "cat hello.txt", "timeoutSeconds": 5 } ] }');
+    profileId = h.tasks.activeProfileId;
+    await h.core.workflows.start(profileId, 'look', 'k');
+    const open = () => h.open('workflow', { width: 700, query: `?profileId=${profileId}&workflow=look&key=k` });
+    let v = await open();
+    await v.page.locator('.wf-command pre').waitFor();
+    assert.equal(await v.page.locator('.wf-command pre').textContent(), 'cat hello.txt');
+    assert.match((await v.page.locator('.wf-command .wf-notice').textContent()) ?? '', /trusted workspace/);
+    assert.equal(await v.page.locator('button', { hasText: 'Run' }).isDisabled(), true);
+    trust.on = true;
+    v = await open();
+    await v.page.locator('button', { hasText: 'Run' }).click();
+    await v.page.waitForFunction(() => (document.querySelector('#step-cat-field') as HTMLTextAreaElement | null)?.value === '<b>hi</b>');
+    await v.page.locator('button', { hasText: 'Accept' }).and(v.page.locator(':enabled')).click();
+    await v.page.locator('li.wf-done[data-step="cat"]').waitFor();
+    assert.equal(h.core.workflows.open(profileId, 'look', 'k').steps[0]!.value, '<b>hi</b>');
+    assert.equal(await v.page.locator('li.wf-step b').count(), 0);
+    assert.deepEqual(v.problems, []);
+    fs.rmSync(folder, { recursive: true, force: true });
+    view = v;
+  });
+
   it('has no axe violations in light, dark and high-contrast themes, with done, current and pending steps', async () => {
     await h.core.workflows.submit(profileId, 'trip', 'k', 'city', 'Rome');
     for (const theme of ['light', 'dark', 'hc'] as Theme[]) {

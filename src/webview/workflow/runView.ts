@@ -103,7 +103,7 @@ export function startRunView(root: HTMLElement, data: RunPageData): void {
       }
     } else if (step.state === 'current' && !run!.readOnly && !run!.finalized) {
       if (step.help) li.append(h('p', { className: 'wf-help', id: `step-${step.id}-help` }, step.help));
-      li.append(step.type === 'generate' ? generateForm(step) : step.type === 'todos' ? todosForm(step) : inputForm(step));
+      li.append(step.type === 'generate' || step.type === 'command' ? generateForm(step) : step.type === 'todos' ? todosForm(step) : inputForm(step));
     }
     return li;
   }
@@ -159,25 +159,37 @@ export function startRunView(root: HTMLElement, data: RunPageData): void {
     return form;
   }
 
+  /** A generate step (the model writes), or a command step (the command runs, only on Run): the text streams into a box to edit and accept. */
   function generateForm(step: WorkflowStepDto): HTMLElement {
     const fieldId = `step-${step.id}-field`;
     const generating = run!.generating;
-    const prompt = h('details', { className: 'wf-prompt' }, h('summary', {}, s.prompt), h('pre', {}, step.prompt ?? ''));
+    const isCommand = step.type === 'command';
+    const prompt = isCommand
+      ? h(
+          'div',
+          { className: 'wf-command' },
+          h('p', { className: 'wf-label', id: `step-${step.id}-command` }, s.commandLabel),
+          h('pre', { 'aria-labelledby': `step-${step.id}-command` }, step.command ?? ''),
+          h('p', { className: 'wf-help' }, fmt(s.commandWhere, step.cwd ?? '', step.timeoutSeconds ?? 0)),
+          step.blocked ? h('p', { className: 'wf-notice', role: 'note' }, step.blocked) : '',
+        )
+      : h('details', { className: 'wf-prompt' }, h('summary', {}, s.prompt), h('pre', {}, step.prompt ?? ''));
     const area = h('textarea', { id: fieldId, className: 'wf-field wf-generated', rows: 10, 'aria-describedby': `step-${step.id}-status` });
     area.value = draft?.step === step.id ? draft.value : (step.value ?? '');
     area.readOnly = generating;
     area.dataset.current = '';
     area.addEventListener('input', () => (draft = { step: step.id, value: area.value }));
-    const status = h('p', { className: 'wf-gen-status', id: `step-${step.id}-status`, role: 'status' }, generating ? s.writing : genStatus);
+    const status = h('p', { className: 'wf-gen-status', id: `step-${step.id}-status`, role: 'status' }, generating ? (isCommand ? s.running : s.writing) : genStatus);
     const hasText = area.value.trim() !== '';
-    const generate = button(hasText ? s.regenerate : s.generate, 'sparkle', () => {
+    const startLabel = isCommand ? (hasText ? s.runAgain : s.run) : hasText ? s.regenerate : s.generate;
+    const generate = button(startLabel, isCommand ? 'play' : 'sparkle', () => {
       draft = { step: step.id, value: '' };
       genStatus = '';
       return act(() => request({ kind: 'workflow/generate', ...ids, step: step.id }));
     }, !hasText);
     const stop = button(s.stop, 'debug-stop', () => act(() => request({ kind: 'workflow/stop', ...ids })));
     const accept = button(s.accept, 'check', () => act(() => request({ kind: 'workflow/submit', ...ids, step: step.id, value: area.value })).then((x) => x && show(x)), hasText);
-    generate.disabled = generating;
+    generate.disabled = generating || !!step.blocked;
     stop.hidden = !generating;
     accept.disabled = generating || !hasText;
     area.addEventListener('input', () => (accept.disabled = !area.value.trim()));
@@ -223,7 +235,9 @@ export function startRunView(root: HTMLElement, data: RunPageData): void {
       }
     } else if (n.kind === 'workflow/generated' && ours(n)) {
       draft = { step: n.step, value: n.text };
-      genStatus = n.status === 'stopped' ? s.stopped : n.status === 'error' ? fmt(s.generatedFailed, n.error ?? '') : '';
+      const isCommand = run?.steps.find((x) => x.id === n.step)?.type === 'command';
+      genStatus =
+        n.status === 'stopped' ? (isCommand ? s.commandStopped : s.stopped) : n.status === 'error' ? fmt(isCommand ? s.commandFailed : s.generatedFailed, n.error ?? '') : '';
     }
   });
 

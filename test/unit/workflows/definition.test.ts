@@ -37,7 +37,7 @@ test('a valid file with comments and a trailing comma parses into its steps, def
   assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
   assert.equal(r.workflow.title, 'Greet');
   assert.deepEqual(
-    r.workflow.steps.map((s) => [s.id, s.type, s.type === 'input' ? `${s.input}:${s.required}` : s.type === 'generate' ? s.prompt : s.from]),
+    r.workflow.steps.map((s) => [s.id, s.type, s.type === 'input' ? `${s.input}:${s.required}` : s.type === 'generate' ? s.prompt : s.type === 'todos' ? s.from : s.run]),
     [
       ['name', 'input', 'text:true'],
       ['ok', 'input', 'checkbox:false'],
@@ -112,7 +112,7 @@ test('every built-in workflow and template parses; the catalog offers the runnab
   const catalog = new WorkflowCatalog();
   let changes = 0;
   catalog.onChange(() => changes++);
-  assert.deepEqual(catalog.list().map((e) => e.name), ['hello', 'plan-a-feature']);
+  assert.deepEqual(catalog.list().map((e) => e.name), ['describe-my-changes', 'hello', 'plan-a-feature']);
   assert.equal(catalog.get('hello')?.title, 'Hello');
 
   const errors = catalog.setFile('hello', '/w/.pipulate/workflows/hello.json', '{ "title": }');
@@ -120,7 +120,7 @@ test('every built-in workflow and template parses; the catalog offers the runnab
   assert.equal(catalog.get('hello'), undefined, 'a broken file hides the built-in of its name');
   assert.equal(catalog.get('plan-a-feature')?.title, 'Plan a feature', 'the others keep working');
   catalog.setFile('mine', '/w/.pipulate/workflows/mine.json', '{"title": "Mine", "steps": [{"id": "a", "title": "A", "type": "input"}]}');
-  assert.deepEqual(catalog.list().map((e) => [e.name, e.errors.length > 0]), [['hello', true], ['mine', false], ['plan-a-feature', false]]);
+  assert.deepEqual(catalog.list().map((e) => [e.name, e.errors.length > 0]), [['describe-my-changes', false], ['hello', true], ['mine', false], ['plan-a-feature', false]]);
   catalog.removeFile('hello');
   assert.equal(catalog.get('hello')?.title, 'Hello', 'the built-in is back');
   assert.equal(changes, 3);
