@@ -202,11 +202,13 @@ export class OpenAIServer extends ServerBase implements ModelServer {
 
   /** A request with the headers and the key; a non-2xx answer is thrown as a ServerResponseError. */
   private async request(path: string, init: RequestInit, signal: AbortSignal): Promise<Response> {
-    const headers = { 'Content-Type': 'application/json', Accept: init.method === 'POST' ? 'text/event-stream' : 'application/json', ...(await this.headers()) };
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: init.method === 'POST' ? 'text/event-stream' : 'application/json', ...(await this.headers()) };
     const res = await fetch(`${this.host()}${path}`, { ...init, headers, signal });
     if (res.ok) return res;
     const { message, type } = errorMessage(await res.text().catch(() => ''), res.status);
-    throw new ServerResponseError(res.status, message, type);
+    // A server may quote the key it refused ("Incorrect API key provided: sk-…"): never pass it on.
+    const key = headers.Authorization?.replace(/^Bearer /, '');
+    throw new ServerResponseError(res.status, key ? message.split(key).join('…') : message, type);
   }
 }
 

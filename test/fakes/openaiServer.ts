@@ -81,7 +81,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       if (path.startsWith('/__fake/')) return control(req.method ?? 'GET', path, body, res);
       requests.push({ method: req.method ?? 'GET', path, body, headers: req.headers });
       if (api.apiKey !== undefined && req.headers.authorization !== `Bearer ${api.apiKey}`) {
-        const message = req.headers.authorization ? 'Incorrect API key provided.' : 'You didn\'t provide an API key.';
+        // Like some servers, it quotes the key it refused (the client must not pass it on).
+        const message = req.headers.authorization ? `Incorrect API key provided: ${req.headers.authorization.replace(/^Bearer /, '')}.` : 'You didn\'t provide an API key.';
         return json(res, 401, { error: { message, type: 'invalid_request_error', code: 'invalid_api_key' } });
       }
       if (req.method === 'GET' && path === '/v1/models') {

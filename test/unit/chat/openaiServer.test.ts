@@ -37,11 +37,14 @@ test('openai: without a key a 401 says the key is missing and offers to set it; 
   assert.deepEqual(problem.actions, ['setApiKey', 'openSettings']);
   assert.match(problem.detail, /Set API Key/);
 
-  key = 'sk-wrong';
+  // A wrong key is a secret too: the server quotes it in its error, the chat does not.
+  key = 'sk-wrong-SECRET-0a1b2c';
   await h.core.chat.send(h.profileId, 'hi');
   await h.core.chat.settled();
   problem = h.events.problem!;
   assert.match(problem.title, /refused the API key \(401\)/);
+  assert.match(problem.detail, /Incorrect API key provided: …/);
+  for (const text of [JSON.stringify(h.events.all), ...h.logs]) assert.equal(text.includes(key), false, 'the refused key was passed on');
 
   key = KEY;
   await h.core.chat.checkConnection();
