@@ -19,6 +19,7 @@ import { registerLinkCommands, vscodeEditor } from './linkCommands';
 import { registerImportCommands } from './importCommands';
 import { registerWalkthrough } from './walkthrough';
 import { Backups, summaryOf } from './backup/backups';
+import { adoptStore, storeFolder } from './store/location';
 import { backupFolder, backupKeep, registerDataCommands } from './dataCommands';
 import { registerWorkflowCommands } from './workflowCommands';
 import { RUN_PANEL, WorkflowPanels } from './panel/workflowPanel';
@@ -42,7 +43,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
   const log = vscode.window.createOutputChannel('Pipulate', { log: true });
   context.subscriptions.push(log);
   const scope = context.storageUri ? 'workspace' : 'global';
-  const dataDir = (context.storageUri ?? context.globalStorageUri).fsPath;
+  const dataDir = await storeDir(context, log);
 
   // Store problems can come while the store opens, before the core exists: they reach the views through the same bus.
   const events = new Events();
@@ -137,6 +138,27 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
   }
 
   return { store, dataDir, tasks, chat };
+}
+
+/**
+ * One store per workspace folder (or workspace file), whatever the window: under the
+ * global storage, named for the workspace (src/store/location.ts). A store this window
+ * kept in its own workspace storage is moved there on first open. Without a workspace,
+ * the global storage itself, as before.
+ */
+async function storeDir(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<string> {
+  const file = vscode.workspace.workspaceFile;
+  const identity = file && file.scheme !== 'untitled' ? file : vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (!identity || !context.storageUri) return (context.storageUri ?? context.globalStorageUri).fsPath;
+  const dir = storeFolder(context.globalStorageUri.fsPath, identity.toString());
+  try {
+    if ((await adoptStore(context.storageUri.fsPath, dir)) === 'moved') log.info(`Moved this workspace's store from ${context.storageUri.fsPath} to ${dir}`);
+    return dir;
+  } catch (err) {
+    // A window of an older version has it open, or the copy failed: this time, open it where it is.
+    log.warn(`The store stays in ${context.storageUri.fsPath} for now: ${(err as Error).message}`);
+    return context.storageUri.fsPath;
+  }
 }
 
 /** The store could not be opened (another window has it, say): the views and a message say why. */

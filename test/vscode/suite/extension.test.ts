@@ -30,14 +30,17 @@ suite('Pipulate extension (installed .vsix)', () => {
     assert.equal(typeof api.store.db.sync, 'function');
   });
 
-  test('keeps its database in the workspace storage folder', async () => {
+  test('keeps its database in a folder of its global storage named for the workspace, whatever the window', async () => {
     const api = await activatePipulate();
     assert.ok(vscode.workspace.workspaceFolders?.length, 'a folder is open');
     const ext = pipulateExtension();
     assert.ok(api.dataDir, 'dataDir');
-    // dataDir is context.storageUri: a folder of this workspace under workspaceStorage.
-    assert.ok(api.dataDir.split(path.sep).includes('workspaceStorage'), `${api.dataDir} is in workspaceStorage`);
-    assert.equal(path.basename(api.dataDir), ext.id);
+    // dataDir is <globalStorage>/<extension id>/workspaces/<hash of the folder's URI> (src/store/location.ts).
+    const parts = api.dataDir.split(path.sep);
+    assert.ok(parts.includes('globalStorage'), `${api.dataDir} is in globalStorage`);
+    assert.equal(parts.at(-3), ext.id);
+    assert.equal(parts.at(-2), 'workspaces');
+    assert.match(path.basename(api.dataDir), /^[0-9a-f]{16}$/);
     await api.store.db.sync();
     const files = fs.readdirSync(api.dataDir);
     assert.ok(files.includes('pipulate.db'), `pipulate.db in ${api.dataDir}: ${files.join(', ')}`);
