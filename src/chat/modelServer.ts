@@ -6,6 +6,7 @@
  * (openaiServer.ts, `/v1/chat/completions`); `ServerBase` holds what they share (the
  * state, the model list, what is known of each model's tools, the request headers).
  */
+import * as l10n from '@vscode/l10n';
 import type { Message as OllamaMessage } from 'ollama';
 import type { Notification, PullProgress } from '../protocol';
 import type { OutgoingMessage } from './context';
@@ -58,6 +59,8 @@ export interface ModelServer {
   readonly state: ServerState;
   /** The models it has, once known. */
   readonly models: readonly string[] | undefined;
+  /** Whether an API key is kept for it (diagnose tells a refused key from a missing one). */
+  hasKey(): Promise<boolean>;
   /** What `diagnose` needs to explain a failure in this phase. */
   context(phase: DiagnoseContext['phase'], timeoutMs?: number): DiagnoseContext;
   /** Asks whether it answers and which models it has; problems found go to `Problems`. */
@@ -152,11 +155,20 @@ export abstract class ServerBase {
     return key ? { ...extra, Authorization: `Bearer ${key}` } : { ...extra };
   }
 
+  /** Whether a key is kept for this server (a 401 then means refused, not missing). */
+  async hasKey(): Promise<boolean> {
+    try {
+      return !!(await this.deps.getKey?.(this.host()));
+    } catch {
+      return false;
+    }
+  }
+
   /** A failed check: the state, the log and the problem say why. */
-  protected checkFailed(err: unknown): void {
+  protected async checkFailed(err: unknown): Promise<void> {
     const s = this.deps.settings();
     this.currentState = 'unreachable';
-    const diagnosis = diagnose(err, this.context('connect', capTimeout(s.timeoutMs)));
+    const diagnosis = diagnose(err, { ...this.context('connect', capTimeout(s.timeoutMs)), hasKey: await this.hasKey() });
     this.deps.log(`chat: ${diagnosis.problem.title} (${(err as Error)?.message ?? err}${causeText(err)})`);
     this.deps.problems.set(diagnosis, s.model.trim());
   }
@@ -226,7 +238,7 @@ export class OllamaServer extends ServerBase implements ModelServer {
       this.deps.log(`chat: Ollama ${version.version} at ${displayHost(this.host())}, ${models.length} models`);
       this.reached(models, (model) => hasModel(models, model));
     } catch (err) {
-      this.checkFailed(err);
+      await this.checkFailed(err);
     }
   }
 
@@ -280,7 +292,7 @@ export class OllamaServer extends ServerBase implements ModelServer {
       }
       return p;
     };
-    if (!name) return report({ model: '', status: 'no model', outcome: 'error', error: 'No model to pull: give a model name.' });
+    if (!name) return report({ model: '', status: l10n.t('no model'), outcome: 'error', error: l10n.t('No model to pull: give a model name.') });
 
     const controller = new AbortController();
     const cancel = () => controller.abort();

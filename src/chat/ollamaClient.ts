@@ -8,6 +8,7 @@
  * connection at any point, before or during the response, which is what makes Ollama
  * stop generating.
  */
+import * as l10n from '@vscode/l10n';
 import { Ollama } from 'ollama';
 
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
@@ -94,13 +95,24 @@ export interface ClientOptions {
 /** A client whose every request honours `signal` and `timeoutMs`. */
 export function createOllamaClient(options: ClientOptions): Ollama {
   const host = normalizeHost(options.host);
-  const withLimits: typeof fetch = (input, init = {}) => {
+  const withLimits: typeof fetch = async (input, init = {}) => {
     const signals = [init.signal, options.signal].filter((s): s is AbortSignal => !!s);
     if (options.timeoutMs && options.timeoutMs > 0) signals.push(AbortSignal.timeout(options.timeoutMs));
     const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
-    return fetch(input, { ...init, signal });
+    return withoutKey(await fetch(input, { ...init, signal }), options.headers?.Authorization);
   };
   return new Ollama({ host, fetch: withLimits, ...(options.headers ? { headers: options.headers } : {}) });
+}
+
+/**
+ * An error answer with the API key cut out of its body: a proxy in front of Ollama may
+ * quote the key it refused, and the client turns the body into the error's message.
+ */
+async function withoutKey(res: Response, authorization: string | undefined): Promise<Response> {
+  const key = authorization?.replace(/^Bearer /, '');
+  if (res.ok || !key) return res;
+  const text = await res.text();
+  return new Response(text.split(key).join('…'), { status: res.status, statusText: res.statusText, headers: res.headers });
 }
 
 /** Ollama's models carry a tag: `llama3.2` is `llama3.2:latest`. */

@@ -132,7 +132,7 @@ export class OpenAIServer extends ServerBase implements ModelServer {
       this.deps.log(`chat: OpenAI-compatible server at ${this.host()}, ${models.length} models`);
       this.reached(models, (model) => models.includes(model.trim()));
     } catch (err) {
-      this.checkFailed(err);
+      await this.checkFailed(err);
     }
   }
 

@@ -71,3 +71,25 @@ test('timeoutMs cuts a short call that hangs', { timeout: 10_000 }, async (t) =>
   await assert.rejects(client.chat({ model: 'llama3.2', messages: [], stream: false }), { name: 'TimeoutError' });
   assert.equal(await (await fake.chatAt(0)).closed, 'client-closed');
 });
+
+test('Ollama behind a proxy that quotes the key it refuses: the key is cut out of the error; the 401 offers Set API Key', async (t) => {
+  const http = await import('node:http');
+  const { diagnose } = await import('../../../src/chat/diagnose');
+  const key = 'sk-proxy-SECRET-77aa';
+  const proxy = http.createServer((req, res) => {
+    res.writeHead(401, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ error: `token ${String(req.headers.authorization).replace('Bearer ', '')} is not allowed` }));
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  t.after(() => proxy.close());
+  const host = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+  const err = await createOllamaClient({ host, headers: { Authorization: `Bearer ${key}` } }).list().then(
+    () => assert.fail('a 401 is an error'),
+    (e: Error) => e,
+  );
+  assert.equal(err.message, 'token … is not allowed');
+  const { code, problem } = diagnose(err, { host, model: 'm', phase: 'connect', hasKey: true });
+  assert.equal(code, 'keyRefused');
+  assert.ok(problem.actions.includes('setApiKey'));
+  assert.equal(JSON.stringify(problem).includes(key), false);
+});
