@@ -113,6 +113,51 @@ describe('Accessibility', () => {
     }
   });
 
+  it('tool cards (applied, and waiting with three changes) and the Tasks view’s Undo bar have no axe violations in light, dark and high-contrast themes', async () => {
+    const report = await h.tasks.addTodo('Write the report');
+    const chat = await h.open('chat');
+    ollama.scriptChat(
+      { tokens: [''], toolCalls: [{ name: 'list_todos' }, { name: 'add_todo', arguments: { title: 'Call the plumber' } }] },
+      { tokens: ['Added.'] },
+      { tokens: ['Three changes:'], toolCalls: [
+        { name: 'complete_todo', arguments: { id: report.id } },
+        { name: 'add_todo', arguments: { title: 'Water the plants' } },
+        { name: 'delete_todo', arguments: { id: report.id } },
+      ] },
+    );
+    await chat.page.locator('vscode-textarea.composer-input').click();
+    await chat.page.keyboard.type('Add the plumber');
+    await chat.page.keyboard.press('Enter');
+    await chat.page.locator('.tool-card[data-state="waiting"] vscode-button', { hasText: 'Apply' }).click();
+    await chat.page.waitForSelector('.msg[data-role="assistant"]:has-text("Added.")');
+    await chat.page.locator('vscode-textarea.composer-input').click();
+    await chat.page.keyboard.type('Three more');
+    await chat.page.keyboard.press('Enter');
+    await chat.page.waitForSelector('.tool-card[data-state="waiting"]');
+    const found: Partial<Record<Theme, string[]>> = {};
+    try {
+      for (const theme of THEMES) {
+        const { page } = await h.open('chat', { theme });
+        await page.waitForSelector('.tool-card[data-state="waiting"] vscode-checkbox');
+        await page.locator('.tool-card summary', { hasText: 'Read the todo list' }).click();
+        await page.waitForSelector('.card-result:has-text("Write the report")');
+        found[theme] = await violations(page);
+      }
+    } finally {
+      h.chat.stop(h.tasks.activeProfileId); // the card stops waiting, so the reply can end
+    }
+    assert.deepEqual(found, { light: [], dark: [], hc: [] }, 'chat');
+    for (const theme of THEMES) {
+      const { page } = await h.open('tasks', { theme });
+      await page.locator('li.todo', { hasText: 'Call the plumber' }).focus();
+      await page.keyboard.press('Delete');
+      await page.waitForSelector('.undo-bar:not([hidden])');
+      assert.deepEqual(await violations(page), [], `tasks, ${theme}`);
+      await page.keyboard.press('ControlOrMeta+z');
+      await page.waitForSelector('.undo-bar', { state: 'hidden' });
+    }
+  });
+
   it('the keyboard reaches every control of the Chat view', async () => {
     const page = await withConversation();
     const order = await tabOrder(page);

@@ -77,6 +77,7 @@ describe('Tool cards', () => {
     assert.equal(await items().locator('.card-tag').innerText(), 'applied');
     await tasks.page.waitForSelector('li.todo:has-text("Call the bank")');
     await page.waitForSelector('.msg[data-role="assistant"]:has-text("Added it.")');
+    assert.equal(await page.locator('.msg[data-role="assistant"][data-empty]').isVisible(), false, 'the turn that only called the tool shows as its card');
     assert.deepEqual(sent(chat, 'tool/decide').map((b) => [b.apply, b.always]), [['all', undefined]]);
     assert.equal(await card().locator('vscode-button', { hasText: 'Undo' }).isVisible(), true);
   });
@@ -149,7 +150,7 @@ describe('Tool cards', () => {
     assert.match(await focused(), /^button /);
     assert.match(await page.locator('[role="status"][aria-live="polite"]').innerText(), /^The model asks to make a change: Add todo “Quietly”\./);
     await card().locator('vscode-button', { hasText: 'Apply' }).click();
-    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]');
+    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]:has-text("Done.")');
   });
 
   it('always allow, by keyboard: the kind is applied without asking from then on, in this profile', async () => {
@@ -181,7 +182,7 @@ describe('Tool cards', () => {
     assert.equal(await waiting.$$eval('.card-always', (els) => els.length), 0, 'deleting is never offered always');
     await card().locator('vscode-button', { hasText: 'Apply' }).click();
     await tasks.page.waitForFunction(() => !document.querySelector('li.todo[data-id] .title')?.textContent?.includes('Lisbon') && document.querySelectorAll('li.todo').length === 2);
-    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]');
+    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]:has-text("Done.")');
     // By keyboard: Tab from the card past its line (which expands to what the model was told) to Undo, Enter.
     await card().focus();
     await page.keyboard.press('Tab');
@@ -218,7 +219,7 @@ describe('Tool cards', () => {
     assert.deepEqual(await todoTitles(tasks.page), [hostile]);
     assert.equal(await tasks.page.locator('li.todo img, li.todo script').count(), 0);
     for (const p of [page, tasks.page]) assert.equal(await p.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
-    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]');
+    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]:has-text("Done.")');
   });
 
   it('Stop while a card waits: the card shows cancelled, nothing is applied', async () => {

@@ -7,11 +7,13 @@ import { messageChips } from './attachmentChips';
 import { log } from '../host';
 import type { ChatMessageDto } from '../../protocol';
 import { h, icon, iconButton } from '../dom';
+import { fmt, strings, type WebviewStrings } from '../strings';
 import { renderMarkdown, stableCut } from './markdown';
 import { ToolCardView } from './toolCard';
 
-const WHO: Record<ChatMessageDto['role'], string> = { user: 'You', assistant: 'Assistant', note: 'Note', system: 'System' };
-const STATUS: Partial<Record<ChatMessageDto['status'], string>> = { stopped: 'stopped', error: 'failed' };
+/** Who said a message, and the tag of a reply that did not finish: keys of the host's texts. */
+const WHO: Record<ChatMessageDto['role'], keyof WebviewStrings> = { user: 'you', assistant: 'assistant', note: 'note', system: 'system' };
+const STATUS: Partial<Record<ChatMessageDto['status'], keyof WebviewStrings>> = { stopped: 'stopped', error: 'failed' };
 
 export class MessageView {
   readonly element: HTMLElement;
@@ -36,15 +38,15 @@ export class MessageView {
     if (m.role === 'note' || m.role === 'system') {
       this.element = h('div', { className: 'msg msg-note', 'data-role': m.role, 'data-id': m.id }, icon(m.role === 'note' ? 'history' : 'info'), this.body);
     } else {
-      const who = m.role === 'assistant' && m.model ? m.model : WHO[m.role];
+      const who = m.role === 'assistant' && m.model ? m.model : strings()[WHO[m.role]];
       const head = h(
         'div',
         { className: 'msg-head' },
         h('span', { className: 'msg-who' }, icon(m.role === 'user' ? 'account' : 'sparkle'), who),
         this.tag,
-        iconButton('copy', 'Copy message', 'copy-message'),
+        iconButton('copy', strings().copyMessage, 'copy-message'),
       );
-      this.element = h('article', { className: 'msg', 'data-role': m.role, 'data-id': m.id, 'aria-label': `${WHO[m.role]} said` }, head, this.body);
+      this.element = h('article', { className: 'msg', 'data-role': m.role, 'data-id': m.id, 'aria-label': fmt(strings().said, strings()[WHO[m.role]]) }, head, this.body);
     }
     this.render();
   }
@@ -74,8 +76,9 @@ export class MessageView {
     this.element.dataset.status = m.status;
     // A round that only called tools has no text: hidden before its card (styles: tools.css).
     this.element.toggleAttribute('data-empty', m.role === 'assistant' && m.status === 'done' && !m.content.trim());
-    this.tag.textContent = STATUS[m.status] ?? '';
-    this.tag.hidden = !STATUS[m.status];
+    const status = STATUS[m.status];
+    this.tag.textContent = status ? strings()[status] : '';
+    this.tag.hidden = !status;
     if (m.role !== 'assistant') {
       this.body.textContent = m.content; // What the user typed, and notes: text, as written.
       if (m.attachments?.length) this.body.append(messageChips(m.id, m.attachments, (e) => log('warn', e)));
@@ -93,7 +96,7 @@ export class MessageView {
     renderMarkdown(md, m.content);
     addCodeActions(md);
     this.body.replaceChildren(md);
-    if (!m.content && m.status !== 'done') this.body.append(h('span', { className: 'msg-empty' }, 'No text arrived.'));
+    if (!m.content && m.status !== 'done') this.body.append(h('span', { className: 'msg-empty' }, strings().noTextArrived));
   }
 
   private renderStreaming(): void {
@@ -119,8 +122,8 @@ function addCodeActions(root: HTMLElement): void {
     const bar = h(
       'div',
       { className: 'code-actions' },
-      iconButton('copy', 'Copy code', 'copy-code'),
-      iconButton('insert', 'Insert code at the cursor', 'insert-code'),
+      iconButton('copy', strings().copyCode, 'copy-code'),
+      iconButton('insert', strings().insertCode, 'insert-code'),
     );
     pre.tabIndex = 0; // a long line scrolls sideways: the keyboard can scroll it too
     pre.before(h('div', { className: 'code-block' }));

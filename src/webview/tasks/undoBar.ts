@@ -30,6 +30,7 @@ export class UndoBar {
   show(label: string | null): void {
     if (label === null) return this.hide();
     this.text.textContent = `${label} —`;
+    this.text.title = label;
     this.element.hidden = false;
     this.countDown();
   }
