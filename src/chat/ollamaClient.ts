@@ -8,7 +8,6 @@
  * connection at any point, before or during the response, which is what makes Ollama
  * stop generating.
  */
-import * as l10n from '@vscode/l10n';
 import { Ollama } from 'ollama';
 
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
