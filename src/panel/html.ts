@@ -3,8 +3,10 @@
  * own bundle (by nonce), our stylesheets and fonts; no inline handlers, no network.
  */
 import { randomBytes } from 'node:crypto';
+import * as l10n from '@vscode/l10n';
 
 import type { ViewKind } from '../protocol';
+import { stringsScript } from './webviewStrings';
 
 export type { ViewKind };
 
@@ -40,6 +42,7 @@ export function pageData(data: unknown): string {
 
 /** Only our own files: no inline code or style, no network (no connect-src: default-src 'none'). */
 function contentSecurityPolicy(cspSource: string, nonce?: string): string {
+  // not-ui: the policy
   return [
     "default-src 'none'",
     ...(nonce ? [`script-src 'nonce-${nonce}'`] : []),
@@ -51,6 +54,7 @@ function contentSecurityPolicy(cspSource: string, nonce?: string): string {
 
 /** The document around a view: its policy, its stylesheets (`head`) and its body. */
 function page(csp: string, head: string, body: string): string {
+  // not-ui: markup
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -65,12 +69,14 @@ ${body}
 }
 
 export function webviewHtml(o: ShellOptions): string {
+  // not-ui: markup; the view's texts are in stringsScript(), worded by the host (webviewStrings.ts)
   return page(
     contentSecurityPolicy(o.cspSource, o.nonce),
     `<link rel="stylesheet" href="${o.codiconUri}" id="vscode-codicon-stylesheet">
 <link rel="stylesheet" href="${o.styleUri}">`,
     `<body data-view="${o.view}">
 <div id="app" class="app"></div>
+${stringsScript()}
 ${o.data === undefined ? '' : pageData(o.data)}
 <script nonce="${o.nonce}" src="${o.scriptUri}"></script>
 </body>`,
@@ -86,15 +92,19 @@ export function makeNonce(): string {
  * the reason, as text, in our stylesheet; no script at all.
  */
 export function unavailableHtml(o: { cspSource: string; styleUri: string; reason: string }): string {
-  const text = o.reason.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const text = escape(o.reason);
+  const title = escape(l10n.t('Pipulate is not available.'));
+  const then = escape(l10n.t('Then run {0}.')).replace('{0}', `<em>${escape(l10n.t('Developer: Reload Window'))}</em>`);
+  // not-ui: markup around the texts above
   return page(
     contentSecurityPolicy(o.cspSource),
     `<link rel="stylesheet" href="${o.styleUri}">`,
     `<body>
 <div class="app unavailable" role="alert">
-<p><strong>Pipulate is not available.</strong></p>
+<p><strong>${title}</strong></p>
 <p class="reason">${text}</p>
-<p>Then run <em>Developer: Reload Window</em>.</p>
+<p>${then}</p>
 </div>
 </body>`,
   );

@@ -1,9 +1,10 @@
 /** A message across the top of a view: errors and warnings, announced to screen readers. */
 import { h, iconButton } from './dom';
+import { strings } from './strings';
 
 export class Banner {
   private readonly text = h('span', { className: 'banner-text' });
-  private readonly close = iconButton('close', 'Dismiss');
+  private readonly close = iconButton('close', strings().dismiss);
   readonly element = h('div', { className: 'banner', role: 'alert', hidden: true }, this.text, this.close);
 
   constructor() {

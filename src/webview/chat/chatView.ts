@@ -14,6 +14,7 @@ import type { VscodeTextarea } from '@vscode-elements/elements/dist/vscode-texta
 import type { ChatAction, ChatConnection, ChatMessageDto, ChatProblem, ChatSnapshot, Notification, PullProgress, RequestBody } from '../../protocol';
 import { Banner } from '../banner';
 import { h, icon, landmark } from '../dom';
+import { fmt, strings, type WebviewStrings } from '../strings';
 import { PendingChips } from './attachmentChips';
 import { loadState, log, onNotify, request, saveState } from '../host';
 import { FollowBottom } from './follow';
@@ -29,32 +30,33 @@ interface SavedState {
 /** A finished reply longer than this is announced as finished, not read out: it can be read where it is. */
 const ANNOUNCE_MAX = 400;
 
-/** The model line's word for how the model uses tools (ChatConnection.tools), and what it means. */
-const TOOLS_BADGE: Record<NonNullable<ChatConnection['tools']>, { text: string; title: string }> = {
-  native: { text: 'tools', title: 'Tools: native. The model can read and change your todos through Ollama’s tool calls, with your OK.' },
-  text: { text: 'tools: text', title: 'Tools: text protocol. This model has no native tools; it writes its actions in a block the chat reads, with your OK.' },
-  off: { text: 'no tools', title: 'Tools: off. The model can only talk; it cannot read or change your todos (pipulate.tools.enabled).' },
+/** The model line's word for how the model uses tools (ChatConnection.tools), and what it means: keys of the host's texts. */
+const TOOLS_BADGE: Record<NonNullable<ChatConnection['tools']>, { word: keyof WebviewStrings; meaning: keyof WebviewStrings }> = {
+  native: { word: 'toolsNative', meaning: 'toolsNativeTitle' },
+  text: { word: 'toolsText', meaning: 'toolsTextTitle' },
+  off: { word: 'toolsOff', meaning: 'toolsOffTitle' },
 };
 
 export function startChatView(root: HTMLElement): void {
   const state = loadState<SavedState>({ draft: '' });
   const banner = new Banner();
+  const s = strings();
 
   const dot = h('span', { className: 'conn-dot', 'aria-hidden': 'true' });
   // The model's name gives way to the state when the line is short of room: "not reachable" is what matters.
   const connModel = h('span', { className: 'conn-model' });
   const connState = h('span', { className: 'conn-state' });
   const connText = h('span', { className: 'conn-text' }, connModel, connState);
-  const modelButton = h('button', { type: 'button', className: 'conn', title: 'Choose the model' }, dot, connText, icon('chevron-down'));
+  const modelButton = h('button', { type: 'button', className: 'conn', title: s.chooseModel }, dot, connText, icon('chevron-down'));
   // How the model uses tools, in a word; the tooltip says what that means.
   const toolsBadge = h('span', { className: 'tools-badge', hidden: true });
-  const clear = h('vscode-toolbar-button', { icon: 'clear-all', label: 'Clear conversation', title: 'Clear Conversation' });
+  const clear = h('vscode-toolbar-button', { icon: 'clear-all', label: s.clearConversationLabel, title: s.clearConversationTitle });
   const header = h('div', { className: 'chat-head' }, modelButton, toolsBadge, clear);
 
   const transcript = new Transcript();
   const messages = h('div', { className: 'messages' }, transcript.element);
   const follow = new FollowBottom(messages, transcript.element);
-  const older = new OlderMessages(messages, transcript, (why) => banner.show(`Could not load older messages: ${why}`));
+  const older = new OlderMessages(messages, transcript, (why) => banner.show(fmt(s.couldNotLoadOlder, why)));
   const empty = h('div', { className: 'empty-state', hidden: true });
   const announcer = h('div', { className: 'sr-only', role: 'status', 'aria-live': 'polite' });
 
@@ -64,28 +66,28 @@ export function startChatView(root: HTMLElement): void {
     onDismiss: () => {
       const shown = problem;
       problemBox.show(null);
-      void run({ kind: 'chat/dismissProblem' }, 'dismiss the problem').then((ok) => ok || problemBox.show(shown));
+      void run({ kind: 'chat/dismissProblem' }, s.couldNotDismissProblem).then((ok) => ok || problemBox.show(shown));
     },
   });
 
   const pullText = h('span');
-  const pullBar = h('vscode-progress-bar', { 'aria-label': 'Pull progress' });
+  const pullBar = h('vscode-progress-bar', { 'aria-label': s.pullProgress });
   const pullBox = h('div', { className: 'pull', hidden: true }, pullText, pullBar);
 
   const input = h('vscode-textarea', {
     className: 'composer-input',
-    placeholder: 'Ask about your work (Enter to send, Shift+Enter for a new line)',
-    'aria-label': 'Message',
+    placeholder: s.composerPlaceholder,
+    'aria-label': s.message,
     rows: 3,
     resize: 'vertical',
   }) as VscodeTextarea;
   input.value = state.draft;
-  const send = h('vscode-button', { icon: 'send', title: 'Send (Enter)' }, 'Send');
-  const stop = h('vscode-button', { icon: 'debug-stop', secondary: true, title: 'Stop generating (Escape)', hidden: true }, 'Stop');
+  const send = h('vscode-button', { icon: 'send', title: s.sendTitle }, s.send);
+  const stop = h('vscode-button', { icon: 'debug-stop', secondary: true, title: s.stopTitle, hidden: true }, s.stop);
   const composer = h('div', { className: 'composer' }, input, h('div', { className: 'composer-actions' }, stop, send));
 
   root.classList.add('chat');
-  landmark(root, 'Chat');
+  landmark(root, s.chat);
   const chips = new PendingChips((message) => banner.show(message));
   root.append(banner.element, header, messages, empty, problemBox.element, pullBox, chips.element, composer, announcer);
 
@@ -99,7 +101,7 @@ export function startChatView(root: HTMLElement): void {
 
   function updateEmpty(): void {
     empty.hidden = transcript.size > 0;
-    empty.textContent = `This is the conversation of “${profileName}”. The model is told what you do in the Tasks view; ask it about your work.`;
+    empty.textContent = fmt(s.emptyConversation, profileName);
   }
 
   function updateComposer(): void {
@@ -115,8 +117,8 @@ export function startChatView(root: HTMLElement): void {
   /** While a request waits for its first token: loading the model (when the server can tell), else how long it has waited. */
   function waitingText(c: ChatConnection): string | undefined {
     if (!c.waiting) return undefined;
-    if (c.waiting.loading) return 'loading the model…';
-    return `waiting for the first token, ${Math.round((Date.now() - (waitingSince ?? Date.now())) / 1000)} s…`;
+    if (c.waiting.loading) return s.loadingModel;
+    return fmt(s.waitingFirstToken, Math.round((Date.now() - (waitingSince ?? Date.now())) / 1000));
   }
 
   function renderConnection(c: ChatConnection): void {
@@ -129,10 +131,10 @@ export function startChatView(root: HTMLElement): void {
       waitingSince = undefined;
       clearInterval(waitTicker);
     }
-    const state = waitingText(c) ?? (c.state === 'connected' ? 'connected' : c.state === 'unreachable' ? 'not reachable' : 'checking…');
-    connModel.textContent = c.model || 'no model';
+    const state = waitingText(c) ?? (c.state === 'connected' ? s.connected : c.state === 'unreachable' ? s.notReachable : s.checking);
+    connModel.textContent = c.model || s.noModel;
     connState.textContent = ` · ${state}`;
-    modelButton.title = `${c.kind === 'openai' ? 'The model server' : 'Ollama'} at ${c.host}: ${state}. Model: ${c.model || 'none'}. Click to choose the model.`;
+    modelButton.title = fmt(c.kind === 'openai' ? s.connectionTitleServer : s.connectionTitle, c.host, state, c.model || s.none);
     renderToolsMode(c.tools);
     updateComposer();
   }
@@ -141,9 +143,9 @@ export function startChatView(root: HTMLElement): void {
     toolsBadge.hidden = mode === undefined;
     if (!mode) return;
     toolsBadge.dataset.mode = mode;
-    toolsBadge.textContent = TOOLS_BADGE[mode].text;
-    toolsBadge.title = TOOLS_BADGE[mode].title;
-    toolsBadge.setAttribute('aria-label', TOOLS_BADGE[mode].title);
+    toolsBadge.textContent = s[TOOLS_BADGE[mode].word];
+    toolsBadge.title = s[TOOLS_BADGE[mode].meaning];
+    toolsBadge.setAttribute('aria-label', s[TOOLS_BADGE[mode].meaning]);
   }
 
   function renderProblem(p: ChatProblem | null | undefined): void {
@@ -163,14 +165,18 @@ export function startChatView(root: HTMLElement): void {
   /** Once, politely: the reply's text when short, otherwise that it is finished. */
   function announce(m: ChatMessageDto, text: string): void {
     announcer.textContent =
-      m.status === 'stopped' ? 'Reply stopped.' : m.status === 'error' ? 'Reply failed.' : text.length <= ANNOUNCE_MAX ? text : 'Reply finished.';
+      m.status === 'stopped' ? s.replyStopped : m.status === 'error' ? s.replyFailed : text.length <= ANNOUNCE_MAX ? text : s.replyFinished;
   }
 
   function renderPull(p: PullProgress): void {
     pullBox.hidden = p.outcome !== undefined && p.outcome !== 'error';
     const percent = p.total ? Math.floor(((p.completed ?? 0) / p.total) * 100) : undefined;
     pullText.textContent =
-      p.outcome === 'error' ? `Pulling ${p.model} failed: ${p.error ?? p.status}` : `Pulling ${p.model}: ${p.status}${percent !== undefined ? ` (${percent}%)` : ''}`;
+      p.outcome === 'error'
+        ? fmt(s.pullFailed, p.model, p.error ?? p.status)
+        : percent !== undefined
+          ? fmt(s.pullingPercent, p.model, p.status, percent)
+          : fmt(s.pulling, p.model, p.status);
     if (percent !== undefined) {
       pullBar.removeAttribute('indeterminate');
       pullBar.setAttribute('value', String(percent));
@@ -201,7 +207,7 @@ export function startChatView(root: HTMLElement): void {
         revealing = undefined;
       })
       .catch((err: Error) => {
-        banner.show(`Could not load the conversation: ${err.message}`);
+        banner.show(fmt(s.couldNotLoadConversation, err.message));
         log('error', `chat snapshot failed: ${err.message}`);
       });
   }
@@ -264,12 +270,12 @@ export function startChatView(root: HTMLElement): void {
     else if (n.kind === 'chat/reveal') revealing = n;
   });
 
-  /** Sends a request; true if the host did it, otherwise its error is shown. */
-  const run = (body: RequestBody, what: string): Promise<boolean> =>
+  /** Sends a request; true if the host did it, otherwise `failure` is shown (`{0}`: the host's reason). */
+  const run = (body: RequestBody, failure: string): Promise<boolean> =>
     request(body).then(
       () => true,
       (err: Error) => {
-        banner.show(`Could not ${what}: ${err.message}`);
+        banner.show(fmt(failure, err.message));
         return false;
       },
     );
@@ -294,24 +300,24 @@ export function startChatView(root: HTMLElement): void {
       submit();
     } else if (e.key === 'Escape' && streamingHere()) {
       e.preventDefault();
-      void run({ kind: 'chat/stop' }, 'stop the reply');
+      void run({ kind: 'chat/stop' }, s.couldNotStopReply);
     }
   });
   root.addEventListener('keydown', (e: KeyboardEvent) => {
-    if (e.key === 'Escape' && streamingHere() && !e.defaultPrevented) void run({ kind: 'chat/stop' }, 'stop the reply');
+    if (e.key === 'Escape' && streamingHere() && !e.defaultPrevented) void run({ kind: 'chat/stop' }, s.couldNotStopReply);
   });
   input.addEventListener('input', save);
   send.addEventListener('click', submit);
-  stop.addEventListener('click', () => void run({ kind: 'chat/stop' }, 'stop the reply'));
-  clear.addEventListener('click', () => void run({ kind: 'chat/clear' }, 'clear the conversation'));
-  modelButton.addEventListener('click', () => void run({ kind: 'chat/selectModel' }, 'choose the model'));
+  stop.addEventListener('click', () => void run({ kind: 'chat/stop' }, s.couldNotStopReply));
+  clear.addEventListener('click', () => void run({ kind: 'chat/clear' }, s.couldNotClearConversation));
+  modelButton.addEventListener('click', () => void run({ kind: 'chat/selectModel' }, s.couldNotChooseModel));
   function act(action: ChatAction): void {
-    if (action === 'pull') void run({ kind: 'chat/pull', model: connection?.model || undefined }, 'pull the model');
-    else if (action === 'selectModel') void run({ kind: 'chat/selectModel' }, 'choose the model');
-    else if (action === 'openSettings') void run({ kind: 'command/run', command: 'pipulate.openSettings' }, 'open the settings');
-    else if (action === 'setApiKey') void run({ kind: 'command/run', command: 'pipulate.setApiKey' }, 'set the API key');
-    else if (action === 'showLog') void run({ kind: 'command/run', command: 'pipulate.showLog' }, 'show the log');
-    else if (action === 'retry') void run({ kind: 'chat/retry' }, 'retry');
+    if (action === 'pull') void run({ kind: 'chat/pull', model: connection?.model || undefined }, s.couldNotPullModel);
+    else if (action === 'selectModel') void run({ kind: 'chat/selectModel' }, s.couldNotChooseModel);
+    else if (action === 'openSettings') void run({ kind: 'command/run', command: 'pipulate.openSettings' }, s.couldNotOpenSettings);
+    else if (action === 'setApiKey') void run({ kind: 'command/run', command: 'pipulate.setApiKey' }, s.couldNotSetApiKey);
+    else if (action === 'showLog') void run({ kind: 'command/run', command: 'pipulate.showLog' }, s.couldNotShowLog);
+    else if (action === 'retry') void run({ kind: 'chat/retry' }, s.couldNotRetry);
   }
   messages.addEventListener('click', (e) => {
     const button = (e.target as HTMLElement).closest('button');
@@ -319,12 +325,12 @@ export function startChatView(root: HTMLElement): void {
     if (button.classList.contains('copy-message')) {
       const id = Number(button.closest('[data-id]')?.getAttribute('data-id'));
       const text = transcript.get(id)?.message.content;
-      if (text !== undefined) void run({ kind: 'clipboard/write', text }, 'copy the message').then((ok) => ok && flash(button));
+      if (text !== undefined) void run({ kind: 'clipboard/write', text }, s.couldNotCopyMessage).then((ok) => ok && flash(button));
       return;
     }
     const code = button.closest('.code-block')?.querySelector('code')?.textContent ?? '';
-    if (button.classList.contains('copy-code')) void run({ kind: 'clipboard/write', text: code }, 'copy the code').then((ok) => ok && flash(button));
-    else if (button.classList.contains('insert-code')) void run({ kind: 'chat/insertCode', code }, 'insert the code').then((ok) => ok && flash(button));
+    if (button.classList.contains('copy-code')) void run({ kind: 'clipboard/write', text: code }, s.couldNotCopyCode).then((ok) => ok && flash(button));
+    else if (button.classList.contains('insert-code')) void run({ kind: 'chat/insertCode', code }, s.couldNotInsertCode).then((ok) => ok && flash(button));
   });
 
   load();

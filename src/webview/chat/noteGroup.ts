@@ -4,6 +4,7 @@
  * alone is shown as it is: folding it would hide as much as it shows.
  */
 import { h, icon } from '../dom';
+import { fmt, strings } from '../strings';
 
 let groups = 0;
 
@@ -37,7 +38,7 @@ export class NoteGroup {
     const count = this.list.childElementCount;
     const folded = count > 1;
     this.fold.hidden = !folded;
-    this.label.textContent = `${count} actions in Tasks`;
+    this.label.textContent = fmt(strings().notes, count);
     this.fold.setAttribute('aria-expanded', String(this.open));
     this.chevron.className = `codicon codicon-chevron-${this.open ? 'down' : 'right'}`;
     this.list.hidden = folded && !this.open;

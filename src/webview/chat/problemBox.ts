@@ -7,22 +7,24 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { ChatAction, ChatProblem } from '../../protocol';
 import { h, icon, iconButton } from '../dom';
+import { strings, type WebviewStrings } from '../strings';
 
-const ACTION_LABEL: Record<ChatAction, string> = {
-  pull: 'Pull Model',
-  selectModel: 'Choose Model',
-  openSettings: 'Open Settings',
-  showLog: 'Show Log',
-  retry: 'Retry',
-  setApiKey: 'Set API Key',
+/** The button of each action: its key in the host's texts. */
+const ACTION_LABEL: Record<ChatAction, keyof WebviewStrings> = {
+  pull: 'pullModel',
+  selectModel: 'chooseModelAction',
+  openSettings: 'openSettings',
+  showLog: 'showLog',
+  retry: 'retry',
+  setApiKey: 'setApiKey',
 };
 
 export class ProblemBox {
   private readonly title = h('strong', { className: 'problem-title' });
-  private readonly close = iconButton('close', 'Dismiss this problem', 'problem-close');
+  private readonly close = iconButton('close', strings().dismissProblem, 'problem-close');
   private readonly actions = h('div', { className: 'problem-actions' });
   private readonly detail = h('div', { className: 'problem-detail' });
-  private readonly more = h('details', { className: 'problem-more' }, h('summary', {}, 'Details'), this.detail);
+  private readonly more = h('details', { className: 'problem-more' }, h('summary', {}, strings().details), this.detail);
   readonly element = h(
     'div',
     { className: 'problem', role: 'alert', hidden: true },
@@ -47,6 +49,6 @@ export class ProblemBox {
     this.more.hidden = !p.detail;
     this.more.open = false;
     this.actions.hidden = p.actions.length === 0;
-    this.actions.replaceChildren(...p.actions.map((a) => h('vscode-button', { secondary: a !== 'pull', 'data-action': a }, ACTION_LABEL[a])));
+    this.actions.replaceChildren(...p.actions.map((a) => h('vscode-button', { secondary: a !== 'pull', 'data-action': a }, strings()[ACTION_LABEL[a]])));
   }
 }

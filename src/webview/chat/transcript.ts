@@ -12,6 +12,7 @@
  */
 import type { ChatMessageDto } from '../../protocol';
 import { h } from '../dom';
+import { strings } from '../strings';
 import { MessageView } from './messageView';
 import { NoteGroup } from './noteGroup';
 
@@ -21,7 +22,7 @@ const CHUNK = 25;
 const MESSAGE_PX = 60;
 
 export class Transcript {
-  readonly element = h('section', { className: 'conversation', 'aria-label': 'Conversation' });
+  readonly element = h('section', { className: 'conversation', 'aria-label': strings().conversation });
   private views = new Map<number, MessageView>();
   private readonly groups = new WeakMap<Element, NoteGroup>();
   private oldest: number | undefined;

@@ -11,6 +11,7 @@ import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-s
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
 import type { Notification, ProfileDto, TasksSnapshot, TodoDto } from '../../protocol';
 import { h, landmark } from '../dom';
+import { fmt, strings } from '../strings';
 import { loadState, log, onNotify, request, saveState } from '../host';
 import { Banner } from '../banner';
 import { TodoList } from './todoList';
@@ -26,22 +27,23 @@ export function startTasksView(root: HTMLElement): void {
   const save = () => saveState({ draft: input.value, scrollTop: list.element.scrollTop } satisfies SavedState);
 
   const banner = new Banner();
+  const s = strings();
 
   // `label` names the combobox inside the element; aria-label, the element.
-  const profileSelect = h('vscode-single-select', { label: 'Active profile', 'aria-label': 'Active profile', title: 'Active profile', className: 'profile-select' }) as VscodeSingleSelect;
-  const addProfile = h('vscode-toolbar-button', { icon: 'add', label: 'New profile', title: 'New Profile' });
-  const renameProfile = h('vscode-toolbar-button', { icon: 'edit', label: 'Rename profile', title: 'Rename Profile' });
-  const deleteProfile = h('vscode-toolbar-button', { icon: 'trash', label: 'Delete profile', title: 'Delete Profile' });
-  const profileBar = h('div', { className: 'profile-bar', role: 'toolbar', 'aria-label': 'Profile' }, profileSelect, addProfile, renameProfile, deleteProfile);
+  const profileSelect = h('vscode-single-select', { label: s.activeProfile, 'aria-label': s.activeProfile, title: s.activeProfile, className: 'profile-select' }) as VscodeSingleSelect;
+  const addProfile = h('vscode-toolbar-button', { icon: 'add', label: s.newProfileLabel, title: s.newProfileTitle });
+  const renameProfile = h('vscode-toolbar-button', { icon: 'edit', label: s.renameProfileLabel, title: s.renameProfileTitle });
+  const deleteProfile = h('vscode-toolbar-button', { icon: 'trash', label: s.deleteProfileLabel, title: s.deleteProfileTitle });
+  const profileBar = h('div', { className: 'profile-bar', role: 'toolbar', 'aria-label': s.profile }, profileSelect, addProfile, renameProfile, deleteProfile);
 
-  const input = h('vscode-textfield', { placeholder: 'Add a todo and press Enter', 'aria-label': 'New todo', className: 'add-input', maxlength: 2000 }) as VscodeTextfield;
+  const input = h('vscode-textfield', { placeholder: s.addTodoPlaceholder, 'aria-label': s.newTodo, className: 'add-input', maxlength: 2000 }) as VscodeTextfield;
   input.value = state.draft;
 
   const counts = h('span', { className: 'counts', 'aria-live': 'polite' });
-  const clearDone = h('vscode-button', { secondary: true, title: 'Clear completed todos', className: 'clear-done' }, 'Clear completed');
+  const clearDone = h('vscode-button', { secondary: true, title: s.clearCompletedTitle, className: 'clear-done' }, s.clearCompleted);
   const summary = h('div', { className: 'summary' }, counts, clearDone);
   // Narrows the list as it is typed (todoList.ts's todoFilter); Escape clears it.
-  const filter = h('vscode-textfield', { type: 'search', placeholder: 'Filter: words, is:open, is:done', 'aria-label': 'Filter todos', className: 'filter-input' }) as VscodeTextfield;
+  const filter = h('vscode-textfield', { type: 'search', placeholder: s.filterPlaceholder, 'aria-label': s.filterTodos, className: 'filter-input' }) as VscodeTextfield;
 
   const empty = h('div', { className: 'empty-state', hidden: true });
   const storageNote = h('div', { className: 'storage-note', hidden: true });
@@ -51,7 +53,7 @@ export function startTasksView(root: HTMLElement): void {
     onError: (msg) => banner.show(msg),
     giveBackFocus: () => (list.element.querySelector<HTMLElement>('li.todo[tabindex="0"]') ?? input).focus(),
   });
-  landmark(root, 'Tasks');
+  landmark(root, s.tasks);
   root.append(banner.element, profileBar, input, summary, filter, list.element, undoBar.element, empty, storageNote);
 
   let profiles: ProfileDto[] = [];
@@ -72,12 +74,12 @@ export function startTasksView(root: HTMLElement): void {
 
   function updateCounts(): void {
     const { open, done } = list.counts();
-    counts.textContent = `${open} open · ${done} done`;
+    counts.textContent = fmt(s.counts, open, done);
     clearDone.toggleAttribute('disabled', done === 0);
     const profile = profiles.find((p) => p.id === activeProfileId)?.name ?? '';
     const filtered = open + done > 0 && list.shown() === 0;
     empty.hidden = open + done > 0 && !filtered;
-    empty.textContent = filtered ? 'No todo matches the filter.' : `No todos in “${profile}” yet. Type one above and press Enter.`;
+    empty.textContent = filtered ? s.noMatch : fmt(s.noTodos, profile);
   }
 
   function reset(snapshot: TasksSnapshot): void {
@@ -87,7 +89,7 @@ export function startTasksView(root: HTMLElement): void {
     list.render(snapshot.todos);
     updateCounts();
     storageNote.hidden = snapshot.storage.scope === 'workspace';
-    storageNote.textContent = 'No folder is open: these todos are kept in VS Code’s global storage, shared by every window without a folder.';
+    storageNote.textContent = s.globalStorage;
   }
 
   function apply(n: Notification): void {
@@ -137,7 +139,7 @@ export function startTasksView(root: HTMLElement): void {
       })
       .catch((err: Error) => {
         if (!input.value) input.value = title;
-        banner.show(`Could not add the todo: ${err.message}`);
+        banner.show(fmt(s.couldNotAddTodo, err.message));
       });
   });
   input.addEventListener('input', save);
@@ -165,16 +167,17 @@ export function startTasksView(root: HTMLElement): void {
     const id = Number(profileSelect.value);
     if (id === activeProfileId) return;
     request({ kind: 'profile/switch', id }).catch((err: Error) => {
-      banner.show(`Could not switch profile: ${err.message}`);
+      banner.show(fmt(s.couldNotSwitchProfile, err.message));
       renderProfiles();
     });
   });
-  const action = (body: Parameters<typeof request>[0], what: string) => () =>
-    request(body).catch((err: Error) => banner.show(`Could not ${what}: ${err.message}`));
-  addProfile.addEventListener('click', action({ kind: 'profile/add' }, 'create the profile'));
-  renameProfile.addEventListener('click', () => action({ kind: 'profile/rename', id: activeProfileId }, 'rename the profile')());
-  deleteProfile.addEventListener('click', () => action({ kind: 'profile/delete', id: activeProfileId }, 'delete the profile')());
-  clearDone.addEventListener('click', action({ kind: 'todo/clearCompleted' }, 'clear completed todos'));
+  /** `failure`: the text shown when the host refuses, `{0}` its reason. */
+  const action = (body: Parameters<typeof request>[0], failure: string) => () =>
+    request(body).catch((err: Error) => banner.show(fmt(failure, err.message)));
+  addProfile.addEventListener('click', action({ kind: 'profile/add' }, s.couldNotCreateProfile));
+  renameProfile.addEventListener('click', () => action({ kind: 'profile/rename', id: activeProfileId }, s.couldNotRenameProfile)());
+  deleteProfile.addEventListener('click', () => action({ kind: 'profile/delete', id: activeProfileId }, s.couldNotDeleteProfile)());
+  clearDone.addEventListener('click', action({ kind: 'todo/clearCompleted' }, s.couldNotClearCompleted));
 
   request({ kind: 'tasks/snapshot' })
     .then((snapshot) => {
@@ -183,7 +186,7 @@ export function startTasksView(root: HTMLElement): void {
       list.element.scrollTop = state.scrollTop;
     })
     .catch((err: Error) => {
-      banner.show(`Could not load the todos: ${err.message}`);
+      banner.show(fmt(s.couldNotLoadTodos, err.message));
       log('error', `snapshot failed: ${err.message}`);
     });
 }

@@ -18,6 +18,7 @@
 import type { TodoDto } from '../../protocol';
 import { h, icon, iconButton } from '../dom';
 import { request } from '../host';
+import { fmt, strings } from '../strings';
 import { paintLink } from './codeLink';
 
 const CHUNK = 100;
@@ -42,16 +43,16 @@ function rowTemplate(): HTMLLIElement {
   return (template ??= h(
     'li',
     { className: 'todo', role: 'listitem', tabindex: -1, draggable: 'true' },
-    h('span', { className: 'grip', title: 'Drag to reorder (or Alt+Up / Alt+Down)' }, icon('gripper')),
+    h('span', { className: 'grip', title: strings().dragToReorder }, icon('gripper')),
     h('input', { type: 'checkbox', className: 'check', tabindex: -1 }),
     h('span', { className: 'title' }),
-    iconButton('edit', 'Edit title (F2)', 'edit'),
-    iconButton('trash', 'Delete todo (Delete)', 'delete'),
+    iconButton('edit', strings().editTitle, 'edit'),
+    iconButton('trash', strings().deleteTodo, 'delete'),
   ));
 }
 
 export class TodoList {
-  readonly element = h('div', { className: 'todos', role: 'list', 'aria-label': 'Todos' });
+  readonly element = h('div', { className: 'todos', role: 'list', 'aria-label': strings().todos });
   private rows = new Map<number, Row>();
   /** Todos of the snapshot not rendered yet, in order; they come after every row. */
   private pending: TodoDto[] = [];
@@ -332,7 +333,7 @@ export class TodoList {
     row.title.textContent = row.todo.title;
     row.box.checked = row.todo.done;
     row.li.classList.toggle('done', row.todo.done);
-    row.li.setAttribute('aria-label', `${row.todo.title}${row.todo.done ? ', done' : ''}`);
+    row.li.setAttribute('aria-label', row.todo.done ? fmt(strings().todoDone, row.todo.title) : row.todo.title);
     row.li.hidden = this.hides(row.todo);
     this.fitChunk(row.li.parentElement);
   }
@@ -353,14 +354,15 @@ export class TodoList {
   }
 
   /** Runs a request for one row: the row shows it is pending, and an error is shown and undone. */
-  private busy(row: Row, what: string, body: Parameters<typeof request>[0], undo?: () => void): Promise<void> {
+  /** `failure`: the text shown when the host refuses, `{0}` its reason. */
+  private busy(row: Row, failure: string, body: Parameters<typeof request>[0], undo?: () => void): Promise<void> {
     row.li.classList.add('pending');
     row.li.setAttribute('aria-busy', 'true');
     return request(body)
       .then(() => undefined)
       .catch((err: Error) => {
         undo?.();
-        this.hooks.onError(`Could not ${what}: ${err.message}`);
+        this.hooks.onError(fmt(failure, err.message));
       })
       .finally(() => {
         row.li.classList.remove('pending');
@@ -371,23 +373,23 @@ export class TodoList {
   private toggle(row: Row): void {
     // The box shows the new state at once; the host's patch confirms it, an error reverts it.
     row.box.checked = !row.todo.done;
-    void this.busy(row, 'update the todo', { kind: 'todo/toggle', id: row.todo.id }, () => this.paint(row));
+    void this.busy(row, strings().couldNotUpdateTodo, { kind: 'todo/toggle', id: row.todo.id }, () => this.paint(row));
   }
 
   private delete(row: Row): void {
-    void this.busy(row, 'delete the todo', { kind: 'todo/delete', id: row.todo.id });
+    void this.busy(row, strings().couldNotDeleteTodo, { kind: 'todo/delete', id: row.todo.id });
   }
 
   private moveBy(row: Row, step: -1 | 1): void {
     const sibling = step < 0 ? this.rowBefore(row.li) : this.rowAfter(row.li);
     if (!sibling) return;
     const before = step < 0 ? Number(sibling.dataset.id) : (this.nextRow(sibling)?.dataset.id ?? null);
-    void this.busy(row, 'move the todo', { kind: 'todo/move', id: row.todo.id, before: before === null ? null : Number(before) });
+    void this.busy(row, strings().couldNotMoveTodo, { kind: 'todo/move', id: row.todo.id, before: before === null ? null : Number(before) });
   }
 
   edit(row: Row): void {
     if (row.li.querySelector('input.title-edit')) return;
-    const field = h('input', { type: 'text', className: 'title-edit', 'aria-label': 'Todo title', maxlength: 2000 });
+    const field = h('input', { type: 'text', className: 'title-edit', 'aria-label': strings().todoTitle, maxlength: 2000 });
     field.value = row.todo.title;
     row.title.replaceWith(field);
     row.li.draggable = false;
@@ -403,7 +405,7 @@ export class TodoList {
       row.li.focus();
       if (save && title && title !== row.todo.title) {
         row.title.textContent = title;
-        void this.busy(row, 'rename the todo', { kind: 'todo/rename', id: row.todo.id, title }, () => this.paint(row));
+        void this.busy(row, strings().couldNotRenameTodo, { kind: 'todo/rename', id: row.todo.id, title }, () => this.paint(row));
       }
     };
     field.addEventListener('keydown', (e) => {
@@ -425,12 +427,12 @@ export class TodoList {
       this.toggle(row);
     } else if (target.closest('button.edit')) this.edit(row);
     else if (target.closest('button.delete')) this.delete(row);
-    else if (target.closest('button.code-link')) void this.busy(row, 'open the code', { kind: 'todo/openLink', id: row.todo.id });
-    else if (target.closest('button.unlink')) void this.busy(row, 'unlink the todo', { kind: 'todo/unlink', id: row.todo.id });
+    else if (target.closest('button.code-link')) void this.busy(row, strings().couldNotOpenCode, { kind: 'todo/openLink', id: row.todo.id });
+    else if (target.closest('button.unlink')) void this.busy(row, strings().couldNotUnlinkTodo, { kind: 'todo/unlink', id: row.todo.id });
     else if (target.closest('button.relink')) {
       void request({ kind: 'todo/relink', id: row.todo.id })
-        .then((ok) => ok || this.hooks.onError('Select the code in an editor first, then relink.'))
-        .catch((err: Error) => this.hooks.onError(`Could not relink the todo: ${err.message}`));
+        .then((ok) => ok || this.hooks.onError(strings().selectCodeFirst))
+        .catch((err: Error) => this.hooks.onError(fmt(strings().couldNotRelinkTodo, err.message)));
     }
   }
 
@@ -500,7 +502,7 @@ export class TodoList {
     if (id === undefined || !target) return;
     e.preventDefault();
     const row = this.rows.get(id);
-    if (row && target.before !== id) void this.busy(row, 'move the todo', { kind: 'todo/move', id, before: target.before });
+    if (row && target.before !== id) void this.busy(row, strings().couldNotMoveTodo, { kind: 'todo/move', id, before: target.before });
   }
 
   private clearDropMarks(): void {
