@@ -65,6 +65,7 @@
  * the streaming message with all the text sent as deltas so far (deltas after it follow).
  * At construction, rows a crash left 'streaming' are marked 'stopped'.
  */
+import * as l10n from '@vscode/l10n';
 import type { AppStore } from '../store/appSchema';
 import type { AttachmentDto, ChatConnection, ChatMessageDto, ChatPage, ChatSnapshot, Notification, PullProgress } from '../protocol';
 import { NotFoundError, UserError } from '../errors';
@@ -119,14 +120,14 @@ export const SNAPSHOT_PAGE = 60;
 
 export class ChatBusyError extends UserError {
   constructor() {
-    super('A reply is still being written in this conversation: stop it or wait for it to finish, then send again.');
+    super(l10n.t('A reply is still being written in this conversation: stop it or wait for it to finish, then send again.'));
     this.name = 'ChatBusyError';
   }
 }
 
 export class NoModelError extends UserError {
   constructor() {
-    super('No model is chosen: choose one (or pull one), then send again.');
+    super(l10n.t('No model is chosen: choose one (or pull one), then send again.'));
     this.name = 'NoModelError';
   }
 }
@@ -261,7 +262,7 @@ export class ChatService {
 
   async send(profileId: number, text: string): Promise<ChatMessageDto> {
     const content = text.trim();
-    if (!content) throw new UserError('The message is empty.');
+    if (!content) throw new UserError(l10n.t('The message is empty.'));
     const reply = this.begin(profileId);
     const attached = this.attachments.take(profileId);
     let user: ChatMessageDto;
@@ -384,7 +385,7 @@ export class ChatService {
   }
 
   private toolCards(): Cards {
-    if (!this.cards) throw new UserError('The model has no tools here.');
+    if (!this.cards) throw new UserError(l10n.t('The model has no tools here.'));
     return this.cards;
   }
 

@@ -17,6 +17,7 @@
  * when that is more (the estimate was low). Not the server's count alone: with a prefix
  * cache (Ollama, llama.cpp) it counts only the tokens after the cached start.
  */
+import * as l10n from '@vscode/l10n';
 import type { ChatProblem } from '../protocol';
 
 export interface OutgoingMessage {
@@ -67,11 +68,14 @@ export interface PromptSize {
 
 export function trimmedProblem(size: PromptSize, numCtx: number): ChatProblem {
   return {
-    title: 'Older messages were left out',
+    title: l10n.t('Older messages were left out'),
     detail: [
-      `The conversation is longer than the context length (num_ctx ${numCtx} tokens, of which ${numCtx - size.budget} are kept for the reply).`,
-      `So the model is sent only the newest messages, about ${size.sentEstimate} tokens by a rough estimate (4 characters a token), and does not see the older ones. They leave in blocks, so that the start of what is sent stays the same for many turns and the model server can reuse its work.`,
-      'Raise the context length in the settings (the model must support it; it takes more memory), or clear the conversation.',
+      l10n.t('The conversation is longer than the context length (num_ctx {0} tokens, of which {1} are kept for the reply).', numCtx, numCtx - size.budget),
+      l10n.t(
+        'So the model is sent only the newest messages, about {0} tokens by a rough estimate (4 characters a token), and does not see the older ones. They leave in blocks, so that the start of what is sent stays the same for many turns and the model server can reuse its work.',
+        size.sentEstimate,
+      ),
+      l10n.t('Raise the context length in the settings (the model must support it; it takes more memory), or clear the conversation.'),
     ].join('\n'),
     actions: ['openSettings'],
   };
@@ -79,10 +83,15 @@ export function trimmedProblem(size: PromptSize, numCtx: number): ChatProblem {
 
 export function tooLongProblem(size: PromptSize, numCtx: number): ChatProblem {
   return {
-    title: 'The conversation is too long for the context length',
+    title: l10n.t('The conversation is too long for the context length'),
     detail: [
-      `Even the system prompt, the to-do list and the newest message come to about ${size.minimum} tokens by a rough estimate (4 characters a token), more than the context length allows (num_ctx ${numCtx}, with ${numCtx - size.budget} kept for the reply).`,
-      'Nothing was sent to the model. Shorten the message or the system prompt, or raise the context length in the settings.',
+      l10n.t(
+        'Even the system prompt, the to-do list and the newest message come to about {0} tokens by a rough estimate (4 characters a token), more than the context length allows (num_ctx {1}, with {2} kept for the reply).',
+        size.minimum,
+        numCtx,
+        numCtx - size.budget,
+      ),
+      l10n.t('Nothing was sent to the model. Shorten the message or the system prompt, or raise the context length in the settings.'),
     ].join('\n'),
     actions: ['openSettings'],
   };
@@ -90,10 +99,15 @@ export function tooLongProblem(size: PromptSize, numCtx: number): ChatProblem {
 
 export function contextFullProblem(promptTokens: number, replyTokens: number, numCtx: number): ChatProblem {
   return {
-    title: 'The model may not have seen the whole conversation',
+    title: l10n.t('The model may not have seen the whole conversation'),
     detail: [
-      `The prompt came to about ${promptTokens} tokens and the reply to ${replyTokens}, for a context length of ${numCtx} (num_ctx): the context was full, and Ollama leaves out what does not fit without saying so.`,
-      'Raise the context length in the settings, or clear the conversation.',
+      l10n.t(
+        'The prompt came to about {0} tokens and the reply to {1}, for a context length of {2} (num_ctx): the context was full, and Ollama leaves out what does not fit without saying so.',
+        promptTokens,
+        replyTokens,
+        numCtx,
+      ),
+      l10n.t('Raise the context length in the settings, or clear the conversation.'),
     ].join('\n'),
     actions: ['openSettings'],
   };

@@ -13,6 +13,7 @@
  * `detail` may hold several lines ("\n"): render it with `white-space: pre-line`.
  */
 import * as fs from 'node:fs';
+import * as l10n from '@vscode/l10n';
 import type { ChatAction, ChatProblem } from '../protocol';
 import { DEFAULT_OLLAMA_HOST, InvalidHostError, displayHost } from './ollamaClient';
 import type { ServerKind } from './settings';
@@ -90,13 +91,14 @@ export class ChatTimeoutError extends Error {
     /** 'first': no first token; 'stalled': tokens stopped coming. */
     readonly stage: 'first' | 'stalled',
   ) {
+    // not-ui: for the log; diagnose() words the problem the user sees
     super(stage === 'first' ? `No first token within ${ms} ms` : `No token for ${ms} ms`);
     this.name = 'ChatTimeoutError';
   }
 }
 
-const START_SERVER = 'Start the model server (vLLM, LM Studio, llama-server...), or check its URL in the setting pipulate.server.url.';
-const START_OLLAMA = 'Start Ollama: run "ollama serve" in a terminal, or start the Ollama app (install it from https://ollama.com).';
+const startServer = () => l10n.t('Start the model server (vLLM, LM Studio, llama-server...), or check its URL in the setting pipulate.server.url.');
+const startOllama = () => l10n.t('Start Ollama: run "ollama serve" in a terminal, or start the Ollama app (install it from https://ollama.com).');
 
 export function diagnose(err: unknown, ctx: DiagnoseContext): Diagnosis {
   const host = displayHost(ctx.host);
@@ -104,7 +106,7 @@ export function diagnose(err: unknown, ctx: DiagnoseContext): Diagnosis {
   const message = String(e?.message ?? err);
 
   if (err instanceof InvalidHostError) {
-    return d('badHost', 'The Ollama host setting is not valid', [`${err.message}.`], ['openSettings']);
+    return d('badHost', l10n.t('The Ollama host setting is not valid'), [l10n.t('{0}.', err.message)], ['openSettings']);
   }
   if (err instanceof ChatTimeoutError) return timeoutProblem(err, ctx);
   if (e?.name === 'ServerResponseError') return openaiResponseProblem(message, e.status_code ?? (err as { status?: number }).status ?? 0, ctx);
@@ -121,21 +123,21 @@ export function diagnose(err: unknown, ctx: DiagnoseContext): Diagnosis {
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     const name = hostname(ctx.host);
     const lines = [
-      `The name "${name}" could not be resolved (${code}), so Ollama at ${host} could not be reached.`,
-      'Check the Ollama host in the settings.',
+      l10n.t('The name "{0}" could not be resolved ({1}), so Ollama at {2} could not be reached.', name, code, host),
+      l10n.t('Check the Ollama host in the settings.'),
     ];
     if (name === 'host.docker.internal') {
-      lines.push('host.docker.internal exists only inside Docker containers (and Docker Desktop); outside one, use http://127.0.0.1:11434.');
+      lines.push(l10n.t('host.docker.internal exists only inside Docker containers (and Docker Desktop); outside one, use http://127.0.0.1:11434.'));
     }
-    return d('hostNotFound', `Cannot find the Ollama host "${name}"`, lines, ['openSettings', 'retry']);
+    return d('hostNotFound', l10n.t('Cannot find the Ollama host "{0}"', name), lines, ['openSettings', 'retry']);
   }
   if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return d(
       'timeout',
-      `Ollama at ${host} does not answer`,
+      l10n.t('Ollama at {0} does not answer', host),
       [
-        `The connection to ${host} could not be made (${code}): the address is wrong, the machine is off, or a firewall blocks port ${port(ctx.host)}.`,
-        'If Ollama runs on another machine, start it there with OLLAMA_HOST=0.0.0.0 so it accepts connections from the network.',
+        l10n.t('The connection to {0} could not be made ({1}): the address is wrong, the machine is off, or a firewall blocks port {2}.', host, code, port(ctx.host)),
+        l10n.t('If Ollama runs on another machine, start it there with OLLAMA_HOST=0.0.0.0 so it accepts connections from the network.'),
       ],
       ['retry', 'openSettings'],
     );
@@ -143,19 +145,23 @@ export function diagnose(err: unknown, ctx: DiagnoseContext): Diagnosis {
   if (/bad port/i.test(causeMessage(err))) {
     return d(
       'badHost',
-      `Port ${port(ctx.host)} cannot be used`,
-      [`Node's fetch refuses to call port ${port(ctx.host)} (a port reserved for other protocols). Ollama listens on 11434 unless told otherwise: fix the Ollama host in the settings.`],
+      l10n.t('Port {0} cannot be used', port(ctx.host)),
+      [
+        l10n.t(
+          "Node's fetch refuses to call port {0} (a port reserved for other protocols). Ollama listens on 11434 unless told otherwise: fix the Ollama host in the settings.",
+          port(ctx.host),
+        ),
+      ],
       ['openSettings'],
     );
   }
   if (e?.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    const secs = ctx.timeoutMs ? ` within ${seconds(ctx.timeoutMs)}` : '';
     return d(
       'timeout',
-      `${Who(ctx)} at ${host} did not answer${secs}`,
+      ctx.timeoutMs ? l10n.t('{0} at {1} did not answer within {2}', Who(ctx), host, seconds(ctx.timeoutMs)) : l10n.t('{0} at {1} did not answer', Who(ctx), host),
       [
-        'The server accepted the connection but sent nothing back in time. It may be busy loading a model or overloaded.',
-        'Try again, or raise the request timeout in the settings.',
+        l10n.t('The server accepted the connection but sent nothing back in time. It may be busy loading a model or overloaded.'),
+        l10n.t('Try again, or raise the request timeout in the settings.'),
       ],
       ['retry', 'openSettings'],
     );
@@ -171,16 +177,20 @@ export function diagnose(err: unknown, ctx: DiagnoseContext): Diagnosis {
     const during = ctx.phase === 'stream';
     return d(
       'dropped',
-      during ? `The connection to ${who(ctx)} was lost in the middle of the reply` : `${Who(ctx)} at ${host} closed the connection`,
+      during ? l10n.t('The connection to {0} was lost in the middle of the reply', who(ctx)) : l10n.t('{0} at {1} closed the connection', Who(ctx), host),
       [
-        `${Who(ctx)} at ${host} closed the connection before ${ctx.phase === 'pull' ? 'the pull finished' : 'the reply was complete'} (it may have crashed, run out of memory, or been restarted).${during ? ' What arrived is kept.' : ''}`,
-        `Check that ${who(ctx)} is still running (its log says why it stopped), then try again.`,
+        ctx.phase === 'pull'
+          ? l10n.t('{0} at {1} closed the connection before the pull finished (it may have crashed, run out of memory, or been restarted).', Who(ctx), host)
+          : during
+            ? l10n.t('{0} at {1} closed the connection before the reply was complete (it may have crashed, run out of memory, or been restarted). What arrived is kept.', Who(ctx), host)
+            : l10n.t('{0} at {1} closed the connection before the reply was complete (it may have crashed, run out of memory, or been restarted).', Who(ctx), host),
+        l10n.t('Check that {0} is still running (its log says why it stopped), then try again.', who(ctx)),
       ],
       ['retry', 'showLog'],
     );
   }
   if (e?.name === 'AbortError') {
-    return d('unknown', `The request to ${who(ctx)} was cancelled`, ['The request was aborted before it finished.'], ['retry']);
+    return d('unknown', l10n.t('The request to {0} was cancelled', who(ctx)), [l10n.t('The request was aborted before it finished.')], ['retry']);
   }
   if (isOutOfMemory(message)) return outOfMemory(message, ctx);
 
@@ -189,12 +199,21 @@ export function diagnose(err: unknown, ctx: DiagnoseContext): Diagnosis {
     if (ctx.phase === 'pull') return pullFailed(message, ctx);
     return d(
       'midStream',
-      `${Who(ctx)} stopped the reply with an error`,
-      [`${Who(ctx)} reported: "${message}".`, `${ctx.phase === 'stream' ? 'What arrived before the error is kept. ' : ''}Try again; if it keeps happening, the ${ctx.kind === 'openai' ? 'server' : 'Ollama'} log says more.`],
+      l10n.t('{0} stopped the reply with an error', Who(ctx)),
+      [
+        l10n.t('{0} reported: "{1}".', Who(ctx), message),
+        ctx.kind === 'openai'
+          ? ctx.phase === 'stream'
+            ? l10n.t("What arrived before the error is kept. Try again; if it keeps happening, the server's log says more.")
+            : l10n.t("Try again; if it keeps happening, the server's log says more.")
+          : ctx.phase === 'stream'
+            ? l10n.t('What arrived before the error is kept. Try again; if it keeps happening, the Ollama log says more.')
+            : l10n.t('Try again; if it keeps happening, the Ollama log says more.'),
+      ],
       ['retry', 'showLog'],
     );
   }
-  return d('unknown', `Something went wrong talking to ${who(ctx)}`, [`${message} (host ${host}).`], ['retry', 'showLog']);
+  return d('unknown', l10n.t('Something went wrong talking to {0}', who(ctx)), [l10n.t('{0} (host {1}).', message, host)], ['retry', 'showLog']);
 }
 
 /** Ollama does not run at the host (connection refused): how to start it, and why the host may be the wrong one. */
@@ -202,51 +221,78 @@ export function unreachable(ctx: DiagnoseContext): Diagnosis {
   const host = displayHost(ctx.host);
   const env = ctx.environment ?? {};
   const openai = ctx.kind === 'openai';
-  const lines = [`Nothing answers at ${host} (connection refused).`, openai ? START_SERVER : START_OLLAMA];
+  const lines = [l10n.t('Nothing answers at {0} (connection refused).', host), openai ? startServer() : startOllama()];
   const side = sideOf(env);
   if (side) lines.push(side);
   const name = hostname(ctx.host);
   if (name === 'localhost') {
-    lines.push('"localhost" may resolve to ::1 (IPv6) while Ollama listens on 127.0.0.1 only: set the host to http://127.0.0.1:' + port(ctx.host) + '.');
+    lines.push(l10n.t('"localhost" may resolve to ::1 (IPv6) while Ollama listens on 127.0.0.1 only: set the host to http://127.0.0.1:{0}.', port(ctx.host)));
   }
   // The steps name this server's port, and for Ollama how to make it listen beyond 127.0.0.1.
   const p = port(ctx.host);
-  const server = openai ? 'the server' : 'Ollama';
-  const listen = openai ? 'make it listen on 0.0.0.0 (its --host option)' : 'start it with OLLAMA_HOST=0.0.0.0';
-  const wsl = `WSL: this extension runs inside WSL, where 127.0.0.1 is the Linux side. Run ${server} inside WSL, or run it on Windows, ${listen}, and set the URL to the Windows address (with mirrored networking, 127.0.0.1 works).`;
-  const remote = `Remote window (SSH, tunnel): this extension runs on the remote machine, so 127.0.0.1 is that machine. Run ${server} there, or forward the one on your computer with "ssh -R ${p}:127.0.0.1:${p} <remote>".`;
-  const codespaces = `Codespaces: this extension runs in the codespace, in the cloud, which cannot reach your computer. Use a server the codespace can reach (its URL in the settings), or run ${server} in the codespace.`;
-  const container = `Dev container: 127.0.0.1 is the container. Set the URL to http://host.docker.internal:${p} and, on your machine, ${listen} so it accepts connections from the container.`;
+  const server = openai ? l10n.t('the server') : 'Ollama';
+  const listen = openai ? l10n.t('make it listen on 0.0.0.0 (its --host option)') : l10n.t('start it with OLLAMA_HOST=0.0.0.0');
+  const wsl = l10n.t(
+    'WSL: this extension runs inside WSL, where 127.0.0.1 is the Linux side. Run {0} inside WSL, or run it on Windows, {1}, and set the URL to the Windows address (with mirrored networking, 127.0.0.1 works).',
+    server,
+    listen,
+  );
+  const remote = l10n.t(
+    'Remote window (SSH, tunnel): this extension runs on the remote machine, so 127.0.0.1 is that machine. Run {0} there, or forward the one on your computer with "ssh -R {1}:127.0.0.1:{1} <remote>".',
+    server,
+    p,
+  );
+  const codespaces = l10n.t(
+    'Codespaces: this extension runs in the codespace, in the cloud, which cannot reach your computer. Use a server the codespace can reach (its URL in the settings), or run {0} in the codespace.',
+    server,
+  );
+  const container = l10n.t(
+    'Dev container: 127.0.0.1 is the container. Set the URL to http://host.docker.internal:{0} and, on your machine, {1} so it accepts connections from the container.',
+    p,
+    listen,
+  );
   if (env.remoteName === 'codespaces') lines.push(codespaces);
   else if (env.container) lines.push(container);
   else if (env.wsl) lines.push(wsl);
   else if (env.remoteName) lines.push(remote);
-  else lines.push(`If VS Code runs in a remote window, the host is seen from the remote side:`, `- ${wsl}`, `- ${remote}`, `- ${container}`);
-  if (openai) lines.push('The URL comes from the setting pipulate.server.url.');
-  else if (ctx.host !== DEFAULT_OLLAMA_HOST) lines.push(`The host comes from the settings (or OLLAMA_HOST); the default is ${DEFAULT_OLLAMA_HOST}.`);
-  return d('unreachable', `${openai ? 'The model server' : 'Ollama'} is not reachable at ${host}`, lines, ['retry', 'openSettings', 'showLog']);
+  else lines.push(l10n.t('If VS Code runs in a remote window, the host is seen from the remote side:'), `- ${wsl}`, `- ${remote}`, `- ${container}`);
+  if (openai) lines.push(l10n.t('The URL comes from the setting pipulate.server.url.'));
+  else if (ctx.host !== DEFAULT_OLLAMA_HOST) lines.push(l10n.t('The host comes from the settings (or OLLAMA_HOST); the default is {0}.', DEFAULT_OLLAMA_HOST));
+  return d('unreachable', l10n.t('{0} is not reachable at {1}', Who(ctx), host), lines, ['retry', 'openSettings', 'showLog']);
 }
 
 export function modelMissing(ctx: DiagnoseContext): Diagnosis {
   if (ctx.kind === 'openai') {
     return d(
       'modelMissing',
-      `The model "${ctx.model}" is not served`,
-      [`The server at ${displayHost(ctx.host)} does not list a model "${ctx.model}" (GET /models). Choose one of the models it serves; models are pulled only through Ollama.`],
+      l10n.t('The model "{0}" is not served', ctx.model),
+      [
+        l10n.t(
+          'The server at {0} does not list a model "{1}" (GET /models). Choose one of the models it serves; models are pulled only through Ollama.',
+          displayHost(ctx.host),
+          ctx.model,
+        ),
+      ],
       ['selectModel', 'openSettings'],
     );
   }
   return d(
     'modelMissing',
-    `The model "${ctx.model}" is not installed`,
-    [`Ollama at ${displayHost(ctx.host)} has no model "${ctx.model}". Pull it (it downloads once, then stays on this machine), or choose one of the installed models.`],
+    l10n.t('The model "{0}" is not installed', ctx.model),
+    [
+      l10n.t(
+        'Ollama at {0} has no model "{1}". Pull it (it downloads once, then stays on this machine), or choose one of the installed models.',
+        displayHost(ctx.host),
+        ctx.model,
+      ),
+    ],
     ['pull', 'selectModel'],
   );
 }
 
 export function noModel(kind: ServerKind = 'ollama'): Diagnosis {
-  if (kind === 'openai') return d('noModel', 'No model is chosen', ['Choose one of the models the server serves, then send again.'], ['selectModel']);
-  return d('noModel', 'No model is chosen', ['Choose one of the models Ollama has, or pull one, then send again.'], ['selectModel', 'pull']);
+  if (kind === 'openai') return d('noModel', l10n.t('No model is chosen'), [l10n.t('Choose one of the models the server serves, then send again.')], ['selectModel']);
+  return d('noModel', l10n.t('No model is chosen'), [l10n.t('Choose one of the models Ollama has, or pull one, then send again.')], ['selectModel', 'pull']);
 }
 
 /** A non-2xx answer of an OpenAI-compatible server (or of a proxy in front of Ollama). */
@@ -256,12 +302,12 @@ function openaiResponseProblem(message: string, status: number, ctx: DiagnoseCon
     const refused = ctx.hasKey || status === 403;
     return d(
       refused ? 'keyRefused' : 'keyMissing',
-      refused ? `The server at ${host} refused the API key (${status})` : `The server at ${host} wants an API key (${status})`,
+      refused ? l10n.t('The server at {0} refused the API key ({1})', host, status) : l10n.t('The server at {0} wants an API key ({1})', host, status),
       [
-        `It said: "${message}".`,
+        l10n.t('It said: "{0}".', message),
         refused
-          ? 'Set the right key with "Pipulate: Set API Key" (it is kept in VS Code\'s secret storage for this server only), or check that the key may use this model.'
-          : 'Set one with "Pipulate: Set API Key": it is kept in VS Code\'s secret storage for this server only, never in the settings.',
+          ? l10n.t('Set the right key with "Pipulate: Set API Key" (it is kept in VS Code\'s secret storage for this server only), or check that the key may use this model.')
+          : l10n.t('Set one with "Pipulate: Set API Key": it is kept in VS Code\'s secret storage for this server only, never in the settings.'),
       ],
       ['setApiKey', 'openSettings'],
     );
@@ -271,20 +317,38 @@ function openaiResponseProblem(message: string, status: number, ctx: DiagnoseCon
   if (status === 404) {
     return d(
       'notOllama',
-      `${host} does not look like an OpenAI-compatible server`,
-      [`It answered "${message}" (404). The URL is the API's base, usually ending in /v1 (http://host:8000/v1 for vLLM, http://host:1234/v1 for LM Studio, http://host:8080/v1 for llama-server).`],
+      l10n.t('{0} does not look like an OpenAI-compatible server', host),
+      [
+        l10n.t(
+          "It answered \"{0}\" (404). The URL is the API's base, usually ending in /v1 (http://host:8000/v1 for vLLM, http://host:1234/v1 for LM Studio, http://host:8080/v1 for llama-server).",
+          message,
+        ),
+      ],
       ['openSettings', 'retry'],
     );
   }
   if (isOutOfMemory(message)) return outOfMemory(message, ctx);
-  return d('serverError', `The model server answered with an error (${status})`, [`The server at ${host} said: "${message}".`, 'Try again; if it keeps happening, the server\'s log says more.'], ['retry', 'showLog']);
+  return d(
+    'serverError',
+    l10n.t('The model server answered with an error ({0})', status),
+    [l10n.t('The server at {0} said: "{1}".', host, message), l10n.t("Try again; if it keeps happening, the server's log says more.")],
+    ['retry', 'showLog'],
+  );
 }
 
 /** Which side the extension runs on, in a remote window: the server's address is seen from there. */
 function sideOf(env: HostEnvironment): string | undefined {
   if (!env.remoteName && !env.wsl && !env.container) return undefined;
-  const where = env.container ? 'a container' : env.wsl ? 'WSL' : `the remote machine (${env.remoteName})`;
-  return `Pipulate runs on the remote side of this window, in ${where}, not on your own computer: 127.0.0.1 there is ${env.container ? 'the container' : env.wsl ? 'the WSL Linux side' : 'that machine'}. A server on your own computer is on the other side.`;
+  if (env.container) {
+    return l10n.t('Pipulate runs on the remote side of this window, in a container, not on your own computer: 127.0.0.1 there is the container. A server on your own computer is on the other side.');
+  }
+  if (env.wsl) {
+    return l10n.t('Pipulate runs on the remote side of this window, in WSL, not on your own computer: 127.0.0.1 there is the WSL Linux side. A server on your own computer is on the other side.');
+  }
+  return l10n.t(
+    'Pipulate runs on the remote side of this window, in the remote machine ({0}), not on your own computer: 127.0.0.1 there is that machine. A server on your own computer is on the other side.',
+    env.remoteName ?? '',
+  );
 }
 
 function responseProblem(message: string, status: number, ctx: DiagnoseContext): Diagnosis {
@@ -295,16 +359,24 @@ function responseProblem(message: string, status: number, ctx: DiagnoseContext):
   if (status === 404) {
     return d(
       'notOllama',
-      `${host} does not look like Ollama`,
-      [`It answered "${message}" (404) to an Ollama API call. Check the Ollama host in the settings (a different program may use that port, or Ollama is very old).`],
+      l10n.t('{0} does not look like Ollama', host),
+      [
+        l10n.t(
+          'It answered "{0}" (404) to an Ollama API call. Check the Ollama host in the settings (a different program may use that port, or Ollama is very old).',
+          message,
+        ),
+      ],
       ['openSettings', 'retry'],
     );
   }
   if (isOutOfMemory(message)) return outOfMemory(message, ctx);
   return d(
     'serverError',
-    `Ollama answered with an error (${status})`,
-    [`Ollama at ${host} said: "${message}".`, 'Try again; if it keeps happening, the Ollama log (ollama serve output, or the app\'s logs) says more.'],
+    l10n.t('Ollama answered with an error ({0})', status),
+    [
+      l10n.t('Ollama at {0} said: "{1}".', host, message),
+      l10n.t("Try again; if it keeps happening, the Ollama log (ollama serve output, or the app's logs) says more."),
+    ],
     ['retry', 'showLog'],
   );
 }
@@ -312,8 +384,8 @@ function responseProblem(message: string, status: number, ctx: DiagnoseContext):
 function pullFailed(message: string, ctx: DiagnoseContext): Diagnosis {
   return d(
     'pullFailed',
-    `Could not pull "${ctx.model}"`,
-    [`Ollama said: "${message}".`, 'Check the model name (see https://ollama.com/library) and that Ollama can reach the internet.'],
+    l10n.t('Could not pull "{0}"', ctx.model),
+    [l10n.t('Ollama said: "{0}".', message), l10n.t('Check the model name (see https://ollama.com/library) and that Ollama can reach the internet.')],
     ['selectModel', 'retry', 'showLog'],
   );
 }
@@ -323,19 +395,22 @@ function timeoutProblem(err: ChatTimeoutError, ctx: DiagnoseContext): Diagnosis 
   if (err.stage === 'first') {
     return d(
       'firstTokenTimeout',
-      `No answer from "${ctx.model}" within ${seconds(err.ms)}`,
+      l10n.t('No answer from "{0}" within {1}', ctx.model, seconds(err.ms)),
       [
-        `${Who(ctx)} at ${host} sent no token within the first-token timeout (${seconds(err.ms)}), so the request was stopped.`,
-        'The model may still be loading (a large model can take minutes the first time) or be too large for this machine.',
-        'Try again, raise the first-token timeout in the settings, or choose a smaller model.',
+        l10n.t('{0} at {1} sent no token within the first-token timeout ({2}), so the request was stopped.', Who(ctx), host, seconds(err.ms)),
+        l10n.t('The model may still be loading (a large model can take minutes the first time) or be too large for this machine.'),
+        l10n.t('Try again, raise the first-token timeout in the settings, or choose a smaller model.'),
       ],
       ['retry', 'openSettings', 'selectModel'],
     );
   }
   return d(
     'stalled',
-    'The reply stalled',
-    [`No token arrived from ${who(ctx)} at ${host} for ${seconds(err.ms)}, so the request was stopped. What arrived is kept.`, 'Try again, or raise the request timeout in the settings.'],
+    l10n.t('The reply stalled'),
+    [
+      l10n.t('No token arrived from {0} at {1} for {2}, so the request was stopped. What arrived is kept.', who(ctx), host, seconds(err.ms)),
+      l10n.t('Try again, or raise the request timeout in the settings.'),
+    ],
     ['retry', 'openSettings'],
   );
 }
@@ -347,8 +422,8 @@ function isOutOfMemory(message: string): boolean {
 function outOfMemory(message: string, ctx: DiagnoseContext): Diagnosis {
   return d(
     'outOfMemory',
-    `Not enough memory for "${ctx.model}"`,
-    [`${Who(ctx)} said: "${message}".`, 'Choose a smaller model, lower the context length in the settings, or close other programs.'],
+    l10n.t('Not enough memory for "{0}"', ctx.model),
+    [l10n.t('{0} said: "{1}".', Who(ctx), message), l10n.t('Choose a smaller model, lower the context length in the settings, or close other programs.')],
     ['selectModel', 'openSettings', 'showLog'],
   );
 }
@@ -357,10 +432,10 @@ function outOfMemory(message: string, ctx: DiagnoseContext): Diagnosis {
 
 /** What the server is called in a sentence, and at its start. */
 function who(ctx: DiagnoseContext): string {
-  return ctx.kind === 'openai' ? 'the model server' : 'Ollama';
+  return ctx.kind === 'openai' ? l10n.t('the model server') : 'Ollama';
 }
 function Who(ctx: DiagnoseContext): string {
-  return ctx.kind === 'openai' ? 'The model server' : 'Ollama';
+  return ctx.kind === 'openai' ? l10n.t('The model server') : 'Ollama';
 }
 
 function d(code: ProblemCode, title: string, lines: string[], actions: ChatAction[]): Diagnosis {
@@ -405,5 +480,5 @@ function port(host: string): string {
 
 function seconds(ms: number): string {
   const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+  return l10n.t('{0} s', Number.isInteger(s) ? s : s.toFixed(1));
 }

@@ -8,6 +8,7 @@
  * connection at any point, before or during the response, which is what makes Ollama
  * stop generating.
  */
+import * as l10n from '@vscode/l10n';
 import { Ollama } from 'ollama';
 
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
@@ -18,7 +19,11 @@ export class InvalidHostError extends Error {
     readonly host: string,
     example = DEFAULT_OLLAMA_HOST,
   ) {
-    super(`"${host}" is not a valid ${example === DEFAULT_OLLAMA_HOST ? 'Ollama host' : 'server URL'}; use a URL such as ${example}`);
+    super(
+      example === DEFAULT_OLLAMA_HOST
+        ? l10n.t('"{0}" is not a valid Ollama host; use a URL such as {1}', host, example)
+        : l10n.t('"{0}" is not a valid server URL; use a URL such as {1}', host, example),
+    );
     this.name = 'InvalidHostError';
   }
 }

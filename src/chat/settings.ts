@@ -42,6 +42,7 @@ export function toolSettings(s: ChatSettings): ToolSettings {
   return { ...t, maxRounds: Math.max(1, Math.floor(t.maxRounds) || DEFAULT_TOOL_SETTINGS.maxRounds) };
 }
 
+// model-facing: what the model is told first (the setting's default, in package.json too)
 export const DEFAULT_SYSTEM_PROMPT =
   'You are the assistant in Pipulate, a to-do list in the VS Code sidebar. Be brief and practical. ' +
   'System messages in the conversation record what the user did in the to-do list (added, checked, renamed, ' +
