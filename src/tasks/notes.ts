@@ -4,6 +4,7 @@
  * came in between: the same todo moved again (one note, from where to where), renamed
  * again (from the first title to the last), a switch back to a profile (one note).
  */
+import * as l10n from '@vscode/l10n';
 import type { Note } from '../chat/conversation';
 import { cutText, oneLine } from '../text';
 import type { Actor } from './revert';
@@ -15,27 +16,27 @@ export function quote(text: string): string {
 
 /** `where`: the place in the code it points at (src/parse.ts:42). */
 export function added(title: string, where?: string): Note {
-  return { text: `Added todo ${quote(title)}${where ? ` (${where})` : ''}` };
+  return { text: where ? l10n.t('Added todo {0} ({1})', quote(title), where) : l10n.t('Added todo {0}', quote(title)) };
 }
 
 export function linked(title: string, where: string): Note {
-  return { text: `Pointed todo ${quote(title)} at ${where}` };
+  return { text: l10n.t('Pointed todo {0} at {1}', quote(title), where) };
 }
 
 export function unlinked(title: string): Note {
-  return { text: `Todo ${quote(title)} no longer points at code` };
+  return { text: l10n.t('Todo {0} no longer points at code', quote(title)) };
 }
 
 export function toggled(title: string, done: boolean): Note {
-  return { text: `${done ? 'Completed' : 'Reopened'} todo ${quote(title)}` };
+  return { text: done ? l10n.t('Completed todo {0}', quote(title)) : l10n.t('Reopened todo {0}', quote(title)) };
 }
 
 export function deleted(title: string): Note {
-  return { text: `Deleted todo ${quote(title)}` };
+  return { text: l10n.t('Deleted todo {0}', quote(title)) };
 }
 
 export function cleared(count: number): Note {
-  return { text: `Cleared ${count} completed todo${count === 1 ? '' : 's'}` };
+  return { text: count === 1 ? l10n.t('Cleared 1 completed todo') : l10n.t('Cleared {0} completed todos', count) };
 }
 
 interface Renamed extends Note {
@@ -44,7 +45,7 @@ interface Renamed extends Note {
 
 export function renamed(id: number, from: string, to: string): Renamed {
   return {
-    text: `Renamed todo ${quote(from)} to ${quote(to)}`,
+    text: l10n.t('Renamed todo {0} to {1}', quote(from), quote(to)),
     subject: `todo ${id} title`,
     from,
     fold: (previous) => renamed(id, (previous as Renamed).from, to),
@@ -59,24 +60,24 @@ interface Moved extends Note {
 export function moved(id: number, title: string, from: number, to: number, length: number): Moved {
   const text =
     from === to
-      ? `Moved todo ${quote(title)} and back: it is at ${place(to, length, true)} again`
-      : `Moved todo ${quote(title)} from ${place(from, length)} to ${place(to, length, true)}`;
+      ? l10n.t('Moved todo {0} and back: it is at {1} again', quote(title), place(to, length, true))
+      : l10n.t('Moved todo {0} from {1} to {2}', quote(title), place(from, length), place(to, length, true));
   return { text, subject: `todo ${id} order`, from, fold: (previous) => moved(id, title, (previous as Moved).from, to, length) };
 }
 
 function place(index: number, length: number, ofLength = false): string {
-  if (index === 0) return 'the top';
-  if (index === length - 1) return 'the bottom';
-  return `position ${index + 1}${ofLength ? ` of ${length}` : ''}`;
+  if (index === 0) return l10n.t('the top');
+  if (index === length - 1) return l10n.t('the bottom');
+  return ofLength ? l10n.t('position {0} of {1}', index + 1, length) : l10n.t('position {0}', index + 1);
 }
 
 /** Every switch into a profile says the same: a switch away and back leaves one note. */
 export function switched(name: string): Note {
-  return { text: `Switched to profile ${quote(name)}`, subject: 'active profile' };
+  return { text: l10n.t('Switched to profile {0}', quote(name)), subject: 'active profile' };
 }
 
 export function renamedProfile(from: string, to: string): Note {
-  return { text: `Renamed profile ${quote(from)} to ${quote(to)}` };
+  return { text: l10n.t('Renamed profile {0} to {1}', quote(from), quote(to)) };
 }
 
 /**
@@ -88,7 +89,7 @@ export function madeBy(by: Actor, note: Note): Note {
   const fold = note.fold;
   return {
     ...note,
-    text: `The model ${note.text.charAt(0).toLowerCase()}${note.text.slice(1)}`,
+    text: l10n.t('The model {0}', `${note.text.charAt(0).toLowerCase()}${note.text.slice(1)}`),
     ...(note.subject !== undefined ? { subject: `${note.subject} (model)` } : {}),
     ...(fold ? { fold: (previous: Note) => madeBy(by, fold(previous)) } : {}),
   };
@@ -96,5 +97,5 @@ export function madeBy(by: Actor, note: Note): Note {
 
 /** A change was taken back (`what`: the note that said it). */
 export function undone(what: string): Note {
-  return { text: `Undone: ${what}` };
+  return { text: l10n.t('Undone: {0}', what) };
 }

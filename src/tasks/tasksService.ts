@@ -4,6 +4,7 @@
  * the store's sync, then emit the patch every open view applies, then tell the model
  * what happened through the chat queue (a verbatim note).
  */
+import * as l10n from '@vscode/l10n';
 import type { AppStore, Profile, Todo } from '../store/appSchema';
 import type { Notification, ProfileDto, TasksSnapshot, TodoDto } from '../protocol';
 import { NotFoundError, UserError } from '../errors';
@@ -27,7 +28,6 @@ export interface TasksDeps {
 }
 
 export const ACTIVE_PROFILE_KEY = 'active_profile_id';
-const DEFAULT_PROFILE = 'Default';
 
 export class TasksService {
   private active: number;
@@ -39,7 +39,7 @@ export class TasksService {
   /** The remembered active profile, or the first; a store with none gets the default one. */
   private pickActive(): number {
     const { store } = this.deps;
-    if (store.profiles.count() === 0) store.profiles.insert({ name: DEFAULT_PROFILE });
+    if (store.profiles.count() === 0) store.profiles.insert({ name: l10n.t('Default') });
     const remembered = store.kv.get<number>(ACTIVE_PROFILE_KEY);
     return remembered !== undefined && store.profiles.has(remembered) ? remembered : this.profileList()[0]!.id;
   }
@@ -196,7 +196,7 @@ export class TasksService {
   async addProfile(name: string, options: ChangeOptions = {}): Promise<ProfileDto> {
     const from = this.active;
     const clean = cleanName(name);
-    const profile = this.change(options, `Created profile ${notes.quote(clean)}`, () => {
+    const profile = this.change(options, l10n.t('Created profile {0}', notes.quote(clean)), () => {
       const last = this.deps.store.profiles.rows({ orderBy: 'priority DESC', limit: 1 })[0];
       const added = profileDto(this.deps.store.profiles.insert({ name: clean, priority: (last?.priority ?? 0) + 1 }));
       // Reverted last step first: back to the profile before, then the new one goes.
@@ -221,7 +221,7 @@ export class TasksService {
     const { store } = this.deps;
     store.profiles.get(id);
     const rest = this.profileList().filter((p) => p.id !== id);
-    if (rest.length === 0) throw new UserError('This is the only profile. Create another one before deleting it.');
+    if (rest.length === 0) throw new UserError(l10n.t('This is the only profile. Create another one before deleting it.'));
     store.db.transaction(() => {
       this.deps.onProfileDeleting?.(id);
       store.todos.deleteWhere({ profile_id: id });
@@ -260,7 +260,7 @@ export class TasksService {
         } else if (store.profiles.has(step.profileId)) {
           const profile = store.profiles.get(step.profileId);
           if (store.todos.count({ profile_id: step.profileId }) > 0) {
-            throw new UserError(`The profile ${notes.quote(profile.name)} has todos now: delete it yourself if it should go.`);
+            throw new UserError(l10n.t('The profile {0} has todos now: delete it yourself if it should go.', notes.quote(profile.name)));
           }
           if (active === step.profileId) active = this.profileList().find((p) => p.id !== step.profileId)!.id;
           this.deps.onProfileDeleting?.(step.profileId);
@@ -277,6 +277,7 @@ export class TasksService {
   }
 
   /** What the user works on, for the model's system prompt. */
+  // model-facing
   describeWork(profileId: number, limit = 60): string {
     const profile = this.deps.store.profiles.get(profileId);
     const todos = this.deps.store.todos.xtra({ profile_id: profileId }).rows({ orderBy: 'priority, id', limit: limit + 1 });
@@ -327,13 +328,13 @@ export class TasksService {
 
 function cleanTitle(title: string): string {
   const text = title.trim();
-  if (!text) throw new UserError('A todo needs a title.');
+  if (!text) throw new UserError(l10n.t('A todo needs a title.'));
   return text;
 }
 
 function cleanName(name: string): string {
   const text = name.replace(/\s+/g, ' ').trim();
-  if (!text) throw new UserError('A profile needs a name.');
+  if (!text) throw new UserError(l10n.t('A profile needs a name.'));
   return text;
 }
 
