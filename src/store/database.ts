@@ -18,6 +18,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as l10n from '@vscode/l10n';
 import initSqlJs, { type Database as SqlJsDatabase, type SqlJsStatic, type Statement } from 'sql.js';
 import { StoreClosedError, StoreLockedError, StoreTakenError } from './errors';
 import { fsyncDirSync, moveAside, readIfExists, removeQuietly, writeFileAtomicSync } from './fsutil';
@@ -60,6 +61,7 @@ export function isWriteBlocked(err: unknown): boolean {
   return WRITE_BLOCKED.has((err as NodeJS.ErrnoException)?.code ?? '');
 }
 
+// not-ui: the file format's magic
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 const META_TABLE = '_pipulate_meta';
 
@@ -359,7 +361,7 @@ export class Database {
         backoff = 100;
         if (this.failing) {
           this.failing = false;
-          this.report({ kind: 'write-recovered', message: 'Pipulate can write its database again; every change is saved.' });
+          this.report({ kind: 'write-recovered', message: l10n.t('Pipulate can write its database again; every change is saved.') });
         }
       } catch (err) {
         if (this.closed) break;
@@ -387,11 +389,11 @@ export class Database {
     try {
       lock = await acquireLock(this.lockPath, this.options.lockWaitMs);
     } catch (err) {
-      if (err instanceof StoreLockedError) throw new StoreTakenError(this.options.dir, `another window (${err.owner})`);
+      if (err instanceof StoreLockedError) throw new StoreTakenError(this.options.dir, l10n.t('another window ({0})', err.owner));
       throw err;
     }
     try {
-      if (fingerprint(this.snapshotPath, this.journalPath) !== this.loadedFrom) throw new StoreTakenError(this.options.dir, 'another window');
+      if (fingerprint(this.snapshotPath, this.journalPath) !== this.loadedFrom) throw new StoreTakenError(this.options.dir, l10n.t('another window'));
     } catch (err) {
       lock.release();
       throw err;
@@ -577,13 +579,20 @@ export class Database {
 
 function cannotWrite(dir: string, err: unknown): string {
   const code = (err as NodeJS.ErrnoException)?.code;
-  const why =
-    code === 'ENOSPC' || code === 'EDQUOT'
-      ? 'the disk is full'
-      : code === 'EROFS' || code === 'EACCES' || code === 'EPERM'
-        ? 'the folder is read-only or not writable'
-        : (err as Error)?.message ?? String(err);
-  return `Pipulate cannot save to ${dir}: ${why}. Your changes are kept in memory and saved as soon as it can write again; do not close VS Code until then.`;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return l10n.t('Pipulate cannot save to {0}: the disk is full. Your changes are kept in memory and saved as soon as it can write again; do not close VS Code until then.', dir);
+  }
+  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
+    return l10n.t(
+      'Pipulate cannot save to {0}: the folder is read-only or not writable. Your changes are kept in memory and saved as soon as it can write again; do not close VS Code until then.',
+      dir,
+    );
+  }
+  return l10n.t(
+    'Pipulate cannot save to {0}: {1}. Your changes are kept in memory and saved as soon as it can write again; do not close VS Code until then.',
+    dir,
+    (err as Error)?.message ?? String(err),
+  );
 }
 
 /**
@@ -604,21 +613,21 @@ function openJournal(
     contents = readJournal(journalPath);
   } catch (err) {
     if (!(err instanceof JournalFormatError)) throw err;
-    setAside(journalPath, 'unreadable', (movedTo) => ({ kind: 'moved-aside', message: `The Pipulate journal was not readable and was moved to ${movedTo}.`, movedTo }));
+    setAside(journalPath, 'unreadable', (movedTo) => ({ kind: 'moved-aside', message: l10n.t('The Pipulate journal was not readable and was moved to {0}.', movedTo), movedTo }));
     return undefined;
   }
   // (A journal older than the snapshot was already folded into it: a checkpoint was cut short.)
   if (!contents || contents.generation < generation) return undefined;
   if (contents.generation > generation) {
     // A journal for a snapshot we do not have: replaying it onto this one would be wrong.
-    setAside(journalPath, 'orphaned', (movedTo) => ({ kind: 'moved-aside', message: `The Pipulate journal did not belong to the database file and was moved to ${movedTo}.`, movedTo }));
+    setAside(journalPath, 'orphaned', (movedTo) => ({ kind: 'moved-aside', message: l10n.t('The Pipulate journal did not belong to the database file and was moved to {0}.', movedTo), movedTo }));
     return undefined;
   }
   const failure = replay(db, contents.records);
   if (failure) {
     setAside(journalPath, 'unreplayable', (movedTo) => ({
       kind: 'moved-aside',
-      message: `A change in the Pipulate journal could not be applied (${failure.message}); the journal was moved to ${movedTo} and the changes before it were kept.`,
+      message: l10n.t('A change in the Pipulate journal could not be applied ({0}); the journal was moved to {1} and the changes before it were kept.', failure.message, movedTo),
       movedTo,
     }));
     return undefined;
@@ -632,15 +641,25 @@ function openJournal(
     setAside(journalPath, 'corrupt', (movedTo) => ({
       kind: 'journal-damaged',
       message:
-        `The Pipulate journal is damaged: at least ${lost} saved ${lost === 1 ? 'change' : 'changes'} could not be restored ` +
-        `(the damaged one and every one after it); the ${records.length} before the damage were. ` +
-        `The journal as it was is kept in ${movedTo}.`,
+        lost === 1
+          ? l10n.t(
+              'The Pipulate journal is damaged: at least 1 saved change could not be restored (the damaged one and every one after it); the {0} before the damage were. The journal as it was is kept in {1}.',
+              records.length,
+              movedTo,
+            )
+          : l10n.t(
+              'The Pipulate journal is damaged: at least {0} saved changes could not be restored (the damaged one and every one after it); the {1} before the damage were. The journal as it was is kept in {2}.',
+              lost,
+              records.length,
+              movedTo,
+            ),
       lost,
       movedTo,
     }));
     return undefined;
   }
   if (contents.droppedBytes > 0) {
+    // not-ui: logged only (core.ts noticeOf: a dropped torn tail is not shown)
     report({ kind: 'tail-dropped', message: `Dropped ${contents.droppedBytes} bytes of an unfinished change at the end of the journal (an interrupted write).` });
   }
   return writable && contents.current ? JournalWriter.openSync(journalPath, contents.validEnd) : undefined;
@@ -700,29 +719,34 @@ function loadSnapshot(SQL: SqlJsStatic, file: string, setAside: SetAside): { db:
   const bytes = readIfExists(file);
   if (!bytes) return { db: new SQL.Database(), generation: 0, snapshotBytes: 0 };
   let db: SqlJsDatabase | undefined;
-  let problem: string | undefined;
+  /** What happened to the file, said once it is known where it was moved. */
+  let problem: ((movedTo: string) => string) | undefined;
   if (bytes.length === 0 || !bytes.subarray(0, SQLITE_HEADER.length).equals(SQLITE_HEADER)) {
-    problem = 'is not a SQLite database';
+    problem = (movedTo) => l10n.t('The Pipulate database is not a SQLite database. It was moved to {0}, untouched, and a new empty database was started.', movedTo);
   } else {
     try {
       db = new SQL.Database(bytes);
       const check = db.exec('PRAGMA quick_check')[0]?.values[0]?.[0];
-      if (check !== 'ok') problem = `failed its integrity check (${String(check)})`;
+      if (check !== 'ok') {
+        problem = (movedTo) =>
+          l10n.t('The Pipulate database failed its integrity check ({0}). It was moved to {1}, untouched, and a new empty database was started.', String(check), movedTo);
+      }
     } catch (err) {
-      problem = `could not be read (${(err as Error).message})`;
+      problem = (movedTo) =>
+        l10n.t('The Pipulate database could not be read ({0}). It was moved to {1}, untouched, and a new empty database was started.', (err as Error).message, movedTo);
     }
   }
   if (!problem && db) return { db, generation: readGeneration(db), snapshotBytes: bytes.length };
   db?.close();
   setAside(file, 'corrupt', (movedTo) => ({
     kind: 'moved-aside',
-    message: `The Pipulate database ${problem}. It was moved to ${movedTo}, untouched, and a new empty database was started.`,
+    message: problem!(movedTo),
     movedTo,
   }));
   // Its journal holds the latest changes to it: the user needs to know where it went too.
   const journal = `${file}.journal`;
   if (fs.existsSync(journal)) {
-    setAside(journal, 'corrupt', (movedTo) => ({ kind: 'moved-aside', message: `The journal of the damaged Pipulate database was moved to ${movedTo}.`, movedTo }));
+    setAside(journal, 'corrupt', (movedTo) => ({ kind: 'moved-aside', message: l10n.t('The journal of the damaged Pipulate database was moved to {0}.', movedTo), movedTo }));
   }
   return { db: new SQL.Database(), generation: 0, snapshotBytes: 0, damaged: true };
 }

@@ -1,5 +1,6 @@
 /** Errors the store throws; each names what went wrong and what to do about it. */
 
+import * as l10n from '@vscode/l10n';
 import { UserError } from '../errors';
 export { NotFoundError } from '../errors';
 
@@ -12,10 +13,7 @@ export class SchemaError extends UserError {
 export class StoreLockedError extends UserError {
   override name = 'StoreLockedError';
   constructor(readonly lockPath: string, readonly owner: string) {
-    super(
-      `The Pipulate database is in use by ${owner}. Close the other window that has this ` +
-        `workspace open, or, if none does, delete ${lockPath}.`,
-    );
+    super(l10n.t('The Pipulate database is in use by {0}. Close the other window that has this workspace open, or, if none does, delete {1}.', owner, lockPath));
   }
 }
 
@@ -28,10 +26,11 @@ export class StoreTakenError extends UserError {
   override name = 'StoreTakenError';
   constructor(readonly dir: string, by: string) {
     super(
-      `Pipulate cannot save to ${dir}: ${by} has taken the database since this window opened it ` +
-        `(its folder could not be written then, so this window could not lock it). Changes made in ` +
-        `this window since it opened are not saved, so as not to overwrite that window's; reload ` +
-        `this window to work with the saved data.`,
+      l10n.t(
+        "Pipulate cannot save to {0}: {1} has taken the database since this window opened it (its folder could not be written then, so this window could not lock it). Changes made in this window since it opened are not saved, so as not to overwrite that window's; reload this window to work with the saved data.",
+        dir,
+        by,
+      ),
     );
   }
 }
@@ -39,6 +38,6 @@ export class StoreTakenError extends UserError {
 export class StoreClosedError extends Error {
   override name = 'StoreClosedError';
   constructor() {
-    super('The Pipulate database is closed.');
+    super(l10n.t('The Pipulate database is closed.'));
   }
 }

@@ -101,6 +101,7 @@ export function readJournal(file: string): JournalContents | undefined {
 }
 
 /** Reads journal bytes (a whole journal, or the first bytes of one); `undefined` for a journal still empty. */
+// not-ui: names the file in a JournalFormatError, for the log
 export function parseJournal(data: Buffer, file = 'the journal'): JournalContents | undefined {
   if (data.length < HEADER_SIZE) {
     // A header torn while being created: the journal was still empty.

@@ -12,6 +12,7 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as l10n from '@vscode/l10n';
 import { StoreLockedError } from './errors';
 import { removeQuietly } from './fsutil';
 
@@ -53,7 +54,7 @@ function readOwner(file: string): Owner | 'none' | 'garbage' | 'unknown' {
 }
 
 function describe(owner: ReturnType<typeof readOwner>): string {
-  return typeof owner === 'object' ? `process ${owner.pid} on ${owner.host} (since ${owner.since})` : 'another process';
+  return typeof owner === 'object' ? l10n.t('process {0} on {1} (since {2})', owner.pid, owner.host, owner.since) : l10n.t('another process');
 }
 
 function tryCreate(file: string): boolean {
@@ -83,7 +84,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * reloaded closes its store a moment after the new one starts opening).
  */
 export async function acquireLock(file: string, waitMs = 3000): Promise<Lock> {
-  if (heldHere.has(file)) throw new StoreLockedError(file, `this process (${process.pid})`);
+  if (heldHere.has(file)) throw new StoreLockedError(file, l10n.t('this process ({0})', process.pid));
   const deadline = Date.now() + waitMs;
   for (;;) {
     let cannotCreate: unknown;
