@@ -5,8 +5,9 @@
  * English. VS Code hands the extension the bundle of the display language
  * (bundle.l10n.<locale>.json) and src/extension.ts passes it to `l10n.config`.
  *
- * The test parses each covered source with the TypeScript compiler and fails on a
- * string or template literal that is user-visible text outside `l10n.t`:
+ * The test parses every source under src/ (but EXEMPT, and NOT_YET: files still to
+ * convert) with the TypeScript compiler and fails on a string or template literal that
+ * is user-visible text outside `l10n.t`:
  *
  * - text: its literal parts hold a letter and a space (`'Show Log'`, `` `Pulled ${name}` ``),
  *   or it holds a letter and is the value of a key the user sees (`title`, `label`,
@@ -40,29 +41,48 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import ts from 'typescript';
+import { webviewHtml } from '../../../src/panel/html';
 import { stringsScript, webviewStrings } from '../../../src/panel/webviewStrings';
 
 const root = path.join(__dirname, '..', '..', '..');
 
-/** The sources checked. Phase 1: the host's adapters and the files around the router. */
-const COVERED = [
-  'src/extension.ts',
-  'src/chatCommands.ts',
-  'src/tasksCommands.ts',
-  'src/commandRunner.ts',
-  'src/errors.ts',
-  'src/protocol.ts',
-  'src/panel/vscodeUi.ts',
-  'src/panel/askingActions.ts',
-  'src/panel/unavailableView.ts',
-  'src/panel/router.ts',
-  'src/panel/webviewStrings.ts',
-  'src/workflowCommands.ts',
-  'src/panel/workflowPanel.ts',
-  'src/panel/workflowStrings.ts',
-  'src/workflows/definition.ts',
-  'src/workflows/workflowService.ts',
-];
+/**
+ * Every source under src/ is checked (the webviews' under their own rule), but these,
+ * which hold no text for the user at all: they build SQL, and their errors are
+ * SchemaErrors (a bug in the store's schema or a query).
+ */
+const EXEMPT: Record<string, string> = {
+  'src/store/schema.ts': 'SQL and SchemaErrors',
+  'src/store/table.ts': 'SQL and SchemaErrors',
+  'src/store/migrate.ts': 'SQL',
+};
+
+/**
+ * Files not converted yet: their findings are listed (run the test to see them) but do
+ * not fail it. A file leaves this list once it is clean; the test fails if a clean file
+ * is still on it, so the list only shrinks. Most of src/tools is text for the model,
+ * which wants a `// model-facing` mark rather than l10n.t.
+ */
+const NOT_YET = new Set<string>([
+  'src/backup/dataFile.ts',
+  'src/chat/attachments.ts',
+  'src/chat/cards.ts',
+  'src/chat/modelServer.ts',
+  'src/chat/openaiServer.ts',
+  'src/importCommands.ts',
+  'src/search/searchIndex.ts',
+  'src/tasks/links.ts',
+  'src/tasks/todoComments.ts',
+  'src/tools/registry.ts',
+  'src/tools/textProtocol.ts',
+  'src/tools/toolbox.ts',
+  'src/webview/chat/attachmentChips.ts',
+  'src/webview/chat/markdown.ts',
+  'src/webview/chat/toolCard.ts',
+  'src/webview/tasks/codeLink.ts',
+  'src/webview/tasks/undoBar.ts',
+  'src/workflows/builtins.ts',
+]);
 
 /** Keys (object properties, assignments, `setAttribute`) whose string value the user sees. */
 const VISIBLE_KEYS = new Set([
@@ -258,12 +278,34 @@ function allSources(dir: string): string[] {
 
 const format = (f: Finding) => `${f.file}:${f.line}: ${f.why}: ${f.text}`;
 
-test('every user-visible string of the covered host files goes through l10n.t', () => {
-  const findings = COVERED.flatMap((file) => check(file, readSource(file)).findings);
+const isWebview = (file: string) => file.startsWith('src/webview/');
+
+test('every user-visible string of the host goes through l10n.t, and every one of the webviews comes from the host', (t) => {
+  const files = allSources('src').filter((file) => !(file in EXEMPT));
+  assert.ok(files.includes('src/extension.ts') && files.some(isWebview), 'the host and the webviews are both checked');
+  const findings = files.flatMap((file) => check(file, readSource(file), isWebview(file)).findings);
+  const pending = findings.filter((f) => NOT_YET.has(f.file));
+  if (pending.length > 0) t.diagnostic(`Not converted yet (NOT_YET), ${pending.length} texts:\n${pending.map(format).join('\n')}`);
+  const failing = findings.filter((f) => !NOT_YET.has(f.file));
   // Every finding, one a line (a deepEqual diff would cut a long list short).
-  if (findings.length > 0) {
-    assert.fail(`Wrap these in l10n.t(…), or mark them (see the top of test/unit/package/l10n.test.ts):\n${findings.map(format).join('\n')}`);
+  if (failing.length > 0) {
+    assert.fail(
+      'Wrap these in l10n.t(…) on the host, take them from strings() in a webview (src/panel/webviewStrings.ts), ' +
+        `or mark them (see the top of test/unit/package/l10n.test.ts):\n${failing.map(format).join('\n')}`,
+    );
   }
+  const clean = [...NOT_YET].filter((file) => !pending.some((f) => f.file === file));
+  assert.deepEqual(clean, [], 'these files are clean now: take them off NOT_YET');
+  for (const file of Object.keys(EXEMPT)) assert.ok(fs.existsSync(path.join(root, file)), `${file} is exempt but does not exist`);
+});
+
+test('every text in src/panel/webviewStrings.ts is used by a webview, and the page carries the table', () => {
+  const webview = allSources('src/webview').map(readSource).join('\n');
+  const unused = Object.keys(webviewStrings()).filter((key) => !new RegExp(`\\b${key}\\b`).test(webview));
+  assert.deepEqual(unused, [], 'texts of src/panel/webviewStrings.ts no webview uses');
+  const html = webviewHtml({ view: 'tasks', cspSource: 'vscode-resource:', nonce: 'n0nce', scriptUri: 's.js', styleUri: 's.css', codiconUri: 'c.css' });
+  assert.ok(html.includes(stringsScript()), 'webviewHtml embeds stringsScript()');
+  assert.ok(html.indexOf(stringsScript()) < html.indexOf('<script nonce='), 'the table comes before the script that reads it');
 });
 
 test('l10n/bundle.l10n.json holds exactly the messages of the sources (npm run l10n regenerates it)', () => {
