@@ -145,3 +145,25 @@ test('on close: the folded snapshot is copied as today’s backup', async (t) =>
   const [entry] = await backups.list();
   assert.equal(entry!.summary!.todos, 1);
 });
+
+test('copies made before a restore are kept apart: they never push out the daily backups, nor replace the backup being restored', async (t) => {
+  const { db } = await openForTest(t, scratchDir(t));
+  appStore(db);
+  await db.sync();
+  const folder = join(scratchDir(t), 'backups');
+  let minute = 0;
+  const { backups } = backupsFor(t, db, folder, { keep: () => 2, now: () => new Date(2026, 2, 1 + Math.floor(minute / 10), 10, minute % 10) });
+  for (; minute < 30; minute += 10) await backups.backUp(); // three days
+  const daily = (await backups.list()).map((e) => e.file);
+  for (let i = 0; i < 3; i++, minute++) await backups.backUp('before-restore'); // three copies on the fourth day
+  const entries = await backups.list();
+  assert.deepEqual(entries.filter((e) => e.kind === 'daily').map((e) => e.file), daily.slice(0, 2), 'the two newest days');
+  assert.deepEqual(
+    entries.filter((e) => e.kind === 'before-restore').map((e) => e.file.split('/').at(-1)),
+    ['pipulate-2026-03-04-100200-before-restore.db', 'pipulate-2026-03-04-100100-before-restore.db'],
+  );
+  // A backup whose .json is gone is still listed, its contents unknown until checked.
+  rmSync(`${daily[0]!.slice(0, -3)}.json`);
+  const unknown = (await backups.list()).find((e) => e.file === daily[0]);
+  assert.equal(unknown?.summary, undefined);
+});
