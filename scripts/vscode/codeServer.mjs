@@ -240,8 +240,7 @@ export async function startCodeServer({
 }) {
   const folders = runFolders(runDir, { userDataDir, extensionsDir });
   port ??= await freePort();
-  // Pipulate's daily backups go into the run folder, never the home folder's ~/.pipulate.
-  writeSettings(folders.userDataDir, { 'pipulate.backup.folder': join(runDir, 'backups'), ...settings });
+  writeSettings(folders.userDataDir, settings);
   const config = join(folders.userDataDir, 'config.yaml');
   writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const args = [

@@ -16,28 +16,28 @@ import type { VscodeCheckbox } from '@vscode-elements/elements/dist/vscode-check
 import type { ChangeKind, ChatMessageDto, RequestBody, ToolCard, ToolCardItem } from '../../protocol';
 import { h, icon } from '../dom';
 import { request } from '../host';
+import { fmt, strings, type WebviewStrings } from '../strings';
 import { cutText } from '../../text';
 
-/** What "Always allow …" names, per kind of change. */
-const KIND_WORDS: Record<ChangeKind, string> = {
-  add: 'adding todos',
-  complete: 'completing and reopening todos',
-  rename: 'renaming todos',
-  move: 'moving todos',
-  delete: 'deleting todos',
-  clearCompleted: 'clearing completed todos',
-  profile: 'creating and switching profiles',
+/** What "Always allow …" names, per kind of change: keys of the host's texts. */
+const KIND_WORDS: Record<ChangeKind, keyof WebviewStrings> = {
+  add: 'kindAdd',
+  complete: 'kindComplete',
+  rename: 'kindRename',
+  move: 'kindMove',
+  delete: 'kindDelete',
+  clearCompleted: 'kindClearCompleted',
+  profile: 'kindProfile',
 };
 
-const STATE_WORDS: Record<ToolCardItem['state'], string> = {
-  read: 'read',
-  proposed: 'waiting',
-  applied: 'applied',
-  rejected: 'rejected',
-  cancelled: 'cancelled',
-  undone: 'undone',
+/** The tag of an item once decided (a read or a waiting change has none). */
+const STATE_WORDS: Partial<Record<ToolCardItem['state'], keyof WebviewStrings>> = {
+  applied: 'itemApplied',
+  rejected: 'itemRejected',
+  cancelled: 'itemCancelled',
+  undone: 'itemUndone',
   failed: 'failed',
-  refused: 'refused',
+  refused: 'itemRefused',
 };
 
 const STATE_ICONS: Record<ToolCardItem['state'], string> = {
@@ -96,7 +96,8 @@ export class ToolCardView {
   /** What a screen reader is told when the card starts to wait. */
   announcement(): string {
     const proposed = this.card.items.filter((i) => i.state === 'proposed').map((i) => i.text);
-    return `The model asks to ${proposed.length === 1 ? 'make a change' : `make ${proposed.length} changes`}: ${proposed.join('; ')}. Enter applies, Escape rejects.`;
+    const t = strings();
+    return proposed.length === 1 ? fmt(t.cardAnnounceOne, proposed[0]!) : fmt(t.cardAnnounceMany, proposed.length, proposed.join('; '));
   }
 
   private render(): void {
@@ -111,17 +112,18 @@ export class ToolCardView {
 
     if (card.state === 'waiting') this.renderChoice(proposed, choosing);
     else if (card.undoable) {
-      const undo = h('vscode-button', { secondary: true, icon: 'discard', className: 'card-undo', title: 'Undo what this card applied' }, 'Undo');
-      undo.addEventListener('click', () => this.send({ kind: 'tool/undo', cardId: this.message.id }, 'undo'));
+      const undo = h('vscode-button', { secondary: true, icon: 'discard', className: 'card-undo', title: strings().undoCardTitle }, strings().undo);
+      undo.addEventListener('click', () => this.send({ kind: 'tool/undo', cardId: this.message.id }, strings().couldNotUndo));
       this.footer.replaceChildren(undo);
     } else this.footer.replaceChildren();
     this.footer.hidden = this.footer.childElementCount === 0;
   }
 
   private title(proposed: number): string {
-    if (this.card.state === 'waiting') return proposed === 1 ? 'The model asks to change your list' : `The model asks to make ${proposed} changes`;
-    if (this.card.items.every((i) => i.state === 'read')) return 'The model read your work';
-    return this.card.state === 'cancelled' ? 'The model’s request was cancelled' : 'The model’s changes';
+    const t = strings();
+    if (this.card.state === 'waiting') return proposed === 1 ? t.cardAsksOne : fmt(t.cardAsksMany, proposed);
+    if (this.card.items.every((i) => i.state === 'read')) return t.cardRead;
+    return this.card.state === 'cancelled' ? t.cardCancelled : t.cardDone;
   }
 
   private itemRow(item: ToolCardItem, choosing: boolean): HTMLLIElement {
@@ -150,16 +152,16 @@ export class ToolCardView {
   }
 
   private tag(item: ToolCardItem): HTMLElement[] {
-    if (item.state === 'read' || item.state === 'proposed') return [];
-    const words = item.state === 'applied' && item.auto ? 'applied, allowed' : STATE_WORDS[item.state];
-    return [h('span', { className: 'card-tag' }, words)];
+    const key = item.state === 'applied' && item.auto ? 'itemAppliedAllowed' : STATE_WORDS[item.state];
+    return key ? [h('span', { className: 'card-tag' }, strings()[key])] : [];
   }
 
   private renderChoice(proposed: ToolCardItem[], choosing: boolean): void {
     const kinds = [...new Set(proposed.filter((i) => i.canAlways && i.change).map((i) => i.change!))];
     const always = kinds.length ? (h('vscode-checkbox', { className: 'card-always' }, this.alwaysLabel(kinds)) as VscodeCheckbox) : undefined;
-    const apply = h('vscode-button', { className: 'card-apply', icon: 'check', title: 'Apply (Enter)' }, choosing ? 'Apply selected' : 'Apply');
-    const reject = h('vscode-button', { className: 'card-reject', secondary: true, icon: 'close', title: 'Reject (Escape)' }, choosing ? 'Reject all' : 'Reject');
+    const t = strings();
+    const apply = h('vscode-button', { className: 'card-apply', icon: 'check', title: t.applyTitle }, choosing ? t.applySelected : t.apply);
+    const reject = h('vscode-button', { className: 'card-reject', secondary: true, icon: 'close', title: t.rejectTitle }, choosing ? t.rejectAll : t.reject);
     apply.addEventListener('click', () => this.decide(this.chosen()));
     reject.addEventListener('click', () => this.decide('none'));
     this.footer.replaceChildren(...(always ? [always] : []), h('div', { className: 'card-actions' }, apply, reject));
@@ -167,9 +169,10 @@ export class ToolCardView {
   }
 
   private alwaysLabel(kinds: ChangeKind[]): string {
-    const words = kinds.map((k) => KIND_WORDS[k]);
-    const joined = words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words.at(-1)}` : words[0];
-    return `Always allow ${joined} in this profile`;
+    const t = strings();
+    const words = kinds.map((k) => t[KIND_WORDS[k]]);
+    const joined = words.length > 1 ? fmt(t.listAnd, words.slice(0, -1).join(', '), words.at(-1)!) : words[0]!;
+    return fmt(t.alwaysAllow, joined);
   }
 
   /** After a checkbox changed: Apply selected needs one at least. */
@@ -190,10 +193,12 @@ export class ToolCardView {
     if (!this.waiting || this.busy) return;
     if (Array.isArray(apply) && apply.length === 0) return;
     const always = (this.footer.querySelector('vscode-checkbox.card-always') as VscodeCheckbox | null)?.checked;
-    this.send({ kind: 'tool/decide', cardId: this.message.id, apply, ...(always && apply !== 'none' ? { always: true } : {}) }, apply === 'none' ? 'reject' : 'apply');
+    const failed = apply === 'none' ? strings().couldNotReject : strings().couldNotApply;
+    this.send({ kind: 'tool/decide', cardId: this.message.id, apply, ...(always && apply !== 'none' ? { always: true } : {}) }, failed);
   }
 
-  private send(body: RequestBody, what: string): void {
+  /** `failed`: the text that says it failed ({0}: why). */
+  private send(body: RequestBody, failed: string): void {
     if (this.busy) return;
     this.setBusy(true);
     request(body)
@@ -204,7 +209,7 @@ export class ToolCardView {
       })
       .catch((err: Error) => {
         this.setBusy(false);
-        this.error.textContent = `Could not ${what}: ${err.message}`;
+        this.error.textContent = fmt(failed, err.message);
         this.error.hidden = false;
       });
   }

@@ -7,13 +7,14 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { h, iconButton } from '../dom';
 import { request } from '../host';
+import { fmt, strings } from '../strings';
 
 const SHOW_MS = 10_000;
 
 export class UndoBar {
   private readonly text = h('span', { className: 'undo-text' });
-  private readonly undo = h('vscode-button', { secondary: true, icon: 'discard', className: 'undo-button', title: 'Undo (Ctrl+Z in the list)' }, 'Undo');
-  private readonly close = iconButton('close', 'Dismiss', 'undo-close');
+  private readonly undo = h('vscode-button', { secondary: true, icon: 'discard', className: 'undo-button', title: strings().undoTasksTitle }, strings().undo);
+  private readonly close = iconButton('close', strings().dismiss, 'undo-close');
   readonly element = h('div', { className: 'undo-bar', role: 'status', hidden: true }, this.text, this.undo, this.close);
   private timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -29,7 +30,7 @@ export class UndoBar {
   /** `label`: what can be undone (the host's words); null: nothing any more. */
   show(label: string | null): void {
     if (label === null) return this.hide();
-    this.text.textContent = `${label} —`;
+    this.text.textContent = fmt(strings().undoLabel, label);
     this.text.title = label;
     this.element.hidden = false;
     this.countDown();
@@ -46,7 +47,7 @@ export class UndoBar {
   run(): void {
     request({ kind: 'tasks/undo' })
       .then(() => this.hide())
-      .catch((err: Error) => this.hooks.onError(`Could not undo: ${err.message}`));
+      .catch((err: Error) => this.hooks.onError(fmt(strings().couldNotUndo, err.message)));
   }
 
   private countDown(): void {
