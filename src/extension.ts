@@ -18,6 +18,7 @@ import { commandRegistrar } from './commandRunner';
 import { registerLinkCommands, vscodeEditor } from './linkCommands';
 import { registerImportCommands } from './importCommands';
 import { registerWalkthrough } from './walkthrough';
+import { registerAttachCommands } from './attachCommands';
 import { Backups, summaryOf } from './backup/backups';
 import { adoptStore, storeFolder } from './store/location';
 import { backupFolder, backupKeep, registerDataCommands } from './dataCommands';
@@ -119,6 +120,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
   registerDataCommands({ core, backups, wasmPath, register, log });
   registerLinkCommands(context, { tasks, links: core.links, events, register, log });
   registerImportCommands({ tasks, links: core.links, register });
+  registerAttachCommands({ chat, tasks, register });
 
   const panels = new WorkflowPanels(context.extensionUri, router);
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(RUN_PANEL, panels));

@@ -101,7 +101,7 @@ export function registerImportCommands(deps: { tasks: TasksService; links: TodoL
       );
       if (!picked?.length) return;
       for (const { comment: c } of picked) {
-        const title = c.text ? `${c.word}: ${c.text}` : `${c.word} in ${c.path}`;
+        const title = c.text ? `${c.word}: ${c.text}` : l10n.t('{0} in {1}', c.word, c.path);
         await tasks.addTodo(cutText(title, 2000), { link: { folder: c.folder, path: c.path, start: c.line, end: c.line, anchor: c.lineText } });
       }
       void vscode.window.setStatusBarMessage(

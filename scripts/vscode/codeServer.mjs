@@ -240,7 +240,8 @@ export async function startCodeServer({
 }) {
   const folders = runFolders(runDir, { userDataDir, extensionsDir });
   port ??= await freePort();
-  writeSettings(folders.userDataDir, settings);
+  // Pipulate's daily backups go into the run folder, never the home folder's ~/.pipulate.
+  writeSettings(folders.userDataDir, { 'pipulate.backup.folder': join(runDir, 'backups'), ...settings });
   const config = join(folders.userDataDir, 'config.yaml');
   writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const args = [

@@ -20,6 +20,7 @@ export interface DataSummary {
 /** The schema this version of Pipulate writes and reads. */
 export const CURRENT_SCHEMA = Math.max(0, ...MIGRATIONS.map((m) => m.version));
 
+// not-ui: the file format's magic
 const SQLITE_HEADER = 'SQLite format 3\0';
 const REQUIRED = ['profile', 'todo', 'message'];
 

@@ -7,6 +7,7 @@
  * each as a fenced block with its path and language after the message's text.
  * Free of the `vscode` module: the commands (src/attachCommands.ts) hand the text in.
  */
+import * as l10n from '@vscode/l10n';
 import type { AttachmentDto, ChatMessageDto, Notification } from '../protocol';
 import { UserError } from '../errors';
 import { CHARS_PER_TOKEN, replyReserve } from './context';
@@ -26,7 +27,7 @@ export function fenced(a: Attachment): string {
 export function placeOf(a: AttachmentDto): string {
   if (a.start === undefined) return a.path;
   const end = a.end ?? a.start;
-  return `${a.path} (${end > a.start ? `lines ${a.start + 1}-${end + 1}` : `line ${a.start + 1}`})`;
+  return end > a.start ? l10n.t('{0} (lines {1}-{2})', a.path, a.start + 1, end + 1) : l10n.t('{0} (line {1})', a.path, a.start + 1);
 }
 
 /** A user message's text as the model reads it: with its attachments' blocks after it. */
@@ -74,7 +75,14 @@ export class PendingAttachments {
     const room = Math.floor((this.numCtx() - replyReserve(this.numCtx())) / 2);
     const tokens = Math.ceil(a.text.length / CHARS_PER_TOKEN);
     if (tokens > room) {
-      throw new UserError(`${placeOf(a)} is too large for the model's context: about ${tokens} tokens, and ${room} is the most one attachment may take (pipulate.chat.contextLength). Select a part of it instead.`);
+      throw new UserError(
+        l10n.t(
+          "{0} is too large for the model's context: about {1} tokens, and {2} is the most one attachment may take (pipulate.chat.contextLength). Select a part of it instead.",
+          placeOf(a),
+          tokens,
+          room,
+        ),
+      );
     }
     const list = (this.pending.get(profileId) ?? []).filter((p) => placeOf(p) !== placeOf(a) || p.folder !== a.folder);
     list.push(a);

@@ -152,6 +152,7 @@ export abstract class ServerBase {
   protected async headers(): Promise<Record<string, string>> {
     const extra = this.deps.settings().headers ?? {};
     const key = await this.deps.getKey?.(this.host());
+    // not-ui: an HTTP header
     return key ? { ...extra, Authorization: `Bearer ${key}` } : { ...extra };
   }
 

@@ -15,6 +15,7 @@
  *   used only to fit the prompt.
  * - No pulls: the server's models are whatever it serves.
  */
+import * as l10n from '@vscode/l10n';
 import type { PullProgress } from '../protocol';
 import type { OutgoingMessage } from './context';
 import { InvalidHostError } from './ollamaClient';
@@ -68,7 +69,7 @@ export function errorMessage(text: string, status: number): { message: string; t
   } catch {
     // not JSON: the text itself
   }
-  return { message: text.trim().slice(0, 300) || `HTTP ${status}` };
+  return { message: text.trim().slice(0, 300) || l10n.t('HTTP {0}', status) };
 }
 
 interface ModelEntry {
@@ -149,7 +150,7 @@ export class OpenAIServer extends ServerBase implements ModelServer {
 
   async pull(model: string | undefined): Promise<PullProgress> {
     const name = (model ?? '').trim() || this.deps.settings().model.trim();
-    return { model: name, status: 'error', outcome: 'error', error: 'Models are pulled only through Ollama; an OpenAI-compatible server serves the models it was started with.' };
+    return { model: name, status: 'error', outcome: 'error', error: l10n.t('Models are pulled only through Ollama; an OpenAI-compatible server serves the models it was started with.') };
   }
 
   dispose(): void {
@@ -184,7 +185,7 @@ export class OpenAIServer extends ServerBase implements ModelServer {
   private async fetchModels(): Promise<string[]> {
     const res = await this.request('/models', { method: 'GET' }, AbortSignal.timeout(capTimeout(this.deps.settings().timeoutMs)));
     const body = (await res.json()) as { data?: ModelEntry[] };
-    if (!Array.isArray(body?.data)) throw new ServerResponseError(res.status, 'The answer to /models has no "data" list: this does not look like an OpenAI-compatible server.');
+    if (!Array.isArray(body?.data)) throw new ServerResponseError(res.status, l10n.t('The answer to /models has no "data" list: this does not look like an OpenAI-compatible server.'));
     this.contexts.clear();
     const models: string[] = [];
     for (const entry of body.data) {
@@ -214,7 +215,7 @@ export class OpenAIServer extends ServerBase implements ModelServer {
 
 /** The reply's chunks from the event stream; the calls whole, once their choice finishes. */
 async function* readStream(res: Response): AsyncIterable<ChatChunk> {
-  if (!res.body) throw new ServerResponseError(res.status, 'The server sent no body.');
+  if (!res.body) throw new ServerResponseError(res.status, l10n.t('The server sent no body.'));
   const calls = new Map<number, { name: string; args: string }>();
   let finished = false;
   let usage: StreamChunk['usage'];

@@ -11,6 +11,7 @@
  */
 import type { Database } from '../store/database';
 
+// not-ui: the FTS table's option
 const TOKENIZE = `tokenize=unicode61 "remove_diacritics=2"`;
 
 /** Each searched table: its FTS4 table and the column indexed. */

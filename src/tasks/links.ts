@@ -4,6 +4,7 @@
  * `todo` table and its `link` column) and, like it, free of the `vscode` module: the
  * editor's side (which file, its text, the selection) is handed in by src/linkCommands.ts.
  */
+import * as l10n from '@vscode/l10n';
 import type { AppStore, Todo } from '../store/appSchema';
 import type { Notification, TodoDto } from '../protocol';
 import type { Note } from '../chat/conversation';
@@ -39,7 +40,7 @@ export interface EditorPort {
 /** Where there is no editor (a core built without one). */
 export const noEditor: EditorPort = {
   read: () => Promise.resolve(undefined),
-  reveal: () => Promise.reject(new UserError('Links to code open in VS Code only.')),
+  reveal: () => Promise.reject(new UserError(l10n.t('Links to code open in VS Code only.'))),
   selection: () => undefined,
 };
 
@@ -55,9 +56,9 @@ export class TodoLinks {
    */
   async open(id: number): Promise<void> {
     const link = this.linkOf(id);
-    if (!link) throw new UserError('This todo does not point at code.');
+    if (!link) throw new UserError(l10n.t('This todo does not point at code.'));
     const text = await this.editor.read(link);
-    if (text === undefined) throw new UserError(`The file ${link.path} is not in the workspace any more.`);
+    if (text === undefined) throw new UserError(l10n.t('The file {0} is not in the workspace any more.', link.path));
     const now = (await this.follow(link, text)).get(id) ?? link;
     await this.editor.reveal(now.gone ? link : now);
   }
@@ -128,7 +129,7 @@ export class TodoLinks {
 
   /** Points todo `id` at `link` (the editor's selection). */
   async relink(id: number, link: CodeLink): Promise<TodoDto> {
-    if (!link.path) throw new UserError('A todo can point only at a file.');
+    if (!link.path) throw new UserError(l10n.t('A todo can point only at a file.'));
     const todo = this.todos().get(id);
     const [dto] = await this.write([{ id, link }]);
     this.deps.note(this.deps.activeProfileId(), notes.linked(todo.title, linkPlace(link)));

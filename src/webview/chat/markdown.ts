@@ -92,7 +92,9 @@ marked.use({
     code({ text, lang }) {
       const language = (lang ?? '').trim().split(/\s+/)[0]!.toLowerCase();
       const escaped = escapeHtml(text);
+      // not-ui: markup
       const attr = /^[a-z0-9+#-]{1,30}$/.test(language) ? ` data-lang="${language}"` : '';
+      // not-ui: markup
       return `<pre><code${attr}>${escaped}</code></pre>\n`;
     },
   },
