@@ -29,9 +29,9 @@ async function app(t: import('node:test').TestContext) {
 test('insert returns the stored row with defaults and a generated id', async (t) => {
   const { todos } = await app(t);
   const a = todos.insert({ title: 'first', profile_id: 1 });
-  assert.deepEqual(a, { id: 1, title: 'first', done: false, priority: 0, profile_id: 1 });
+  assert.deepEqual(a, { id: 1, title: 'first', done: false, priority: 0, profile_id: 1, link: null });
   const b = todos.insert({ title: 'second', profile_id: 1, done: true, priority: 5 });
-  assert.deepEqual(b, { id: 2, title: 'second', done: true, priority: 5, profile_id: 1 });
+  assert.deepEqual(b, { id: 2, title: 'second', done: true, priority: 5, profile_id: 1, link: null });
   assert.deepEqual(todos.get(2), b);
 });
 
@@ -46,9 +46,9 @@ test('insert of an existing key fails and changes nothing', async (t) => {
 test('upsert inserts a new key and replaces an existing one', async (t) => {
   const { todos } = await app(t);
   const inserted = todos.upsert({ id: 3, title: 'new', profile_id: 1 });
-  assert.deepEqual(inserted, { id: 3, title: 'new', done: false, priority: 0, profile_id: 1 });
+  assert.deepEqual(inserted, { id: 3, title: 'new', done: false, priority: 0, profile_id: 1, link: null });
   const replaced = todos.upsert({ id: 3, title: 'changed', done: true, profile_id: 1 });
-  assert.deepEqual(replaced, { id: 3, title: 'changed', done: true, priority: 0, profile_id: 1 });
+  assert.deepEqual(replaced, { id: 3, title: 'changed', done: true, priority: 0, profile_id: 1, link: null });
   assert.equal(todos.count(), 1);
   assert.deepEqual(todos.get(3), replaced);
 });
