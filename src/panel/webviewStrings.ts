@@ -60,6 +60,13 @@ export function webviewStrings() {
     couldNotUnlinkTodo: l10n.t('Could not unlink the todo: {0}'),
     couldNotRelinkTodo: l10n.t('Could not relink the todo: {0}'),
     selectCodeFirst: l10n.t('Select the code in an editor first, then relink.'),
+    // Tasks: a todo's link to code (src/webview/tasks/codeLink.ts)
+    openPlace: l10n.t('Open {0}'),
+    linkGoneTitle: l10n.t('The linked code is gone from {0}. Open the file where it was'),
+    linkGoneLabel: l10n.t('Linked code gone from {0}; open the file'),
+    gone: l10n.t('gone'),
+    relink: l10n.t('Relink to the selection in the editor'),
+    unlink: l10n.t('Unlink from the code'),
 
     chat: l10n.t('Chat'),
     // Chat: the header, the connection, the tools
@@ -158,6 +165,15 @@ export function webviewStrings() {
     couldNotLoadConversation: l10n.t('Could not load the conversation: {0}'),
     couldNotLoadOlder: l10n.t('Could not load older messages: {0}'),
     couldNotSetApiKey: l10n.t('Could not set the API key: {0}'),
+    // Chat: attachments (src/webview/chat/attachmentChips.ts)
+    attachments: l10n.t('Attachments'),
+    attachedToNext: l10n.t('Attached to the next message'),
+    attachedLines: l10n.t('{0}, lines {1} to {2}'),
+    attachedLine: l10n.t('{0}, line {1}'),
+    attachedOpen: l10n.t('Attached: {0}. Open it'),
+    removeAttachment: l10n.t('Remove {0} from the next message'),
+    couldNotOpenFile: l10n.t('Could not open {0}: {1}'),
+    couldNotRemoveAttachment: l10n.t('Could not remove the attachment: {0}'),
     couldNotDismissProblem: l10n.t('Could not dismiss the problem: {0}'),
     couldNotStopReply: l10n.t('Could not stop the reply: {0}'),
     couldNotClearConversation: l10n.t('Could not clear the conversation: {0}'),

@@ -7,6 +7,7 @@
 import type { AttachmentDto } from '../../protocol';
 import { h, icon, iconButton } from '../dom';
 import { request } from '../host';
+import { fmt, strings } from '../strings';
 
 function label(a: AttachmentDto): string {
   const name = a.path.slice(a.path.lastIndexOf('/') + 1);
@@ -18,15 +19,15 @@ function label(a: AttachmentDto): string {
 function place(a: AttachmentDto): string {
   if (a.start === undefined) return a.path;
   const end = a.end ?? a.start;
-  return end > a.start ? `${a.path}, lines ${a.start + 1} to ${end + 1}` : `${a.path}, line ${a.start + 1}`;
+  return end > a.start ? fmt(strings().attachedLines, a.path, a.start + 1, end + 1) : fmt(strings().attachedLine, a.path, a.start + 1);
 }
 
 function chip(a: AttachmentDto, open: () => void, remove?: () => void): HTMLElement {
-  const openButton = h('button', { type: 'button', className: 'chip-open', title: `Open ${place(a)}`, 'aria-label': `Attached: ${place(a)}. Open it` }, icon(a.start === undefined ? 'file' : 'selection'), label(a));
+  const openButton = h('button', { type: 'button', className: 'chip-open', title: fmt(strings().openPlace, place(a)), 'aria-label': fmt(strings().attachedOpen, place(a)) }, icon(a.start === undefined ? 'file' : 'selection'), label(a));
   openButton.addEventListener('click', open);
   const el = h('span', { className: 'chip', role: 'listitem' }, openButton);
   if (remove) {
-    const x = iconButton('close', `Remove ${place(a)} from the next message`, 'chip-remove');
+    const x = iconButton('close', fmt(strings().removeAttachment, place(a)), 'chip-remove');
     x.addEventListener('click', remove);
     el.append(x);
   }
@@ -35,7 +36,7 @@ function chip(a: AttachmentDto, open: () => void, remove?: () => void): HTMLElem
 
 /** The chips above the chat input: what the next message will carry. */
 export class PendingChips {
-  readonly element = h('div', { className: 'chips pending-chips', role: 'list', 'aria-label': 'Attached to the next message', hidden: true });
+  readonly element = h('div', { className: 'chips pending-chips', role: 'list', 'aria-label': strings().attachedToNext, hidden: true });
 
   constructor(private readonly onError: (message: string) => void) {}
 
@@ -46,12 +47,12 @@ export class PendingChips {
       ...items.map((a, index) =>
         chip(
           a,
-          () => void request({ kind: 'chat/openAttachment', index }).catch((err: Error) => this.onError(`Could not open ${a.path}: ${err.message}`)),
+          () => void request({ kind: 'chat/openAttachment', index }).catch((err: Error) => this.onError(fmt(strings().couldNotOpenFile, a.path, err.message))),
           () => {
             const focusNext = this.element.contains(document.activeElement);
             void request({ kind: 'chat/detach', index })
               .then(() => focusNext && this.element.querySelector<HTMLElement>('.chip-open')?.focus())
-              .catch((err: Error) => this.onError(`Could not remove the attachment: ${err.message}`));
+              .catch((err: Error) => this.onError(fmt(strings().couldNotRemoveAttachment, err.message)));
           },
         ),
       ),
@@ -63,7 +64,9 @@ export class PendingChips {
 export function messageChips(messageId: number, list: readonly AttachmentDto[], onError: (message: string) => void): HTMLElement {
   return h(
     'div',
-    { className: 'chips', role: 'list', 'aria-label': 'Attachments' },
-    ...list.map((a, index) => chip(a, () => void request({ kind: 'chat/openAttachment', messageId, index }).catch((err: Error) => onError(`Could not open ${a.path}: ${err.message}`)))),
+    { className: 'chips', role: 'list', 'aria-label': strings().attachments },
+    ...list.map((a, index) =>
+      chip(a, () => void request({ kind: 'chat/openAttachment', messageId, index }).catch((err: Error) => onError(fmt(strings().couldNotOpenFile, a.path, err.message)))),
+    ),
   );
 }

@@ -6,10 +6,12 @@
  */
 import type { TodoLinkDto } from '../../protocol';
 import { h, icon, iconButton } from '../dom';
+import { fmt, strings } from '../strings';
 
 /** Puts the link's part into a row (after its title), or takes it out when the todo has no link. */
 export function paintLink(li: HTMLLIElement, title: HTMLElement, link: TodoLinkDto | undefined): void {
   let part = li.querySelector<HTMLElement>(':scope > .link-part');
+  li.classList.toggle('linked', !!link);
   if (!link) {
     part?.remove();
     return;
@@ -25,16 +27,16 @@ export function paintLink(li: HTMLLIElement, title: HTMLElement, link: TodoLinkD
     'button',
     {
       type: 'button',
-      className: `code-link${link.gone ? ' gone' : ''}`,
-      title: link.gone ? `The linked code is gone from ${link.path}. Open the file where it was` : `Open ${where}`,
-      'aria-label': link.gone ? `Linked code gone from ${where}; open the file` : `Open ${where}`,
+      className: link.gone ? 'code-link gone' : 'code-link',
+      title: link.gone ? fmt(strings().linkGoneTitle, link.path) : fmt(strings().openPlace, where),
+      'aria-label': link.gone ? fmt(strings().linkGoneLabel, where) : fmt(strings().openPlace, where),
     },
     icon(link.gone ? 'warning' : 'code'),
     `${name}:${lines}`,
-    ...(link.gone ? [h('span', { className: 'gone-note' }, ' gone')] : []),
+    ...(link.gone ? [h('span', { className: 'gone-note' }, ` ${strings().gone}`)] : []),
   );
   part.replaceChildren(
     open,
-    ...(link.gone ? [iconButton('link', 'Relink to the selection in the editor', 'relink'), iconButton('close', 'Unlink from the code', 'unlink')] : []),
+    ...(link.gone ? [iconButton('link', strings().relink, 'relink'), iconButton('close', strings().unlink, 'unlink')] : []),
   );
 }

@@ -69,8 +69,6 @@ const NOT_YET = new Set<string>([
   'src/tools/registry.ts',
   'src/tools/textProtocol.ts',
   'src/tools/toolbox.ts',
-  'src/webview/chat/attachmentChips.ts',
-  'src/webview/tasks/codeLink.ts',
   'src/workflows/builtins.ts',
 ]);
 
