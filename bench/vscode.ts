@@ -209,7 +209,7 @@ async function settle(page: Page): Promise<void> {
  */
 const VIEW_TIMES = `(() => {
   const origin = performance.timeOrigin;
-  const script = performance.getEntriesByType('resource').find((e) => /webview-(tasks|chat)\.js/.test(e.name));
+  const script = performance.getEntriesByType('resource').find((e) => /webview-(tasks|chat)\\.js/.test(e.name));
   const view = document.body.dataset.view || (document.querySelector('.list') ? 'list' : '');
   if (!view) return null; // a frame VS Code has not written the view's document into yet
   return { view, doc: origin, scriptStart: script ? origin + script.startTime : 0, scriptEnd: script ? origin + script.responseEnd : 0 };

@@ -4,7 +4,7 @@
  * not in the bundle would fail here, not at activation in the user's VS Code.
  */
 import assert from 'node:assert/strict';
-import Module from 'node:module';
+import Module, { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { test } from 'node:test';
 
@@ -19,7 +19,7 @@ test('dist/extension.js loads with nothing but the vscode module supplied, and e
     return original(request, parent, isMain);
   };
   try {
-    const exported = require(bundle) as { activate?: unknown; deactivate?: unknown };
+    const exported = createRequire(__filename)(bundle) as { activate?: unknown; deactivate?: unknown };
     assert.equal(typeof exported.activate, 'function');
     assert.equal(typeof exported.deactivate, 'function');
     assert.deepEqual(missing, [], 'the bundle requires nothing from outside it but vscode and Node built-ins');
