@@ -162,6 +162,16 @@ describe('the run panel', () => {
     assert.deepEqual(ro.problems, []);
   });
 
+  it('what was typed in the current step survives the page loading again (the panel hidden, the window reloaded)', async () => {
+    await page.locator('#step-city-field').fill('Half typed');
+    await page.reload();
+    await page.locator('li.wf-current[data-step="city"]').waitFor();
+    assert.equal(await page.locator('#step-city-field').inputValue(), 'Half typed');
+    await page.keyboard.press('Enter');
+    await page.locator('li.wf-current[data-step="days"]').waitFor();
+    assert.equal(storeRun().steps[0]!.value, 'Half typed');
+  });
+
   it('a todos step shows exactly the todos it adds; one click (or Enter, the button has the focus) adds them to the list', async () => {
     h.core.catalog.setFile('todo-it', '/ws/todo-it.json', '{ "title": "Todo it", "steps": [ { "id": "plan", "title": "Plan", "type": "input", "input": "multiline" }, { "id": "todos", "title": "To todos", "type": "todos", "from": "{{plan}}" } ] }');
     await h.core.workflows.start(profileId, 'todo-it', 't');

@@ -11,7 +11,7 @@ import type { Notification, WorkflowRunDto, WorkflowStepDto } from '../../protoc
 import type { WorkflowStrings } from '../../panel/workflowStrings';
 import { Banner } from '../banner';
 import { h, icon } from '../dom';
-import { onNotify, request, saveState } from '../host';
+import { loadState, onNotify, request, saveState } from '../host';
 
 export interface RunPageData {
   run: { profileId: number; workflow: string; key: string };
@@ -26,7 +26,8 @@ function fmt(template: string, ...args: (string | number)[]): string {
 export function startRunView(root: HTMLElement, data: RunPageData): void {
   const s = data.strings;
   const ids = data.run;
-  saveState({ run: ids });
+  // What was typed in the current step outlives the panel being hidden or the window reloaded.
+  const saved = loadState<{ draft?: { step: string; value: string } }>({});
   const banner = new Banner();
   const heading = h('h1', { className: 'wf-title' });
   const keyLine = h('p', { className: 'wf-key' });
@@ -39,7 +40,12 @@ export function startRunView(root: HTMLElement, data: RunPageData): void {
 
   let run: WorkflowRunDto | undefined;
   /** What the user typed in the current step, kept across renders of the same step. */
-  let draft: { step: string; value: string } | undefined;
+  let draft: { step: string; value: string } | undefined = saved.draft;
+  const setDraft = (next: { step: string; value: string } | undefined) => {
+    draft = next;
+    saveState({ run: ids, draft });
+  };
+  saveState({ run: ids, draft });
   /** The generate step's status line (writing, stopped, failed). */
   let genStatus = '';
 
@@ -55,8 +61,8 @@ export function startRunView(root: HTMLElement, data: RunPageData): void {
   /** The same run told twice (the answer, then the notification) is rendered once. */
   let shown = '';
   const show = (next: WorkflowRunDto, focus = false) => {
-    const moved = run?.current !== next.current;
-    if (draft && (draft.step !== next.current || moved)) draft = undefined;
+    const moved = run !== undefined && run.current !== next.current;
+    if (draft && (draft.step !== next.current || moved)) setDraft(undefined);
     run = next;
     const json = JSON.stringify(next);
     if (json !== shown) {
@@ -142,7 +148,7 @@ export function startRunView(root: HTMLElement, data: RunPageData): void {
       read = () => input.value;
     }
     field.dataset.current = '';
-    const keep = () => (draft = { step: step.id, value: read() });
+    const keep = () => setDraft({ step: step.id, value: read() });
     field.addEventListener('input', keep);
     field.addEventListener('change', keep);
     const label = h('label', { for: fieldId, className: step.input === 'checkbox' ? 'wf-check-label' : 'wf-label' }, step.title, step.required && step.input !== 'checkbox' ? h('span', { className: 'wf-required' }, ` (${s.required})`) : '');
@@ -178,12 +184,12 @@ export function startRunView(root: HTMLElement, data: RunPageData): void {
     area.value = draft?.step === step.id ? draft.value : (step.value ?? '');
     area.readOnly = generating;
     area.dataset.current = '';
-    area.addEventListener('input', () => (draft = { step: step.id, value: area.value }));
+    area.addEventListener('input', () => setDraft({ step: step.id, value: area.value }));
     const status = h('p', { className: 'wf-gen-status', id: `step-${step.id}-status`, role: 'status' }, generating ? (isCommand ? s.running : s.writing) : genStatus);
     const hasText = area.value.trim() !== '';
     const startLabel = isCommand ? (hasText ? s.runAgain : s.run) : hasText ? s.regenerate : s.generate;
     const generate = button(startLabel, isCommand ? 'play' : 'sparkle', () => {
-      draft = { step: step.id, value: '' };
+      setDraft({ step: step.id, value: '' });
       genStatus = '';
       return act(() => request({ kind: 'workflow/generate', ...ids, step: step.id }));
     }, !hasText);
@@ -231,10 +237,10 @@ export function startRunView(root: HTMLElement, data: RunPageData): void {
       const area = list.querySelector<HTMLTextAreaElement>(`[data-step="${CSS.escape(n.step)}"] textarea`);
       if (area) {
         area.value += n.text;
-        draft = { step: n.step, value: area.value };
+        setDraft({ step: n.step, value: area.value });
       }
     } else if (n.kind === 'workflow/generated' && ours(n)) {
-      draft = { step: n.step, value: n.text };
+      setDraft({ step: n.step, value: n.text });
       const isCommand = run?.steps.find((x) => x.id === n.step)?.type === 'command';
       genStatus =
         n.status === 'stopped' ? (isCommand ? s.commandStopped : s.stopped) : n.status === 'error' ? fmt(isCommand ? s.commandFailed : s.generatedFailed, n.error ?? '') : '';
