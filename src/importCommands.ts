@@ -100,10 +100,13 @@ export function registerImportCommands(deps: { tasks: TasksService; links: TodoL
         },
       );
       if (!picked?.length) return;
-      for (const { comment: c } of picked) {
-        const title = c.text ? `${c.word}: ${c.text}` : l10n.t('{0} in {1}', c.word, c.path);
-        await tasks.addTodo(cutText(title, 2000), { link: { folder: c.folder, path: c.path, start: c.line, end: c.line, anchor: c.lineText } });
-      }
+      // One transaction and one note to the model, however many were picked.
+      await links.addAll(
+        picked.map(({ comment: c }) => ({
+          title: cutText(c.text ? `${c.word}: ${c.text}` : l10n.t('{0} in {1}', c.word, c.path), 2000),
+          link: { folder: c.folder, path: c.path, start: c.line, end: c.line, anchor: c.lineText },
+        })),
+      );
       void vscode.window.setStatusBarMessage(
         picked.length === 1 ? l10n.t('Pipulate: added 1 todo') : l10n.t('Pipulate: added {0} todos', picked.length),
         3000,

@@ -136,6 +136,25 @@ export class TodoLinks {
     return dto!;
   }
 
+  /**
+   * Adds linked todos at the end of the active profile's list (Import TODO Comments): one
+   * transaction, one sync, and one note to the model for them all, however many.
+   */
+  async addAll(items: readonly { title: string; link: CodeLink }[]): Promise<TodoDto[]> {
+    const { store } = this.deps;
+    const clean = items.map((i) => ({ title: i.title.replace(/\s+/g, ' ').trim(), link: i.link })).filter((i) => i.title);
+    if (!clean.length) return [];
+    const added = store.db.transaction(() => {
+      const last = this.todos().rows({ orderBy: 'priority DESC', limit: 1 })[0];
+      let priority = last ? last.priority + 1 : 0;
+      return clean.map((i) => todoDto(this.todos().insert({ title: i.title, priority: priority++, link: i.link })));
+    });
+    await store.db.sync();
+    for (const todo of added) this.deps.emit({ kind: 'todo/changed', todo });
+    this.deps.note(this.deps.activeProfileId(), notes.imported(clean.map((i) => ({ title: i.title, where: linkPlace(i.link) }))));
+    return added;
+  }
+
   /** Of `candidates`, those no todo of the active profile points at already (the same file and anchor): importing twice adds nothing. */
   notLinkedYet<T extends { folder: string; path: string; anchor: string }>(candidates: readonly T[]): T[] {
     const have = new Set<string>();

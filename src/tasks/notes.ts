@@ -23,6 +23,13 @@ export function linked(title: string, where: string): Note {
   return { text: l10n.t('Pointed todo {0} at {1}', quote(title), where) };
 }
 
+/** Todos added from TODO comments: the first few named, with where they point. */
+export function imported(todos: readonly { title: string; where: string }[], named = 5): Note {
+  const list = todos.slice(0, named).map((t) => `${quote(t.title)} (${t.where})`);
+  if (todos.length > named) list.push(`and ${todos.length - named} more`);
+  return { text: `Added ${todos.length} todo${todos.length === 1 ? '' : 's'} from TODO comments: ${list.join(', ')}` };
+}
+
 export function unlinked(title: string): Note {
   return { text: l10n.t('Todo {0} no longer points at code', quote(title)) };
 }

@@ -164,3 +164,20 @@ describe('todo links', () => {
     assert.deepEqual(fresh.map((c) => c.path), ['src/other.ts']);
   });
 });
+
+describe('importing TODO comments', () => {
+  it('adds them at the end in one sync, linked, with one note to the model naming the first few', async () => {
+    await tasks.addTodo('Already here');
+    notes = [];
+    emitted = [];
+    const items = Array.from({ length: 7 }, (_, i) => ({ title: `TODO: item ${i}`, link: { folder: 'app', path: `src/f${i}.ts`, start: i, end: i, anchor: `// TODO: item ${i}` } }));
+    const added = await links.addAll(items);
+    assert.deepEqual(tasks.snapshot().todos.map((t) => t.title), ['Already here', ...items.map((i) => i.title)]);
+    assert.deepEqual(added.map((t) => t.link!.path), items.map((i) => i.link.path));
+    assert.equal(emitted.length, 7);
+    assert.deepEqual(notes, ['Added 7 todos from TODO comments: “TODO: item 0” (src/f0.ts:1), “TODO: item 1” (src/f1.ts:2), “TODO: item 2” (src/f2.ts:3), “TODO: item 3” (src/f3.ts:4), “TODO: item 4” (src/f4.ts:5), and 2 more']);
+    // A second import of the same comments: nothing left to offer.
+    assert.deepEqual(links.notLinkedYet(items.map((i) => i.link)), []);
+    assert.deepEqual(await links.addAll([]), []);
+  });
+});
