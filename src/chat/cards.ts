@@ -51,6 +51,7 @@ export function promptMessages(row: Message, mode: ToolMode): OutgoingMessage[] 
     if (told.length === 0) return [];
     // model-facing
     const lines = told.map((i) => `- ${i.tool || 'action'}: ${resultFor(i)}`);
+    // model-facing
     return [{ role: 'user', content: `Results of your actions:\n${lines.join('\n')}` }];
   }
   const role = row.role === 'user' ? 'user' : row.role === 'assistant' ? 'assistant' : 'system';
@@ -62,6 +63,7 @@ export function promptMessages(row: Message, mode: ToolMode): OutgoingMessage[] 
     return [{ role: 'assistant', content: row.content, tool_calls: calls.calls.map((c) => ({ function: { name: c.name, arguments: asObject(c.arguments) } })) }];
   }
   const blocks = calls.raw?.length ? calls.raw : [JSON.stringify(calls.calls.map((c) => ({ tool: c.name, args: c.arguments })))];
+  // model-facing
   return [{ role: 'assistant', content: [row.content.trimEnd(), ...blocks.map((b) => `\`\`\`tool\n${b.trim()}\n\`\`\``)].filter(Boolean).join('\n') }];
 }
 
@@ -69,6 +71,7 @@ export function promptMessages(row: Message, mode: ToolMode): OutgoingMessage[] 
 function resultFor(item: ToolCardItem): string {
   // model-facing
   if (item.state === 'rejected') return 'The user rejected this change: it was not made.';
+  // model-facing
   if (item.state === 'undone') return `${item.result ?? 'Applied'} (The user undid it later.)`;
   return item.result ?? '';
 }
@@ -87,6 +90,7 @@ export function callsData(calls: readonly ToolCall[], raw: readonly string[]): C
     // model-facing
     return size > KEEP_CHARS ? { name: c.name.slice(0, 100), arguments: { omitted: `arguments of ${size} characters, too long to keep` } } : c;
   });
+  // model-facing
   const blocks = raw.map((b) => (b.length > KEEP_CHARS ? `[a block of ${b.length} characters, too long to keep]` : b));
   return blocks.length ? { calls: kept, raw: blocks } : { calls: kept };
 }
@@ -140,6 +144,7 @@ export class Cards {
     recentNotes: (limit: number) => string[],
     withFirstWrite: () => void,
   ): Promise<ToolCard> {
+    // model-facing
     const planned = overLimit ? calls.map((c, i) => refused(i, c.name, 'Not run: the limit of tool rounds for one message was reached.')) : this.deps.tools.plan(profileId, calls);
     const items = [...planned, ...problems.map((p, i) => refused(planned.length + i, '', p))];
     const card: Card = { profileId, items, state: 'done', shown: false, withFirstWrite };

@@ -67,6 +67,7 @@ export type Tool = ReadTool<any> | ChangeTool<any>; // eslint-disable-line @type
 
 const none = v.object({});
 const noParameters: Parameters = { type: 'object', properties: {}, required: [] };
+// model-facing
 const idParam = { type: 'integer', description: 'The id of the todo (from list_todos)' } as const;
 
 /** The active profile's todos in order, as the model sees them. */
@@ -80,6 +81,7 @@ function todoOf(scope: ToolScope, todoId: number): TodoDto {
   const todo = todos.find((t) => t.id === todoId);
   if (todo) return todo;
   const ids = todos.slice(0, 30).map((t) => `${t.id} ${quote(t.title)}`);
+  // model-facing
   throw new ToolError(
     todos.length === 0
       ? `There is no todo with id ${todoId}: the list is empty.`
@@ -94,6 +96,7 @@ function position(scope: ToolScope, todoId: number): number {
 const listTodos: ReadTool<object> = {
   kind: 'read',
   name: 'list_todos',
+  // model-facing
   description: "Lists the todos of the user's active profile in order: id, title, done, position (1 is the top).",
   parameters: noParameters,
   schema: none,
@@ -104,6 +107,7 @@ const listTodos: ReadTool<object> = {
 const listProfiles: ReadTool<object> = {
   kind: 'read',
   name: 'list_profiles',
+  // model-facing
   description: "Lists the user's profiles (each has its own todo list): id, name, and which is active.",
   parameters: noParameters,
   schema: none,
@@ -114,7 +118,9 @@ const listProfiles: ReadTool<object> = {
 const recentNotes: ReadTool<{ limit?: number }> = {
   kind: 'read',
   name: 'recent_notes',
+  // model-facing
   description: 'Lists the latest things the user did in the to-do list (added, completed, moved...), oldest first.',
+  // model-facing
   parameters: { type: 'object', properties: { limit: { type: 'integer', description: 'How many, 1 to 50 (default 10)' } }, required: [] },
   schema: v.object({ limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(50))) }),
   describe: () => l10n.t('Read the recent notes'),
@@ -125,13 +131,16 @@ const addTodo: ChangeTool<{ title: string }> = {
   kind: 'change',
   change: 'add',
   name: 'add_todo',
+  // model-facing
   description: 'Adds a todo at the bottom of the list.',
+  // model-facing
   parameters: { type: 'object', properties: { title: { type: 'string', description: 'The todo, in a few words' } }, required: ['title'] },
   schema: v.object({ title }),
   describe: (args) => l10n.t('Add todo {0}', quote(args.title)),
   check: () => undefined,
   apply: async (args, scope, options) => {
     const todo = await scope.tasks.addTodo(args.title, options);
+    // model-facing
     return `Added todo ${todo.id} ${quote(todo.title)} at position ${position(scope, todo.id)}.`;
   },
 };
@@ -142,16 +151,19 @@ function setDone(done: boolean): ChangeTool<{ id: number }> {
     kind: 'change',
     change: 'complete',
     name: done ? 'complete_todo' : 'reopen_todo',
+    // model-facing
     description: done ? 'Marks a todo as done.' : 'Marks a done todo as not done again.',
     parameters: { type: 'object', properties: { id: idParam }, required: ['id'] },
     schema: v.object({ id }),
     describe: (args, scope) => (done ? l10n.t('Complete todo {0}', quote(todoOf(scope, args.id).title)) : l10n.t('Reopen todo {0}', quote(todoOf(scope, args.id).title))),
     check: (args, scope) => {
       const todo = todoOf(scope, args.id);
+      // model-facing
       if (todo.done === done) throw new ToolError(`Todo ${todo.id} ${quote(todo.title)} is ${done ? 'done' : 'open'} already: nothing to do.`);
     },
     apply: async (args, scope, options) => {
       const todo = await scope.tasks.toggleTodo(args.id, options);
+      // model-facing
       return `${done ? 'Completed' : 'Reopened'} todo ${todo.id} ${quote(todo.title)}.`;
     },
   };
@@ -161,17 +173,21 @@ const renameTodo: ChangeTool<{ id: number; title: string }> = {
   kind: 'change',
   change: 'rename',
   name: 'rename_todo',
+  // model-facing
   description: 'Gives a todo a new title.',
+  // model-facing
   parameters: { type: 'object', properties: { id: idParam, title: { type: 'string', description: 'The new title' } }, required: ['id', 'title'] },
   schema: v.object({ id, title }),
   describe: (args, scope) => l10n.t('Rename todo {0} to {1}', quote(todoOf(scope, args.id).title), quote(args.title)),
   check: (args, scope) => {
     const todo = todoOf(scope, args.id);
+    // model-facing
     if (todo.title === args.title) throw new ToolError(`Todo ${todo.id} is called ${quote(todo.title)} already: nothing to do.`);
   },
   apply: async (args, scope, options) => {
     const before = todoOf(scope, args.id).title;
     const todo = await scope.tasks.renameTodo(args.id, args.title, options);
+    // model-facing
     return `Renamed todo ${todo.id} ${quote(before)} to ${quote(todo.title)}.`;
   },
 };
@@ -180,6 +196,7 @@ const deleteTodo: ChangeTool<{ id: number }> = {
   kind: 'change',
   change: 'delete',
   name: 'delete_todo',
+  // model-facing
   description: 'Deletes a todo.',
   parameters: { type: 'object', properties: { id: idParam }, required: ['id'] },
   schema: v.object({ id }),
@@ -188,6 +205,7 @@ const deleteTodo: ChangeTool<{ id: number }> = {
   apply: async (args, scope, options) => {
     const todo = todoOf(scope, args.id);
     await scope.tasks.deleteTodo(args.id, options);
+    // model-facing
     return `Deleted todo ${todo.id} ${quote(todo.title)}.`;
   },
 };
@@ -196,7 +214,9 @@ const moveTodo: ChangeTool<{ id: number; position: number }> = {
   kind: 'change',
   change: 'move',
   name: 'move_todo',
+  // model-facing
   description: 'Moves a todo to a position in the list (1 is the top).',
+  // model-facing
   parameters: {
     type: 'object',
     properties: { id: idParam, position: { type: 'integer', description: 'Where it goes: 1 is the top' } },
@@ -213,12 +233,14 @@ const moveTodo: ChangeTool<{ id: number; position: number }> = {
   },
   check: (args, scope) => {
     const todo = todoOf(scope, args.id);
+    // model-facing
     if (position(scope, todo.id) === Math.min(args.position, ordered(scope).length)) throw new ToolError(`Todo ${todo.id} is at position ${args.position} already: nothing to do.`);
   },
   apply: async (args, scope, options) => {
     const others = ordered(scope).filter((t) => t.id !== args.id);
     const before = others[args.position - 1]?.id ?? null;
     await scope.tasks.moveTodo(args.id, before, options);
+    // model-facing
     return `Moved todo ${args.id} ${quote(todoOf(scope, args.id).title)} to position ${position(scope, args.id)}.`;
   },
 };
@@ -227,6 +249,7 @@ const clearCompleted: ChangeTool<object> = {
   kind: 'change',
   change: 'clearCompleted',
   name: 'clear_completed',
+  // model-facing
   description: 'Deletes every todo that is done.',
   parameters: noParameters,
   schema: none,
@@ -235,10 +258,12 @@ const clearCompleted: ChangeTool<object> = {
     return n === 1 ? l10n.t('Delete the 1 completed todo') : l10n.t('Delete the {0} completed todos', n);
   },
   check: (_, scope) => {
+    // model-facing
     if (scope.tasks.counts().done === 0) throw new ToolError('No todo is done: nothing to clear.');
   },
   apply: async (_, scope, options) => {
     const n = await scope.tasks.clearCompleted(options);
+    // model-facing
     return `Deleted ${n} completed todo${n === 1 ? '' : 's'}.`;
   },
 };
@@ -248,6 +273,7 @@ function profileNamed(scope: ToolScope, wanted: string) {
   const key = wanted.trim().toLowerCase();
   const found = profiles.find((p) => p.name.trim().toLowerCase() === key);
   if (found) return found;
+  // model-facing
   throw new ToolError(`There is no profile named ${quote(wanted)}. The profiles are: ${profiles.map((p) => quote(p.name)).join(', ')}.`);
 }
 
@@ -255,17 +281,21 @@ const switchProfile: ChangeTool<{ name: string }> = {
   kind: 'change',
   change: 'profile',
   name: 'switch_profile',
+  // model-facing
   description: "Makes another of the user's profiles the active one (by its name, from list_profiles). The conversation stays with this profile.",
+  // model-facing
   parameters: { type: 'object', properties: { name: { type: 'string', description: 'The name of the profile' } }, required: ['name'] },
   schema: v.object({ name }),
   describe: (args, scope) => l10n.t('Switch to profile {0}', quote(profileNamed(scope, args.name).name)),
   check: (args, scope) => {
     const profile = profileNamed(scope, args.name);
+    // model-facing
     if (profile.id === scope.tasks.activeProfileId) throw new ToolError(`Profile ${quote(profile.name)} is the active one already: nothing to do.`);
   },
   apply: async (args, scope, options) => {
     const profile = profileNamed(scope, args.name);
     await scope.tasks.switchProfile(profile.id, options);
+    // model-facing
     return `Switched to profile ${quote(profile.name)}. This conversation belongs to another profile: the tools work again once the user switches back.`;
   },
 };
@@ -274,16 +304,20 @@ const createProfile: ChangeTool<{ name: string }> = {
   kind: 'change',
   change: 'profile',
   name: 'create_profile',
+  // model-facing
   description: 'Creates a new profile with an empty todo list and makes it the active one.',
+  // model-facing
   parameters: { type: 'object', properties: { name: { type: 'string', description: 'The name of the new profile' } }, required: ['name'] },
   schema: v.object({ name }),
   describe: (args) => l10n.t('Create profile {0} and switch to it', quote(args.name)),
   check: (args, scope) => {
     const key = args.name.trim().toLowerCase();
+    // model-facing
     if (scope.tasks.profileList().some((p) => p.name.trim().toLowerCase() === key)) throw new ToolError(`A profile named ${quote(args.name)} exists already: use switch_profile.`);
   },
   apply: async (args, scope, options) => {
     const profile = await scope.tasks.addProfile(args.name, options);
+    // model-facing
     return `Created profile ${quote(profile.name)} and switched to it.`;
   },
 };
@@ -321,9 +355,11 @@ export function parseArguments<A>(tool: Common<A>, raw: unknown): A {
     try {
       args = args.trim() ? JSON.parse(args) : {};
     } catch {
+      // model-facing
       throw new ToolError(`The arguments of ${tool.name} are not a JSON object.`);
     }
   }
+  // model-facing
   if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new ToolError(`The arguments of ${tool.name} must be an object.`);
   const fixed: Record<string, unknown> = { ...(args as Record<string, unknown>) };
   for (const [key, param] of Object.entries(tool.parameters.properties)) {
@@ -336,6 +372,8 @@ export function parseArguments<A>(tool: Common<A>, raw: unknown): A {
     .slice(0, 3)
     .map((i) => cutText(`${v.getDotPath(i) ?? 'arguments'}: ${i.message}`, 200))
     .join('; ');
+  // model-facing
   const wanted = Object.entries(tool.parameters.properties).map(([k, p]) => `${k} (${p.type}${tool.parameters.required.includes(k) ? '' : ', optional'})`);
+  // model-facing
   throw new ToolError(`Wrong arguments for ${tool.name}: ${why}. It takes ${wanted.length ? wanted.join(', ') : 'no arguments'}.`);
 }

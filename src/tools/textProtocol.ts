@@ -28,6 +28,7 @@ export function describeProtocol(tools: readonly Tool[]): string {
     const params = Object.entries(t.parameters.properties).map(([k, p]) => `${k}: ${p.type}${t.parameters.required.includes(k) ? '' : '?'}`);
     return `- ${t.name}(${params.join(', ')}): ${t.description}`;
   });
+  // model-facing
   return [
     "You can read and change the user's to-do list with tools. To use them, end your message with one block like this:",
     '```tool',
@@ -125,6 +126,7 @@ export class TextCalls {
     for (const block of this.blocks) {
       for (const item of actionsIn(block, problems)) {
         const call = asCall(item);
+        // model-facing
         if (call) calls.push(call);
         else problems.push(`Not an action (it needs "tool" and "args"): ${short(JSON.stringify(item))}`);
       }
@@ -194,6 +196,7 @@ function actionsIn(block: string, problems: string[]): unknown[] {
     try {
       out.push(JSON.parse(line));
     } catch {
+      // model-facing
       problems.push(`Not valid JSON in the tool block: ${short(line)}`);
     }
   }

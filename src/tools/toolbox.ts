@@ -50,10 +50,16 @@ export class Toolbox implements ToolPort {
     return calls.map((call, index): PlannedItem => {
       const tool = toolNamed(call.name);
       const base = { index, tool: tool?.name ?? call.name.slice(0, 100) };
-      if (index >= MAX_CALLS) return { ...base, text: l10n.t('Use {0}', base.tool), state: 'refused', result: `Not run: at most ${MAX_CALLS} tool calls in one message.` };
+      if (index >= MAX_CALLS) {
+        // model-facing
+        const why = `Not run: at most ${MAX_CALLS} tool calls in one message.`;
+        return { ...base, text: l10n.t('Use {0}', base.tool), state: 'refused', result: why };
+      }
       if (!tool) {
         const names = TOOLS.map((t) => t.name).join(', ');
-        return { ...base, text: l10n.t('Use {0}', quote(base.tool)), state: 'refused', result: `There is no tool named ${quote(base.tool)}. The tools are: ${names}.` };
+        // model-facing
+        const why = `There is no tool named ${quote(base.tool)}. The tools are: ${names}.`;
+        return { ...base, text: l10n.t('Use {0}', quote(base.tool)), state: 'refused', result: why };
       }
       try {
         this.inScope(profileId);
@@ -79,6 +85,7 @@ export class Toolbox implements ToolPort {
 
   read(profileId: number, item: PlannedItem, recentNotes: (limit: number) => string[]): string {
     const tool = toolNamed(item.tool);
+    // model-facing
     if (tool?.kind !== 'read') throw new ToolError(`${item.tool} is not a reading tool.`);
     this.inScope(profileId);
     return tool.run(item.args, { tasks: this.tasks, profileId, recentNotes });
@@ -86,6 +93,7 @@ export class Toolbox implements ToolPort {
 
   async apply(profileId: number, item: PlannedItem, saveCard: () => number): Promise<string> {
     const tool = toolNamed(item.tool);
+    // model-facing
     if (tool?.kind !== 'change') throw new ToolError(`${item.tool} changes nothing.`);
     this.inScope(profileId);
     const scope: ToolScope = { tasks: this.tasks, profileId, recentNotes: () => [] };
@@ -115,6 +123,7 @@ export class Toolbox implements ToolPort {
   private inScope(profileId: number): void {
     if (this.tasks.activeProfileId === profileId) return;
     const active = this.tasks.activeProfile();
+    // model-facing
     throw new ToolError(`The user now works in profile ${quote(active.name)}, not in this conversation's profile: the tools act only on this conversation's profile. Ask the user to switch back.`);
   }
 }

@@ -12,6 +12,7 @@ export interface BuiltinWorkflow {
   templateOnly?: boolean;
 }
 
+// not-ui: the text of workflow files (written into the user's file, or read as one by the catalog); their titles are the workflows' content, as in any workflow the user writes
 export const BUILTIN_WORKFLOWS: readonly BuiltinWorkflow[] = [
   {
     name: 'hello',
