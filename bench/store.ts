@@ -188,7 +188,7 @@ async function listing(large: TodoStore): Promise<void> {
   db.transaction(() => {
     for (const sql of [...createTableSql(unindexedSpec), ...createTableSql(scatteredSpec)]) db.write(sql);
     db.write('INSERT INTO todo_noindex SELECT * FROM todo');
-    db.write(`INSERT INTO todo_scattered SELECT id, title, done, priority, ((id - 1) % ${PROFILES}) + 1 FROM todo`);
+    db.write(`INSERT INTO todo_scattered (id, title, done, priority, profile_id, link) SELECT id, title, done, priority, ((id - 1) % ${PROFILES}) + 1, link FROM todo`);
   });
   await db.sync();
   const profile = 7;
