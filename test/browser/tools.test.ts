@@ -57,6 +57,7 @@ beforeEach(async () => {
   await page.waitForSelector('.empty-state:not([hidden])');
 });
 afterEach(async () => {
+  h.chat.stop(h.tasks.activeProfileId); // a test that failed while a card waits ends here, not in a hang
   await h.chat.settled();
   assert.deepEqual(chat.problems, [], 'no console errors or CSP violations');
   await h.close();
@@ -140,6 +141,26 @@ describe('Tool cards', () => {
     assert.equal(h.store.todos.count({}), 0);
     assert.deepEqual(sent(chat, 'tool/decide').map((b) => b.apply), ['none']);
     assert.equal(sent(chat, 'chat/stop').length, 0);
+  });
+
+  it('in a short pane, a card that takes the focus shows its buttons', async () => {
+    chat = await h.open('chat', { height: 300 });
+    page = chat.page;
+    await page.waitForSelector('.empty-state:not([hidden])');
+    for (let i = 0; i < 3; i++) {
+      modelCalls([{ name: 'add_todo', arguments: { title: `Todo ${i}` } }], `Added ${i}.`);
+      await send(`add todo ${i}`);
+      await page.waitForSelector('.tool-card[data-state="waiting"]');
+      assert.equal(await focused(), 'card');
+      // Apply comes into sight (it may take a frame: the buttons render after the card).
+      await page.waitForFunction(() => {
+        const pane = document.querySelector('.messages')!.getBoundingClientRect();
+        const apply = [...document.querySelectorAll('.tool-card[data-state="waiting"] .card-apply')].at(-1)!.getBoundingClientRect();
+        return apply.height > 0 && apply.top >= pane.top && apply.bottom <= pane.bottom;
+      }, undefined, { timeout: 5000 });
+      await page.keyboard.press('Enter');
+      await page.waitForSelector(`.msg[data-role="assistant"]:has-text("Added ${i}.")`);
+    }
   });
 
   it('does not take the focus when the chat input did not have it', async () => {

@@ -227,7 +227,7 @@ export function startChatView(root: HTMLElement): void {
         const card = transcript.get(n.message.id)?.card;
         if (card?.waiting) {
           announcer.textContent = cutText(card.announcement(), ANNOUNCE_MAX);
-          if (takeFocus) card.element.focus();
+          if (takeFocus) card.takeFocus();
         }
         updateEmpty();
         return updateComposer();

@@ -93,6 +93,15 @@ export class ToolCardView {
     if (hadFocus && !this.element.contains(document.activeElement)) this.element.focus();
   }
 
+  /** Takes the keyboard focus with its buttons in sight: in a short pane they matter more than its top. */
+  takeFocus(): void {
+    this.element.focus({ preventScroll: true });
+    // Again once its buttons and checkboxes are drawn: their elements render after this task, taller.
+    const show = () => this.footer.scrollIntoView({ block: 'nearest' });
+    show();
+    requestAnimationFrame(show);
+  }
+
   /** What a screen reader is told when the card starts to wait. */
   announcement(): string {
     const proposed = this.card.items.filter((i) => i.state === 'proposed').map((i) => i.text);
