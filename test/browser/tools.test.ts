@@ -122,6 +122,7 @@ describe('Tool cards', () => {
     for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+Tab');
     assert.equal(await focused(), 'vscode-checkbox Move todo “Lisbon” to the top');
     await page.keyboard.press('Space');
+    assert.equal(await card().locator('.card-always').innerText(), 'Always allow completing and reopening todos and renaming todos in this profile', 'names only the kinds chosen');
     await page.keyboard.press('Enter');
     await page.waitForSelector('.tool-card[data-state="done"]');
     assert.deepEqual(await items().evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.state)), ['applied', 'rejected', 'applied']);
@@ -232,7 +233,7 @@ describe('Tool cards', () => {
     assert.equal(first, `Add todo “${hostile}”`);
     assert.match(second!, /^Use add_todo\s*refused$/);
     await card().locator('.card-item[data-state="refused"] summary').click();
-    const why = await card().locator('.card-result').innerText();
+    const why = await card().locator('.card-result', { hasText: /\S/ }).innerText(); // filled as it opens
     assert.match(why, /too long/);
     assert.ok(why.length < 1000, `the reason is short (${why.length})`);
     await card().locator('vscode-button', { hasText: 'Apply' }).click();

@@ -166,8 +166,7 @@ export class ToolCardView {
   }
 
   private renderChoice(proposed: ToolCardItem[], choosing: boolean): void {
-    const kinds = [...new Set(proposed.filter((i) => i.canAlways && i.change).map((i) => i.change!))];
-    const always = kinds.length ? (h('vscode-checkbox', { className: 'card-always' }, this.alwaysLabel(kinds)) as VscodeCheckbox) : undefined;
+    const always = proposed.some((i) => i.canAlways && i.change) ? (h('vscode-checkbox', { className: 'card-always' }) as VscodeCheckbox) : undefined;
     const t = strings();
     const apply = h('vscode-button', { className: 'card-apply', icon: 'check', title: t.applyTitle }, choosing ? t.applySelected : t.apply);
     const reject = h('vscode-button', { className: 'card-reject', secondary: true, icon: 'close', title: t.rejectTitle }, choosing ? t.rejectAll : t.reject);
@@ -175,6 +174,7 @@ export class ToolCardView {
     reject.addEventListener('click', () => this.decide('none'));
     this.footer.replaceChildren(...(always ? [always] : []), h('div', { className: 'card-actions' }, apply, reject));
     if (this.busy) for (const b of [apply, reject]) b.setAttribute('disabled', '');
+    this.updateChoice();
   }
 
   private alwaysLabel(kinds: ChangeKind[]): string {
@@ -184,11 +184,17 @@ export class ToolCardView {
     return fmt(t.alwaysAllow, joined);
   }
 
-  /** After a checkbox changed: Apply selected needs one at least. */
+  /** After a checkbox changed: Apply selected needs one at least; "Always allow" names the kinds chosen. */
   private updateChoice(): void {
     const apply = this.footer.querySelector('.card-apply');
     const chosen = this.chosen();
     apply?.toggleAttribute('disabled', this.busy || (Array.isArray(chosen) && chosen.length === 0));
+    const always = this.footer.querySelector<VscodeCheckbox>('vscode-checkbox.card-always');
+    if (!always) return;
+    const picked = this.card.items.filter((i) => i.state === 'proposed' && i.canAlways && i.change && (chosen === 'all' || chosen.includes(i.index)));
+    const kinds = [...new Set(picked.map((i) => i.change!))];
+    always.hidden = kinds.length === 0;
+    if (kinds.length) always.textContent = this.alwaysLabel(kinds);
   }
 
   /** 'all' unless some checkbox is cleared; then the indexes of the checked ones. */
