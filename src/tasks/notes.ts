@@ -26,8 +26,13 @@ export function linked(title: string, where: string): Note {
 /** Todos added from TODO comments: the first few named, with where they point. */
 export function imported(todos: readonly { title: string; where: string }[], named = 5): Note {
   const list = todos.slice(0, named).map((t) => `${quote(t.title)} (${t.where})`);
-  if (todos.length > named) list.push(`and ${todos.length - named} more`);
-  return { text: `Added ${todos.length} todo${todos.length === 1 ? '' : 's'} from TODO comments: ${list.join(', ')}` };
+  if (todos.length > named) list.push(l10n.t('and {0} more', todos.length - named));
+  return {
+    text:
+      todos.length === 1
+        ? l10n.t('Added 1 todo from TODO comments: {0}', list.join(', '))
+        : l10n.t('Added {0} todos from TODO comments: {1}', todos.length, list.join(', ')),
+  };
 }
 
 export function unlinked(title: string): Note {
