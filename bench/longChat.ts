@@ -30,13 +30,13 @@ import { Conversation } from '../src/chat/conversation';
 import { PromptWindow } from '../src/chat/prompt';
 import { DEFAULT_CHAT_SETTINGS, type ChatSettings } from '../src/chat/chatService';
 import { createCore } from '../src/core';
-import type { HostUi } from '../src/panel/router';
 import { appStore, type Message } from '../src/store/appSchema';
 import { startFakeOllama } from '../test/fakes/ollamaServer';
 import { Harness, closeBrowser } from '../test/browser/harness';
 import { openStore } from '../test/helpers/store';
 import { PROBE, during, taskText, traceTasks } from './_page';
 import { eachOp, emit, fmt, info, interleave, progress, run, scratchDir, stats } from './lib';
+import { quietUi } from '../test/helpers/ui';
 
 const SIZES = [10, 1_000, 5_000];
 const OPEN_ROUNDS = 7;
@@ -245,16 +245,7 @@ async function benchOpening(): Promise<void> {
 
 // ---- 2. the model server's work over a session ------------------------------------------------
 
-const noUi: HostUi = {
-  confirm: async () => true,
-  prompt: async () => undefined,
-  pickModel: async () => undefined,
-  setModel: async () => undefined,
-  pullModel: async () => undefined,
-  writeClipboard: async () => undefined,
-  insertAtCursor: async () => false,
-  runCommand: async () => undefined,
-};
+const noUi = quietUi();
 
 /** A reply of about 100 tokens, as a small local model writes one. */
 const reply = (t: number) =>

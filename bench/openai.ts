@@ -15,11 +15,11 @@
  */
 import * as path from 'node:path';
 import { createCore } from '../src/core';
-import type { HostUi } from '../src/panel/router';
 import type { Notification } from '../src/protocol';
 import { Database } from '../src/store/database';
 import { startFakeOpenAI } from '../test/fakes/openaiServer';
 import { benchDisk, emit, fmt, info, interleave, progress, run, scratchDir } from './lib';
+import { quietUi } from '../test/helpers/ui';
 
 const MODEL = 'llama3.2';
 const FIRST_TOKEN_MS = 50;
@@ -27,16 +27,7 @@ const TOKEN_MS = 3;
 const TOKENS = 200;
 const ROUNDS = 12;
 
-const ui = {
-  confirm: async () => false,
-  prompt: async () => undefined,
-  pickModel: async () => undefined,
-  setModel: async () => undefined,
-  pullModel: async () => undefined,
-  writeClipboard: async () => undefined,
-  insertAtCursor: async () => false,
-  runCommand: async () => undefined,
-} as unknown as HostUi;
+const ui = quietUi(false);
 
 const script = () => ({ tokens: Array.from({ length: TOKENS }, (_, i) => ` w${i}`), firstTokenDelayMs: FIRST_TOKEN_MS, tokenDelayMs: TOKEN_MS });
 

@@ -19,10 +19,10 @@
 import * as path from 'node:path';
 import { Ollama } from 'ollama';
 import { createCore } from '../src/core';
-import type { HostUi } from '../src/panel/router';
 import { Database } from '../src/store/database';
 import { startFakeOllama } from '../test/fakes/ollamaServer';
 import { benchDisk, emit, fmt, info, interleave, progress, run, scratchDir } from './lib';
+import { quietUi } from '../test/helpers/ui';
 
 const ROUNDS = 40;
 /**
@@ -33,16 +33,7 @@ const ROUNDS = 40;
 const THINKING_MS = 50;
 const MODEL = 'llama3.2';
 
-const ui: HostUi = {
-  confirm: async () => false,
-  prompt: async () => undefined,
-  pickModel: async () => undefined,
-  setModel: async () => undefined,
-  pullModel: async () => undefined,
-  writeClipboard: async () => undefined,
-  insertAtCursor: async () => false,
-  runCommand: async () => undefined,
-};
+const ui = quietUi(false);
 
 run(async () => {
   const fake = await startFakeOllama({ models: [MODEL] });

@@ -7,12 +7,12 @@ import type { TestContext } from 'node:test';
 import type { ChatServiceDeps, ChatSettings } from '../../../src/chat/chatService';
 import type { ServerKind } from '../../../src/chat/settings';
 import { createCore, type Core } from '../../../src/core';
-import type { HostUi } from '../../../src/panel/router';
 import type { Database } from '../../../src/store/database';
 import { startFakeOllama, type ChatScript, type Exchange } from '../../fakes/ollamaServer';
 import { startFakeOpenAI, type FakeOpenAIOptions } from '../../fakes/openaiServer';
 import { defer, openForTest, scratchDir } from '../../helpers/store';
 import { Events } from './harness';
+import { quietUi } from '../../helpers/ui';
 
 export const KINDS: ServerKind[] = ['ollama', 'openai'];
 
@@ -26,16 +26,7 @@ export interface FakeServer {
   readonly requests: { path: string; headers?: Record<string, unknown> }[];
 }
 
-const ui: HostUi = {
-  confirm: async () => true,
-  prompt: async () => undefined,
-  pickModel: async () => undefined,
-  setModel: async () => undefined,
-  pullModel: async () => undefined,
-  writeClipboard: async () => undefined,
-  insertAtCursor: async () => false,
-  runCommand: async () => undefined,
-} as HostUi;
+const ui = quietUi();
 
 export interface KindHarness {
   kind: ServerKind;

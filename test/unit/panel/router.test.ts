@@ -2,20 +2,11 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { createCore, type Core } from '../../../src/core';
-import type { HostUi } from '../../../src/panel/router';
 import type { HostMessage, Notification, ViewKind } from '../../../src/protocol';
 import { defer, openForTest, scratchDir } from '../../helpers/store';
+import { quietUi } from '../../helpers/ui';
 
-const ui: HostUi = {
-  confirm: async () => true,
-  prompt: async () => undefined,
-  pickModel: async () => undefined,
-  setModel: async () => undefined,
-  pullModel: async () => undefined,
-  writeClipboard: async () => undefined,
-  insertAtCursor: async () => false,
-  runCommand: async () => undefined,
-};
+const ui = quietUi();
 
 async function start(t: TestContext): Promise<{ core: Core; logs: string[] }> {
   const dir = scratchDir(t);

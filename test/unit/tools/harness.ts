@@ -2,23 +2,14 @@
 import type { TestContext } from 'node:test';
 import type { ChatSettings } from '../../../src/chat/chatService';
 import { createCore, type Core } from '../../../src/core';
-import type { HostUi } from '../../../src/panel/router';
 import type { ChatMessageDto, ToolCard } from '../../../src/protocol';
 import type { Database } from '../../../src/store/database';
 import { startFakeOllama, type FakeOllama, type FakeOllamaOptions } from '../../fakes/ollamaServer';
 import { defer, openForTest, scratchDir } from '../../helpers/store';
 import { Events } from '../chat/harness';
+import { quietUi } from '../../helpers/ui';
 
-const ui: HostUi = {
-  confirm: async () => true,
-  prompt: async () => undefined,
-  pickModel: async () => undefined,
-  setModel: async () => undefined,
-  pullModel: async () => undefined,
-  writeClipboard: async () => undefined,
-  insertAtCursor: async () => false,
-  runCommand: async () => undefined,
-};
+const ui = quietUi();
 
 export interface ToolHarness {
   fake: FakeOllama;
