@@ -22,8 +22,8 @@ import { fmt, strings } from '../strings';
 import { paintLink } from './codeLink';
 
 const CHUNK = 100;
-/** A row's height before it was ever laid out (a one-line title). */
-const ROW_PX = 28;
+/** A row's height (a one-line title): what a chunk out of sight is taken to measure per row. */
+const ROW_PX = 30;
 /** How long one slice of a render may run before the page gets its turn. */
 const SLICE_MS = 8;
 
@@ -164,6 +164,7 @@ export class TodoList {
       let chunk = this.element.lastElementChild;
       if (!chunk || chunk.childElementCount >= CHUNK) chunk = this.element.appendChild(this.newChunk(1));
       chunk.append(this.createRow(todo).li);
+      sizeChunk(chunk as HTMLElement);
       if (this.rows.size === 1) this.rows.get(todo.id)!.li.tabIndex = 0;
     }
     this.count(todo, +1);
@@ -211,7 +212,9 @@ export class TodoList {
     const from = li.parentElement;
     if (target) target.before(li);
     else this.element.lastElementChild!.append(li);
+    sizeChunk(li.parentElement!);
     if (from && !from.firstElementChild) from.remove();
+    else if (from) sizeChunk(from);
     if (hadFocus) li.focus();
     this.reserve();
   }
@@ -224,7 +227,7 @@ export class TodoList {
       this.revealing = id;
       return;
     }
-    row.li.scrollIntoView({ block: focus ? 'center' : 'nearest' });
+    scrollUntilShown(row.li, focus ? 'center' : 'nearest');
     if (focus) row.li.focus({ preventScroll: true });
   }
 
@@ -274,8 +277,7 @@ export class TodoList {
 
   private newChunk(rows: number): HTMLUListElement {
     const chunk = h('ul', { className: 'todo-chunk', role: 'none' });
-    // The height it takes until first shown; afterwards the browser remembers the real one.
-    chunk.style.containIntrinsicHeight = `auto ${rows * ROW_PX}px`;
+    chunk.style.containIntrinsicHeight = `${rows * ROW_PX}px`;
     return chunk;
   }
 
@@ -284,6 +286,7 @@ export class TodoList {
     const chunk = li.parentElement;
     li.remove();
     if (chunk && !chunk.firstElementChild) chunk.remove();
+    else if (chunk) sizeChunk(chunk);
   }
 
   // The first, last, next and previous row the user can see: the filter's hidden rows are skipped.
@@ -517,4 +520,32 @@ export function todoFilter(text: string): ((todo: TodoDto) => boolean) | undefin
   const wantDone = words.includes('is:done') ? true : words.includes('is:open') ? false : undefined;
   const terms = words.filter((w) => w !== 'is:done' && w !== 'is:open');
   return (todo) => (wantDone === undefined || todo.done === wantDone) && terms.every((w) => todo.title.toLocaleLowerCase().includes(w));
+}
+
+/**
+ * Scrolls a row into view. Chunks out of sight are skipped by the browser
+ * (content-visibility: auto) and measured by their placeholder size, so the first scroll
+ * lands where the row would be at that size; once the chunks it passed are laid out, the
+ * row has moved. Scroll again over the next frames until it stays in view.
+ */
+function scrollUntilShown(li: HTMLElement, block: ScrollLogicalPosition, frames = 4): void {
+  li.scrollIntoView({ block });
+  if (frames === 0) return;
+  // Checked a frame later: the browser decides which chunks to lay out while it renders the frame after the scroll.
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    const box = li.getBoundingClientRect();
+    const scroller = li.closest('.todos')?.getBoundingClientRect();
+    const top = Math.max(scroller?.top ?? 0, 0);
+    const bottom = Math.min(scroller?.bottom ?? window.innerHeight, window.innerHeight);
+    if (box.top < top || box.bottom > bottom) scrollUntilShown(li, block, frames - 1);
+  }));
+}
+
+/**
+ * Out of sight, a chunk measures its rows at ROW_PX each. Not `auto` (the size last laid
+ * out): a chunk that grew or shrank out of sight would keep the size it had, and
+ * scrolling to a row below it would land thousands of pixels off.
+ */
+function sizeChunk(chunk: HTMLElement): void {
+  chunk.style.containIntrinsicHeight = `${chunk.childElementCount * ROW_PX}px`;
 }
