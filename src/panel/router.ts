@@ -74,8 +74,10 @@ export interface Connection {
 type Handlers = { [K in RequestKind]: (body: RequestOf<K>) => ResponseOf<K> | Promise<ResponseOf<K>> };
 
 export class Router {
-  private readonly views = new Map<View, ViewKind>();
+  private readonly views = new Map<View, { kind: ViewKind; spoken: boolean }>();
   private readonly handlers: Handlers;
+  /** Views asked to focus their input before they could hear it. */
+  private readonly focusAwaited = new Set<ViewKind>();
 
   constructor(
     private readonly deps: {
@@ -99,18 +101,27 @@ export class Router {
   /** Sends a patch to every open view that shows it. */
   broadcast(body: Notification): void {
     const audience = audienceOf(body);
-    for (const [view, kind] of this.views) if (audience.includes(kind)) view.post({ type: 'notify', body });
+    let heard = false;
+    for (const [view, v] of this.views) {
+      if (!audience.includes(v.kind)) continue;
+      view.post({ type: 'notify', body });
+      heard ||= v.spoken;
+    }
+    // "Focus the input" sent while the view is still loading (Focus Tasks opens it) could
+    // reach a page whose script does not listen yet: keep it for the view's first word.
+    if (body.kind === 'focus/input' && !heard) this.focusAwaited.add(body.view);
   }
 
   connect(view: View, kind: ViewKind): Connection {
-    this.views.set(view, kind);
-    let greeted = false;
+    const v = { kind, spoken: false };
+    this.views.set(view, v);
     return {
       handle: (raw) => {
         // Told once the view's script runs (it has just spoken), not while its page may still be loading.
-        if (!greeted) {
-          greeted = true;
+        if (!v.spoken) {
+          v.spoken = true;
           for (const body of this.deps.standing?.() ?? []) if (audienceOf(body).includes(kind)) view.post({ type: 'notify', body });
+          if (kind !== 'workflow' && this.focusAwaited.delete(kind)) view.post({ type: 'notify', body: { kind: 'focus/input', view: kind } });
         }
         return this.handle(view, raw);
       },

@@ -125,3 +125,20 @@ describe('router', () => {
     for (const limit of [0, 501, 1.5]) assert.equal((await view.request({ kind: 'chat/history', before: 1, limit })).ok, false);
   });
 });
+
+describe('router, views that are still loading', () => {
+  it('keeps "focus the input" for a view that has not spoken yet, and tells it at its first word', async (t) => {
+    const { core } = await start(t);
+    const loading = connect(core, 'tasks');
+    core.events.emit({ kind: 'focus/input', view: 'tasks' });
+    const before = loading.kinds().filter((k) => k === 'focus/input').length;
+    await loading.request({ kind: 'tasks/snapshot' });
+    const after = loading.kinds().filter((k) => k === 'focus/input').length;
+    assert.equal(after, before + 1, 'told again once its script speaks');
+    // A view that has spoken hears it at once, and nothing is kept for later.
+    core.events.emit({ kind: 'focus/input', view: 'tasks' });
+    const next = connect(core, 'tasks');
+    await next.request({ kind: 'tasks/snapshot' });
+    assert.equal(next.kinds().filter((k) => k === 'focus/input').length, 0, 'nothing kept once a view that spoke heard it');
+  });
+});
