@@ -175,6 +175,31 @@ export function withTag(name: string): string {
 
 const NOW = '2025-01-01T00:00:00Z';
 
+/**
+ * Records one streamed exchange and how its response ends (shared by the fake servers);
+ * `signal` aborts the script's waits when the connection goes.
+ */
+export function trackExchange(body: unknown, res: http.ServerResponse) {
+  let settle!: (o: ExchangeOutcome) => void;
+  const exchange: Exchange = { body, sent: [], closed: new Promise((r) => (settle = r)), arrivedAt: performance.now() };
+  const stop = new AbortController();
+  let planned: ExchangeOutcome | undefined;
+  res.on('close', () => {
+    exchange.closedAt = performance.now();
+    stop.abort();
+    exchange.outcome = planned ?? (res.writableFinished ? 'complete' : 'client-closed');
+    settle(exchange.outcome);
+  });
+  return {
+    exchange,
+    signal: stop.signal,
+    /** The script ends the response this way. */
+    end(outcome: ExchangeOutcome) {
+      planned = outcome;
+    },
+  };
+}
+
 export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<FakeOllama> {
   const initialModels = (options.models ?? ['llama3.2:latest']).map(withTag);
   const noTools = (options.noTools ?? []).map(withTag);
@@ -267,28 +292,11 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     res.end('404 page not found');
   }
 
-  /** Tracks how a streamed response ends; `stop` aborts the script's waits when the connection goes. */
   function track(list: Exchange[], body: unknown, res: http.ServerResponse) {
-    let settle!: (o: ExchangeOutcome) => void;
-    const exchange: Exchange = { body, sent: [], closed: new Promise((r) => (settle = r)), arrivedAt: performance.now() };
-    const stop = new AbortController();
-    let planned: ExchangeOutcome | undefined;
-    res.on('close', () => {
-      exchange.closedAt = performance.now();
-      stop.abort();
-      exchange.outcome = planned ?? (res.writableFinished ? 'complete' : 'client-closed');
-      settle(exchange.outcome);
-    });
-    list.push(exchange);
+    const t = trackExchange(body, res);
+    list.push(t.exchange);
     arrived(list);
-    return {
-      exchange,
-      signal: stop.signal,
-      /** The script ends the response this way. */
-      end(outcome: ExchangeOutcome) {
-        planned = outcome;
-      },
-    };
+    return t;
   }
 
   async function chat(body: any, res: http.ServerResponse): Promise<void> {

@@ -28,7 +28,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { json, sendFail, sleep, type ChatScript, type Exchange, type ExchangeOutcome, type RecordedRequest } from './ollamaServer';
+import { json, sendFail, sleep, trackExchange, type ChatScript, type Exchange, type RecordedRequest } from './ollamaServer';
 
 export interface FakeOpenAIOptions {
   port?: number;
@@ -113,28 +113,20 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 
   async function chat(body: any, res: http.ServerResponse): Promise<void> {
     const script = scripts.shift() ?? defaultChat;
-    let settle!: (o: ExchangeOutcome) => void;
-    const exchange: Exchange = { body, sent: [], closed: new Promise((r) => (settle = r)), arrivedAt: performance.now() };
-    const gone = new AbortController();
-    let planned: ExchangeOutcome | undefined;
-    res.on('close', () => {
-      exchange.closedAt = performance.now();
-      gone.abort();
-      exchange.outcome = planned ?? (res.writableFinished ? 'complete' : 'client-closed');
-      settle(exchange.outcome);
-    });
+    const t = trackExchange(body, res);
+    const exchange = t.exchange;
     chats.push(exchange);
     const ready = waiters.filter((w) => chats[w.index]);
     waiters = waiters.filter((w) => !ready.includes(w));
     for (const w of ready) w.resolve(chats[w.index]!);
 
     const fail = (status: number, message: string, type = 'invalid_request_error') => {
-      planned = 'failed';
+      t.end('failed');
       json(res, status, { error: { message, type, code: null } });
     };
     if (!body || typeof body !== 'object' || !body.model) return fail(400, 'model is required');
     if (script.fail) {
-      planned = 'failed';
+      t.end('failed');
       return sendFail(res, script.fail);
     }
     if (!script.anyModel && !models.includes(body.model)) return fail(404, `The model \`${body.model}\` does not exist.`, 'NotFoundError');
@@ -150,28 +142,28 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     const head = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 0, model: body.model };
     const event = (choice: object | null, extra: object = {}) => `data: ${JSON.stringify({ ...head, choices: choice ? [{ index: 0, logprobs: null, ...choice }] : [], ...extra })}\n\n`;
     res.write(event({ delta: { role: 'assistant', content: '' }, finish_reason: null }));
-    if (!(await sleep(script.firstTokenDelayMs ?? 0, gone.signal))) return;
+    if (!(await sleep(script.firstTokenDelayMs ?? 0, t.signal))) return;
     let flushed: Promise<unknown> = Promise.resolve();
     for (let i = 0; i <= tokens.length; i++) {
       if (script.dropAfter === i) {
-        planned = 'dropped';
+        t.end('dropped');
         await flushed;
         res.destroy();
         return;
       }
       if (script.endAfter === i) {
-        planned = 'ended-early';
+        t.end('ended-early');
         res.end();
         return;
       }
       if (script.errorAfter?.tokens === i) {
-        planned = 'error-line';
+        t.end('error-line');
         res.end(`data: ${JSON.stringify({ error: { message: script.errorAfter.message, type: 'server_error', code: 500 } })}\n\n`);
         return;
       }
       if (i === tokens.length) break;
-      if (i > 0 && !(await sleep(script.tokenDelayMs ?? 0, gone.signal))) return;
-      if (gone.signal.aborted) return;
+      if (i > 0 && !(await sleep(script.tokenDelayMs ?? 0, t.signal))) return;
+      if (t.signal.aborted) return;
       const line = event({ delta: { content: tokens[i] }, finish_reason: null });
       flushed = new Promise((resolve) => res.write(line, resolve));
       exchange.sent.push(tokens[i]!);
