@@ -7,6 +7,7 @@ import type { Database } from './database';
 import { KeyValue, kvTable } from './kv';
 import { applySchema, dropColumns, ensureTables, type Migration } from './migrate';
 import { createSearchIndex } from '../search/searchIndex';
+import { pipelineTable } from '../workflows/pipelineTable';
 import { defineTable, type Row, type TableSpec } from './schema';
 import { Table } from './table';
 
@@ -62,7 +63,7 @@ export type Profile = Row<typeof profileTable>;
 export type Todo = Row<typeof todoTable>;
 export type Message = Row<typeof messageTable>;
 
-export const APP_TABLES: readonly TableSpec[] = [profileTable, todoTable, messageTable, kvTable];
+export const APP_TABLES: readonly TableSpec[] = [profileTable, todoTable, messageTable, kvTable, pipelineTable];
 
 /** Append new steps here; a new database is made at the last version without running any. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -80,6 +81,9 @@ export const MIGRATIONS: readonly Migration[] = [
       createSearchIndex(db);
     },
   },
+  // Workflow runs (src/workflows/pipelineTable.ts). A version 3 store may have the table
+  // already, with runs: the workflow service made it itself then. They are kept as they are.
+  { version: 4, up: (db) => ensureTables(db, [pipelineTable]) },
 ];
 
 export interface AppStore {

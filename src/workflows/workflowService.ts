@@ -10,39 +10,22 @@
  * ids, a step the file no longer has is shown as removed (its value kept), a new step is
  * not done. A run whose definition is gone (or broken) opens read-only.
  *
- * Free of the `vscode` module. The table is this service's own: it is created here
- * (ensureTables only ever adds), and a profile's runs go with the profile.
+ * Free of the `vscode` module. The table (pipelineTable.ts) is made and migrated with the
+ * store's others (src/store/appSchema.ts); a profile's runs go with the profile.
  */
 import * as l10n from '@vscode/l10n';
 import { messageOf, UserError } from '../errors';
 import type { Notification } from '../protocol';
 import type { Database } from '../store/database';
-import { ensureTables } from '../store/migrate';
-import { defineTable, type Row } from '../store/schema';
 import { Table } from '../store/table';
 import { quote } from '../tasks/notes';
 import { cutText } from '../text';
 import type { InputStep, Step, Workflow } from './definition';
 import type { RunSummary, WorkflowRunDto, WorkflowStepDto } from './runDto';
+import { pipelineTable, type PipelineRow } from './pipelineTable';
 import { runShell } from './shellCommand';
 import { fillTemplate, MAX_TODOS, todoLines } from './template';
 
-export const pipelineTable = defineTable({
-  name: 'pipeline',
-  columns: {
-    profile_id: { type: 'integer' },
-    workflow: { type: 'text' },
-    key: { type: 'text' },
-    /** RunState as JSON. */
-    state: { type: 'json' },
-    created: { type: 'integer' },
-    updated: { type: 'integer' },
-    finalized: { type: 'boolean', default: false },
-  },
-  pk: ['profile_id', 'workflow', 'key'],
-  indexes: [['profile_id', 'workflow', 'updated']],
-});
-type PipelineRow = Row<typeof pipelineTable>;
 
 interface RunState {
   /** Step id → the value it was given (checkbox: "true" / "false"). */
@@ -82,7 +65,6 @@ export class WorkflowService {
   private readonly now: () => number;
 
   constructor(private readonly deps: WorkflowDeps) {
-    ensureTables(deps.db, [pipelineTable]);
     this.table = new Table(deps.db, pipelineTable);
     this.now = deps.now ?? Date.now;
   }

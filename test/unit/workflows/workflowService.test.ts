@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { UserError } from '../../../src/errors';
-import { pipelineTable } from '../../../src/workflows/workflowService';
+import { pipelineTable } from '../../../src/workflows/pipelineTable';
 import { Table } from '../../../src/store/table';
 import { setupTools, type ToolHarness } from '../tools/harness';
 
