@@ -2,7 +2,10 @@
  * The first-run walkthrough (package.json `contributes.walkthroughs`, texts in
  * media/walkthrough/): each step completes on the real event, through a context key set
  * here (`onContext:`), never on a click. VS Code opens it when the extension is installed
- * (workbench.welcomePage.walkthroughs.openOnInstall); "Pipulate: Get Started" opens it again.
+ * from the Extensions view; an extension installed otherwise (from the command line, by
+ * Settings Sync, in a remote window) is opened here, on its first activation with an empty
+ * store. Both follow workbench.welcomePage.walkthroughs.openOnInstall. "Pipulate: Get
+ * Started" opens it again.
  */
 import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
@@ -19,6 +22,9 @@ const KEYS = {
   todoAdded: 'pipulate.todoAdded',
   messageSent: 'pipulate.messageSent',
 } as const;
+
+/** Set in globalState once the walkthrough was opened on a first activation. */
+const SHOWN = 'pipulate.walkthroughShown';
 
 export function registerWalkthrough(context: vscode.ExtensionContext, deps: { events: Events; store: AppStore; register: Register }): void {
   const { events, store, register } = deps;
@@ -44,7 +50,14 @@ export function registerWalkthrough(context: vscode.ExtensionContext, deps: { ev
     }
   });
   context.subscriptions.push({ dispose: off });
-  register('pipulate.getStarted', (why) => l10n.t('Pipulate could not open the walkthrough: {0}', why), () =>
-    vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH, false),
-  );
+  const open = () => vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH, false);
+  register('pipulate.getStarted', (why) => l10n.t('Pipulate could not open the walkthrough: {0}', why), open);
+
+  // A first run: nothing done yet, here or in another workspace (the flag is global).
+  const firstRun = !context.globalState.get<boolean>(SHOWN) && !set.has(KEYS.todoAdded) && !set.has(KEYS.messageSent);
+  const wanted = vscode.workspace.getConfiguration('workbench.welcomePage.walkthroughs').get<boolean>('openOnInstall', true);
+  if (firstRun && wanted) {
+    void context.globalState.update(SHOWN, true);
+    void Promise.resolve(open()).catch(() => undefined); // an editor that cannot open it: the command still can
+  }
 }

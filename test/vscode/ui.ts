@@ -96,7 +96,9 @@ export async function startUi(options: UiOptions = {}): Promise<UiSession> {
     runDir,
     extensionsDir,
     workspace,
-    settings: { ...(options.theme ? { 'workbench.colorTheme': options.theme } : {}), ...options.settings },
+    // The walkthrough opens on the first activation (src/walkthrough.ts) unless told not to:
+    // only the walkthrough's own test wants it in the editor.
+    settings: { 'workbench.welcomePage.walkthroughs.openOnInstall': false, ...(options.theme ? { 'workbench.colorTheme': options.theme } : {}), ...options.settings },
   });
   let browser: Browser | undefined;
   try {
