@@ -3,7 +3,9 @@
  *
  * 1. A backup of a 50 MB store whose journal holds 2,000 changes, while the extension
  *    host would go on working: how long it takes, and the longest the event loop is held
- *    meanwhile (a 1 ms ticker measures every gap). Goal: no block over 50 ms. Baseline,
+ *    meanwhile (a 1 ms ticker measures every stretch; the time the thread waited for a
+ *    CPU that other processes had is counted apart, see longestBlock). Goal: no block
+ *    over 50 ms, in the worst of 5 rounds. Baseline,
  *    side by side: the naive backup, `export()` of the database and a write of its bytes
  *    on the main thread.
  * 2. Search as you type over 200,000 todos and 50,000 messages in 20 profiles: the time
@@ -37,32 +39,56 @@ function sentence(pick: () => string, n: number): string {
 }
 
 /**
- * Runs `fn` while a 1 ms ticker watches the event loop: `block` is the longest stretch the
- * loop spent running code between two ticks (event-loop utilization's active time), `gap`
- * the longest wall-clock time between ticks, which on a loaded machine also counts the
- * time the thread waited for a CPU while it had nothing to run.
+ * How long this thread has waited for a CPU while it was ready to run, in ms (Linux's
+ * schedstat: on-CPU time, then run-queue wait); 0 where there is no such file.
  */
-async function longestBlock(fn: () => Promise<unknown>): Promise<{ ms: number; block: number; gap: number }> {
+const schedstat = `/proc/self/task/${process.pid}/schedstat`;
+function runQueueWait(): number {
+  try {
+    return Number(fs.readFileSync(schedstat, 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Runs `fn` while a 1 ms ticker watches the event loop. Between two ticks, the loop's
+ * active time (event-loop utilization) is how long it ran code, or sat in a synchronous
+ * system call; on a machine shared with other busy processes it also counts the time the
+ * thread was ready but had no CPU (preempted). That wait is the machine's, not ours, and
+ * it is counted apart (`waited`): `block`, the figure, is the longest active stretch less
+ * the CPU wait in it; `active` the longest raw one; `gap` the longest wall-clock time
+ * between ticks.
+ */
+async function longestBlock(fn: () => Promise<unknown>): Promise<{ ms: number; block: number; active: number; waited: number; gap: number }> {
   let last = performance.now();
   let elu = hooks.performance.eventLoopUtilization();
+  let queued = runQueueWait();
   let block = 0;
+  let active = 0;
+  let waited = 0;
   let gap = 0;
   const ticker = setInterval(() => {
     const now = performance.now();
     const delta = hooks.performance.eventLoopUtilization(elu);
     elu = hooks.performance.eventLoopUtilization();
-    block = Math.max(block, delta.active);
+    const q = runQueueWait();
+    const wait = q - queued;
+    queued = q;
+    block = Math.max(block, delta.active - Math.min(wait, delta.active));
+    active = Math.max(active, delta.active);
+    waited = Math.max(waited, wait);
     gap = Math.max(gap, now - last);
     last = now;
   }, 1);
   await new Promise((r) => setTimeout(r, 5));
-  block = gap = 0;
+  block = active = waited = gap = 0;
   const start = performance.now();
   await fn();
   const ms = performance.now() - start;
   await new Promise((r) => setTimeout(r, 5));
   clearInterval(ticker);
-  return { ms, block, gap };
+  return { ms, block, active, waited, gap };
 }
 
 async function backupBench(): Promise<void> {
@@ -104,11 +130,13 @@ async function backupRounds(db: Database, out: string): Promise<void> {
   info(`Backup: a ${(size / MB).toFixed(1)} MB snapshot with a ${(db.journalBytes / 1024).toFixed(0)} KB journal (2,000 changes).`);
   const backups = new Backups({ db, folder: () => out, keep: () => 100, workerPath, wasmPath, onFailing: (m) => progress(m), onRecovered: () => {}, log: () => {} });
   const blocks = { worker: [] as number[], naive: [] as number[], idle: [] as number[] };
-  const gaps = { worker: [] as number[], naive: [] as number[], idle: [] as number[] };
+  const raw = { worker: [] as number[], naive: [] as number[], idle: [] as number[] };
+  const waits = { worker: [] as number[], naive: [] as number[], idle: [] as number[] };
   const measure = (name: keyof typeof blocks, fn: () => Promise<unknown>) => async () => {
     const r = await longestBlock(fn);
     blocks[name].push(r.block);
-    gaps[name].push(r.gap);
+    raw[name].push(r.active);
+    waits[name].push(r.waited);
     return r.ms;
   };
   const result = await interleave(
@@ -124,16 +152,19 @@ async function backupRounds(db: Database, out: string): Promise<void> {
     { rounds: 5 },
   );
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const worst = Math.max(...blocks.worker);
+  const worst = (xs: number[]) => Math.max(...xs);
   emit({
     figure: 'backup of a 50 MB store: longest event-loop block',
     unit: 'ms',
     subject: median(blocks.worker),
     baseline: median(blocks.naive),
     baselineLabel: 'export() + write on the main thread',
-    goal: '<= 50 ms',
-    meets: worst <= 50,
-    note: `worst of 5: ${fmt(worst, 'ms')} (idle loop, same machine: median ${fmt(median(blocks.idle), 'ms')}, worst ${fmt(Math.max(...blocks.idle), 'ms')}); longest wall-clock gap between 1 ms ticks: ${fmt(median(gaps.worker), 'ms')} (idle loop: ${fmt(median(gaps.idle), 'ms')}, naive: ${fmt(median(gaps.naive), 'ms')})`,
+    goal: '<= 50 ms (worst of 5)',
+    meets: worst(blocks.worker) <= 50,
+    note:
+      `worst of 5: ${fmt(worst(blocks.worker), 'ms')} (idle loop: ${fmt(worst(blocks.idle), 'ms')}); not counted, the longest wait for a CPU ` +
+      `while ready to run (other processes): backup ${fmt(worst(waits.worker), 'ms')}, idle loop ${fmt(worst(waits.idle), 'ms')}; ` +
+      `raw active stretch with it: backup ${fmt(worst(raw.worker), 'ms')}, idle loop ${fmt(worst(raw.idle), 'ms')}, naive ${fmt(worst(raw.naive), 'ms')}`,
   });
   emit({
     figure: 'backup of a 50 MB store: time to a backup on disk',

@@ -106,7 +106,7 @@ export class Backups {
   /** Writes today's backup unless it is there; a failure is told (once) and left to the next check. */
   async backUpIfDue(): Promise<void> {
     const today = path.join(this.options.folder(), `pipulate-${localDay(this.now())}.db`);
-    if (fs.existsSync(today)) return;
+    if (await exists(today)) return;
     try {
       await this.backUp('daily');
     } catch {
@@ -157,7 +157,7 @@ export class Backups {
   /** Runs the worker on the store's durable files (or, without them, on an export). */
   private async fold(out: string): Promise<DataSummary> {
     const { db, workerPath, wasmPath } = this.options;
-    const files = db.openDurableFiles();
+    const files = await db.openDurableFiles();
     const job: FoldJob = files ? { wasmPath, out, ...files } : { wasmPath, out, exported: db.export() };
     try {
       const result = await new Promise<FoldResult>((resolve, reject) => {
@@ -257,6 +257,8 @@ async function writeJson(file: string, value: unknown): Promise<void> {
   await fs.promises.writeFile(tmp, JSON.stringify(value));
   await fs.promises.rename(tmp, file);
 }
+
+const exists = (file: string) => fs.promises.access(file).then(() => true, () => false);
 
 async function readJson(file: string): Promise<Record<string, unknown> | undefined> {
   try {

@@ -9,6 +9,7 @@
  * the worker can read them, and the main thread closes them when the worker is done.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import initSqlJs from 'sql.js';
 import { replay } from '../store/database';
@@ -76,8 +77,25 @@ export async function fold(job: FoldJob): Promise<DataSummary> {
   }
 }
 
+/**
+ * Gives this thread the lowest priority (Linux: a nice value is per thread, and
+ * /proc/thread-self names it): on a busy machine the extension host's thread then gets a
+ * CPU first whenever both want one, and the backup takes the time that is left.
+ * Elsewhere the priority is the process's, so it is left alone.
+ */
+function yieldToTheHost(): void {
+  if (process.platform !== 'linux' || process.env.PIPULATE_NO_NICE) return;
+  try {
+    const tid = Number(path.basename(fs.readlinkSync('/proc/thread-self')));
+    if (tid > 0 && tid !== process.pid) os.setPriority(tid, 19);
+  } catch {
+    // No /proc: the backup runs at the host's priority, as before.
+  }
+}
+
 if (parentPort) {
   const port = parentPort;
+  yieldToTheHost();
   fold(workerData as FoldJob).then(
     (summary) => port.postMessage({ ok: true, summary } satisfies FoldResult),
     (err: NodeJS.ErrnoException) => port.postMessage({ ok: false, message: err?.message ?? String(err), code: err?.code } satisfies FoldResult),

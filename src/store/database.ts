@@ -74,6 +74,8 @@ export function loadEngine(wasmPath: string): Promise<SqlJsStatic> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const openForReading = (file: string) => new Promise<number>((resolve, reject) => fs.open(file, 'r', (err, fd) => (err ? reject(err) : resolve(fd))));
+
 interface Waiter {
   seq: number;
   resolve: () => void;
@@ -265,21 +267,30 @@ export class Database {
    * The files on disk that hold every change made durable so far, opened now (so a
    * checkpoint renaming new files over them later does not change what is read): the
    * snapshot, and the first `journalBytes` of its journal (appends only go after them).
-   * Between two ticks of the event loop the snapshot and the journal always belong
-   * together: a checkpoint swaps both in one synchronous step. `undefined` when the
-   * files do not hold everything durable (a store without the lock, or with no snapshot
-   * written yet): the caller then copies `export()`. The caller closes both fds.
+   * They are opened off the main thread (an open can wait on a busy disk); they belong
+   * together if no checkpoint swapped the files meanwhile (each one moves to a new
+   * generation in one synchronous step), which is checked once both are open, and
+   * otherwise they are opened again. `undefined` when the files do not hold everything
+   * durable (a store without the lock, or with no snapshot written yet): the caller then
+   * copies `export()`. The caller closes both fds.
    */
-  openDurableFiles(): { snapshotFd: number; journalFd: number | undefined; journalBytes: number } | undefined {
-    this.assertOpen();
-    if (!this.lock || this.snapshotBytes === 0) return undefined;
-    const snapshotFd = fs.openSync(this.snapshotPath, 'r');
-    if (!this.journal) return { snapshotFd, journalFd: undefined, journalBytes: 0 };
-    try {
-      return { snapshotFd, journalFd: fs.openSync(this.journalPath, 'r'), journalBytes: this.journal.bytes };
-    } catch (err) {
-      fs.closeSync(snapshotFd);
-      throw err;
+  async openDurableFiles(): Promise<{ snapshotFd: number; journalFd: number | undefined; journalBytes: number } | undefined> {
+    for (;;) {
+      this.assertOpen();
+      if (!this.lock || this.snapshotBytes === 0) return undefined;
+      const generation = this.generation;
+      const fds: number[] = [];
+      try {
+        fds.push(await openForReading(this.snapshotPath));
+        if (this.journal) fds.push(await openForReading(this.journalPath));
+      } catch (err) {
+        fds.forEach((fd) => fs.closeSync(fd));
+        throw err;
+      }
+      if (!this.closed && this.generation === generation) {
+        return { snapshotFd: fds[0]!, journalFd: fds[1], journalBytes: this.journal?.bytes ?? 0 };
+      }
+      fds.forEach((fd) => fs.closeSync(fd));
     }
   }
 

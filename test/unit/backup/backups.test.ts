@@ -1,12 +1,14 @@
 /** Dated backups on a real disk: scheduling by the day, pruning, failure told once, and a copy consistent while writes go on. */
 import assert from 'node:assert/strict';
-import { readdirSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
+import { closeSync, readdirSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { appStore } from '../../../src/store/appSchema';
 import { defaultBackupFolder, summaryOf } from '../../../src/backup/backups';
 import { backupsFor } from '../../helpers/backups';
-import { openForTest, readSnapshot, scratchDir, waitFor } from '../../helpers/store';
+import { loadEngine } from '../../../src/store/database';
+import { parseJournal } from '../../../src/store/journal';
+import { openForTest, readSnapshot, scratchDir, waitFor, wasmPath } from '../../helpers/store';
 
 const todoTitles = async (file: string) => {
   const db = await readSnapshot(file);
@@ -166,4 +168,26 @@ test('copies made before a restore are kept apart: they never push out the daily
   rmSync(`${daily[0]!.slice(0, -3)}.json`);
   const unknown = (await backups.list()).find((e) => e.file === daily[0]);
   assert.equal(unknown?.summary, undefined);
+});
+
+test('the snapshot and journal a backup reads belong together, though a checkpoint swaps both while they are being opened', async (t) => {
+  const { db } = await openForTest(t, scratchDir(t));
+  const store = appStore(db);
+  store.profiles.insert({ name: 'Before' });
+  await db.sync();
+  const SQL = await loadEngine(wasmPath);
+  const replacement = new SQL.Database(db.export());
+  replacement.run(`UPDATE profile SET name = 'After'`);
+  const bytes = replacement.export();
+  replacement.close();
+
+  const opening = db.openDurableFiles(); // its first open is under way...
+  db.replaceWith(bytes, SQL); // ...when a new snapshot and journal take the files' places
+  const files = (await opening)!;
+  t.after(() => [files.snapshotFd, files.journalFd].forEach((fd) => fd !== undefined && closeSync(fd)));
+  const snapshot = new SQL.Database(readFileSync(files.snapshotFd));
+  const generation = Number(snapshot.exec(`SELECT value FROM _pipulate_meta WHERE key = 'generation'`)[0]!.values[0]![0]);
+  assert.equal(snapshot.exec('SELECT name FROM profile')[0]!.values[0]![0], 'After');
+  snapshot.close();
+  assert.equal(parseJournal(readFileSync(files.journalFd!).subarray(0, files.journalBytes))?.generation ?? generation, generation);
 });
