@@ -16,7 +16,7 @@
  *   the window restarts at the newest messages that fill `KEEP_AFTER_DROP` of the budget:
  *   one cut, then many turns with a stable start again. Each profile's window start is
  *   remembered here (in memory: after a restart, the first long send cuts afresh).
- * - Only what the prompt needs is read: messages newest first, page by page (see
+ * - Only what the prompt needs is read: messages newest first, one row at a time (see
  *   `Conversation.newestFirst`), until the window's start or a full budget.
  *
  * If even the system prompt, the work and the newest user message (with what follows

@@ -88,6 +88,8 @@ export class Database {
   readonly lockPath: string;
 
   private statements = new Map<string, Statement>();
+  /** Statements being stepped now: a lazy reader (each) may hold one while others run. */
+  private readonly inUse = new Set<Statement>();
   private txDepth = 0;
   private txStatements: [string, SqlValue[]][] = [];
 
@@ -197,6 +199,23 @@ export class Database {
   /** Runs a read-only query. */
   all(sql: string, params: readonly SqlValue[] = []): SqlRow[] {
     return this.execute(sql, params);
+  }
+
+  /**
+   * Runs a read-only query lazily, a row per step, for a reader that may stop early (a
+   * prompt reads newest first until its budget is full). The statement is given back
+   * when the reader stops; consume it at once, since a checkpoint in between would free
+   * it under the reader.
+   */
+  *each(sql: string, params: readonly SqlValue[] = []): Generator<SqlRow> {
+    const stmt = this.borrow(sql);
+    try {
+      stmt.bind(params as SqlValue[]);
+      const names = stmt.getColumnNames();
+      while (stmt.step()) yield rowOf(names, stmt.get());
+    } finally {
+      this.giveBack(sql, stmt);
+    }
   }
 
   /** Runs a statement that changes data; it is recorded in the journal once its transaction commits. */
@@ -317,29 +336,32 @@ export class Database {
   }
 
   private execute(sql: string, params: readonly SqlValue[]): SqlRow[] {
-    this.assertOpen();
-    let stmt = this.statements.get(sql);
-    if (!stmt) {
-      stmt = this.sql.prepare(sql);
-      this.statements.set(sql, stmt);
-    }
+    const stmt = this.borrow(sql);
     try {
       stmt.bind(params as SqlValue[]);
       const rows: SqlRow[] = [];
-      // Not getAsObject(): it asks sqlite for the column names again on every row, which
-      // was half the cost of listing 10,000 todos.
       let names: string[] | undefined;
-      while (stmt.step()) {
-        names ??= stmt.getColumnNames();
-        const values = stmt.get();
-        const row: SqlRow = {};
-        for (let i = 0; i < names.length; i++) row[names[i]!] = values[i] as SqlValue;
-        rows.push(row);
-      }
+      while (stmt.step()) rows.push(rowOf((names ??= stmt.getColumnNames()), stmt.get()));
       return rows;
     } finally {
-      stmt.reset();
+      this.giveBack(sql, stmt);
     }
+  }
+
+  /** The prepared statement for `sql`: the cached one, or a fresh one while the cached one is being stepped. */
+  private borrow(sql: string): Statement {
+    this.assertOpen();
+    let stmt = this.statements.get(sql);
+    if (!stmt) this.statements.set(sql, (stmt = this.sql.prepare(sql)));
+    else if (this.inUse.has(stmt)) stmt = this.sql.prepare(sql);
+    this.inUse.add(stmt);
+    return stmt;
+  }
+
+  private giveBack(sql: string, stmt: Statement): void {
+    this.inUse.delete(stmt);
+    if (this.statements.get(sql) === stmt) stmt.reset();
+    else stmt.free();
   }
 
   private assertOpen(): void {
@@ -586,6 +608,14 @@ export class Database {
     if (!this.closed && this.dirty && !this.failing) await this.sync();
     this.closeSync();
   }
+}
+
+/** A result row by column name. Not getAsObject(): it asks sqlite for the column names
+ * again on every row, which was half the cost of listing 10,000 todos. */
+function rowOf(names: readonly string[], values: readonly unknown[]): SqlRow {
+  const row: SqlRow = {};
+  for (let i = 0; i < names.length; i++) row[names[i]!] = values[i] as SqlValue;
+  return row;
 }
 
 function cannotWrite(dir: string, err: unknown): string {

@@ -117,6 +117,27 @@ export class Table<T extends TableSpec, S extends keyof Row<T> = never> {
 
   /** fastlite's `t(where, where_args, order_by, limit, offset)`. */
   rows<K extends keyof Row<T> = keyof Row<T>>(query: Query<T, K> = {}): Pick<Row<T>, K>[] {
+    const { sql, args, columns } = this.select(query);
+    return this.db.all(sql, args).map((r) => this.fromRow(r, columns) as Pick<Row<T>, K>);
+  }
+
+  /**
+   * rows(), read one row at a time (fastlite's `t.rows` generator): a reader that stops
+   * early reads no further. Consume it at once: see Database.each.
+   */
+  *each<K extends keyof Row<T> = keyof Row<T>>(query: Query<T, K> = {}): Generator<Pick<Row<T>, K>> {
+    const { sql, args, columns } = this.select(query);
+    for (const r of this.db.each(sql, args)) yield this.fromRow(r, columns) as Pick<Row<T>, K>;
+  }
+
+  count(where?: Partial<Row<T>> | string, args: readonly SqlValue[] = []): number {
+    const w = this.where(where, args);
+    return Number(this.db.all(`SELECT count(*) AS n FROM ${this.q}${w.sql}`, w.args)[0]!.n);
+  }
+
+  // ---- helpers ----
+
+  private select(query: Query<T, keyof Row<T>>): { sql: string; args: SqlValue[]; columns: string[] } {
     for (const option of Object.keys(query)) {
       if (!QUERY_OPTIONS.has(option)) throw new SchemaError(`rows() has no option "${option}"; it takes ${[...QUERY_OPTIONS].join(', ')}.`);
     }
@@ -130,15 +151,8 @@ export class Table<T extends TableSpec, S extends keyof Row<T> = never> {
       sql += ' LIMIT ? OFFSET ?';
       args.push(query.limit ?? -1, query.offset ?? 0);
     }
-    return this.db.all(sql, args).map((r) => this.fromRow(r, columns) as Pick<Row<T>, K>);
+    return { sql, args, columns };
   }
-
-  count(where?: Partial<Row<T>> | string, args: readonly SqlValue[] = []): number {
-    const w = this.where(where, args);
-    return Number(this.db.all(`SELECT count(*) AS n FROM ${this.q}${w.sql}`, w.args)[0]!.n);
-  }
-
-  // ---- helpers ----
 
   private checkColumns(cols: string[]): string[] {
     for (const c of cols) {

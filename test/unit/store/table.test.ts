@@ -154,6 +154,36 @@ test('rows() refuses an option it does not know, naming it, instead of ignoring 
   assert.equal(todos.rows({ where: undefined, limit: undefined }).length, 1);
 });
 
+test('each() yields what rows() returns for the same query, one row at a time, and lets go of the table when the reader stops', async (t) => {
+  const { todos, db } = await app(t);
+  for (let i = 0; i < 50; i++) todos.insert({ title: `t${i}`, profile_id: 1 + (i % 2), priority: i % 7 });
+  const queries = [
+    {},
+    { where: { profile_id: 2 }, orderBy: 'priority DESC, id' },
+    { where: 'title > ?', args: ['t3'], orderBy: 'id DESC', limit: 5, offset: 2 },
+    { select: ['id', 'title'] as const, where: { profile_id: 1 } },
+  ];
+  for (const query of queries) assert.deepEqual([...todos.each(query)], todos.rows(query), JSON.stringify(query));
+  assert.throws(() => [...todos.each({ limt: 1 } as never)], SchemaError);
+
+  // A reader that stops early: its statement is freed, so the table can change at once
+  // (an open statement would make SQLite refuse to drop the table: "database table is locked").
+  const taken = [];
+  for (const row of todos.each({ orderBy: 'id DESC' })) {
+    taken.push(row.title);
+    if (taken.length === 2) break;
+  }
+  assert.deepEqual(taken, ['t49', 't48']);
+  // The same query again while a reader still steps it: each gets its own place.
+  const pairs = [];
+  for (const outer of todos.each({ where: { profile_id: 1 }, orderBy: 'id', limit: 3 })) {
+    pairs.push([outer.id, todos.rows({ where: { profile_id: 1 }, orderBy: 'id', limit: 3 }).length, [...todos.each({ where: { profile_id: 1 }, orderBy: 'id', limit: 3 })].length]);
+  }
+  assert.deepEqual(pairs, [[1, 3, 3], [3, 3, 3], [5, 3, 3]]);
+  todos.insert({ title: 'after', profile_id: 1 });
+  assert.doesNotThrow(() => db.write('DROP TABLE "todo"'));
+});
+
 test('unknown columns and bad orderBy are refused with SchemaError before any SQL runs', async (t) => {
   const { todos, db } = await app(t);
   todos.insert({ title: 'a', profile_id: 1 });
