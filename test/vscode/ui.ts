@@ -17,7 +17,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
-import { installExtension, startCodeServer, updateSettings, type CodeServer } from '../../scripts/vscode/codeServer.mjs';
+import { installExtension, runFolders, startCodeServer, updateSettings, type CodeServer } from '../../scripts/vscode/codeServer.mjs';
 import { ensureVSCode } from '../../scripts/vscode/install.mjs';
 
 export const root = resolve(__dirname, '..', '..');
@@ -51,6 +51,11 @@ export interface UiOptions {
   /** Name of this session's folder under the runs folder. */
   name?: string;
   vsix?: string;
+  /**
+   * Runs once the fresh folders exist and before code-server starts: to put data where the
+   * extension will find it (the user data folder holds its global storage).
+   */
+  prepare?(folders: { userDataDir: string; workspace: string }): Promise<void> | void;
 }
 
 export interface UiSession {
@@ -91,6 +96,7 @@ export async function startUi(options: UiOptions = {}): Promise<UiSession> {
       writeFileSync(join(workspace, file), text);
     }
   }
+  await options.prepare?.({ userDataDir: runFolders(runDir, { extensionsDir }).userDataDir, workspace });
   const server = await startCodeServer({
     codeServer: tools,
     runDir,
@@ -470,9 +476,9 @@ export async function notificationsText(page: Page): Promise<string> {
 export function journey(session: () => UiSession | undefined, { timeoutMs = 90_000 } = {}) {
   let failed: string | undefined;
   let n = 0;
-  return (slug: string, fn: () => Promise<void>, options: { timeoutMs?: number } = {}) => {
+  return (slug: string, fn: (t: { diagnostic(message: string): void }) => Promise<void>, options: { timeoutMs?: number } = {}) => {
     const index = ++n;
-    return async (t: { skip(message?: string): void }) => {
+    return async (t: { skip(message?: string): void; diagnostic(message: string): void }) => {
       if (failed) {
         t.skip(`skipped: the step "${failed}" before it failed`);
         return;
@@ -481,7 +487,7 @@ export function journey(session: () => UiSession | undefined, { timeoutMs = 90_0
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
-          fn(),
+          fn(t),
           new Promise<never>((_, reject) => {
             timer = setTimeout(() => reject(new Error(`step "${slug}" did not finish within ${limit / 1000} s`)), limit);
           }),
