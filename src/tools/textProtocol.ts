@@ -13,6 +13,18 @@
  * instead of a list; one object a line; `name`/`function` for `tool`, `arguments`/
  * `parameters` for `args`, or the arguments beside `tool`). What is not is left out and
  * said (`problems`), so the model can be told what was refused.
+ *
+ * Models trained on Hermes' or Qwen's format (Qwen, and many small ones) write their
+ * calls in tags instead, whatever they are told, and so do they when a server fails to
+ * turn them into native calls:
+ *
+ *     <tool_call>
+ *     {"name": "add_todo", "arguments": {"title": "Call the bank"}}
+ *     </tool_call>
+ *
+ * or, Qwen 3's coder form, `<function=add_todo><parameter=title>Call the bank</parameter></function>`
+ * inside the tags. A `<tool_call>` tag at the start of a line opens a block like a fence
+ * (in both modes: see BareCalls), read the same way and never shown either.
  */
 import { toolNamed, type Tool } from './registry';
 
@@ -41,18 +53,48 @@ export function describeProtocol(tools: readonly Tool[]): string {
   ].join('\n');
 }
 
-/** A fence named for tools, at the start of a line; what follows it, on its line or the next, is the block. */
-const OPENER = /(^|\n)[ \t]*```[ \t]*(?:tools?|tool_code|tool_calls?)(?![A-Za-z0-9_])/i;
-/** The end of the text, when it may be the start of an opener still arriving. */
-const PARTIAL_OPENER = /(^|\n)[ \t]*(`{1,2}|```[ \t]*[A-Za-z_]*)$/;
+const TAG_CLOSER = '</tool_call>';
+/** Every start of `<tool_call>` but the whole of it, as a regex alternative. */
+const TAG_STARTS = [...'<tool_call'].map((_, i) => '<tool_call'.slice(0, i + 1)).join('|');
+/** A fence named for tools; what follows it, on its line or the next, is the block. */
+// not-ui: a pattern
+const FENCE = '```[ \\t]*(?:tools?|tool_code|tool_calls?)(?![A-Za-z0-9_])';
+// not-ui: a pattern
+const PARTIAL_FENCE = '`{1,2}|```[ \\t]*[A-Za-z_]*';
+/** An opener at the start of a line (group 1: the line break before it, shown). */
+// not-ui: a pattern
+const atLineStart = (alternatives: string, end = '') => new RegExp(`(^|\\n)[ \\t]*(?:${alternatives})${end}`, 'i');
+
+/** Where in `text` its end may be the start of `closer` still arriving (-1: nowhere). */
+function partialCloser(text: string, closer: string): number {
+  for (let n = Math.min(closer.length - 1, text.length); n > 0; n--) if (text.slice(-n).toLowerCase() === closer.slice(0, n)) return text.length - n;
+  return -1;
+}
+
+export interface TextCallsOptions {
+  /** Whether fenced blocks are read (the text protocol); tags always are. Default true. */
+  fences?: boolean;
+}
 
 export class TextCalls {
   private held = '';
-  private inBlock = false;
+  /** Whether `held` starts at the start of a line (an opener counts only there, whatever the chunks). */
+  private lineStart = true;
+  /** Inside a block: what ends it (a fence, or the closing tag). */
+  private closer: string | undefined;
   /** Just after a block: the end of its closing line is not shown either. */
   private afterBlock = false;
   private block = '';
   private readonly blocks: string[] = [];
+  private readonly opener: RegExp;
+  private readonly partialOpener: RegExp;
+
+  constructor(options: TextCallsOptions = {}) {
+    const fences = options.fences ?? true;
+    this.opener = atLineStart(fences ? `${FENCE}|<tool_call>` : '<tool_call>');
+    // The end of the text, when it may be the start of an opener still arriving.
+    this.partialOpener = atLineStart(fences ? `${PARTIAL_FENCE}|${TAG_STARTS}` : TAG_STARTS, '$');
+  }
 
   /** Takes the next piece of the reply; returns the part to show. */
   feed(text: string): string {
@@ -62,52 +104,64 @@ export class TextCalls {
       if (this.afterBlock) {
         if (/^[ \t]*$/.test(this.held)) return shown; // the rest of the closing line may still come
         this.afterBlock = false;
-        this.held = this.held.replace(/^[ \t]*\n/, '');
+        const line = /^[ \t]*\n/.exec(this.held);
+        if (line) this.held = this.held.slice(line[0].length);
+        this.lineStart = !!line;
       }
-      if (this.inBlock) {
-        const close = this.held.indexOf('```');
+      if (this.closer !== undefined) {
+        const close = this.closer === TAG_CLOSER ? this.held.search(/<\/tool_call>/i) : this.held.indexOf(this.closer);
         if (close < 0) {
           // Keep a possible closer's start held; the rest is block.
-          const keep = this.held.search(/`{1,2}$/);
+          const keep = partialCloser(this.held, this.closer);
           this.block += this.held.slice(0, keep < 0 ? this.held.length : keep);
           this.held = keep < 0 ? '' : this.held.slice(keep);
           return shown;
         }
         this.block += this.held.slice(0, close);
-        this.held = this.held.slice(close + 3);
+        this.held = this.held.slice(close + this.closer.length);
+        this.lineStart = false;
         this.afterBlock = true;
         this.blocks.push(this.block);
         this.block = '';
-        this.inBlock = false;
+        this.closer = undefined;
         continue;
       }
-      const open = OPENER.exec(this.held);
-      // An opener that ends the text so far may still get its name's last letters ("tools"): wait for one more character.
-      if (open && open.index + open[0].length < this.held.length) {
+      const open = this.search(this.opener);
+      const tag = open?.[0].endsWith('>') ?? false;
+      // A fence that ends the text so far may still get its name's last letters ("tools"): wait for one more character.
+      if (open && (tag || open.index + open[0].length < this.held.length)) {
         shown += this.held.slice(0, open.index + open[1]!.length);
         this.held = this.held.slice(open.index + open[0].length);
-        this.inBlock = true;
+        this.closer = tag ? TAG_CLOSER : '```';
         continue;
       }
-      const partial = open ? open.index : this.held.search(PARTIAL_OPENER);
-      const cut = partial < 0 ? this.held.length : partial;
+      const cut = open ? open.index : (this.search(this.partialOpener)?.index ?? this.held.length);
       shown += this.held.slice(0, cut);
+      if (cut > 0) this.lineStart = this.held[cut - 1] === '\n';
       this.held = this.held.slice(cut);
       return shown;
     }
   }
 
+  /** `re` in the held text, which starts a line only if `lineStart` says so. */
+  private search(re: RegExp): RegExpExecArray | null {
+    if (this.lineStart) return re.exec(this.held);
+    const found = re.exec(`x${this.held}`); // 'x': no line starts there
+    if (found) found.index -= 1;
+    return found;
+  }
+
   /** The reply ended: the rest to show (a fence that never became a block), and the blocks found (an unclosed one too). */
   end(): string {
-    const open = this.inBlock ? null : OPENER.exec(this.held);
+    const open = this.closer !== undefined ? null : this.search(this.opener);
     if (open) {
       this.held = this.held.slice(0, open.index + open[1]!.length);
       this.blocks.push('');
     }
-    if (this.inBlock) {
+    if (this.closer !== undefined) {
       this.blocks.push(this.block + this.held);
       this.held = '';
-      this.inBlock = false;
+      this.closer = undefined;
     }
     const rest = this.held;
     this.held = '';
@@ -140,23 +194,26 @@ export class TextCalls {
  * models do: `{"name": "add_todo", "parameters": {...}}` as content). A reply that starts
  * with `{` or `[{` is held back; if the whole of it is JSON naming only known tools, it
  * is taken as the calls and never shown; anything else is shown as it was written.
+ * `<tool_call>` tags are read as in the text protocol (the server did not turn them into
+ * native calls), the rest of the reply shown.
  */
 export class BareCalls {
   private text = '';
   private holding = true;
   private found: WrittenCall[] = [];
+  private readonly tags = new TextCalls({ fences: false });
 
   feed(text: string): string {
-    if (!this.holding) return text;
+    if (!this.holding) return this.tags.feed(text);
     this.text += text;
     // `{…` or `[{…` may be a call; `[x] done` or `[a link](…)` is not.
     if (/^\s*(\{|\[\s*(\{|$)|$)/.test(this.text)) return '';
     this.holding = false;
-    return this.text;
+    return this.tags.feed(this.text);
   }
 
   end(): string {
-    if (!this.holding) return '';
+    if (!this.holding) return this.tags.end();
     this.holding = false;
     try {
       const value: unknown = JSON.parse(this.text);
@@ -168,7 +225,7 @@ export class BareCalls {
     } catch {
       // Not JSON: the model's words, shown.
     }
-    return this.text;
+    return this.tags.feed(this.text) + this.tags.end();
   }
 
   /** Nothing to send back as text: the calls go back as native tool calls. */
@@ -177,11 +234,12 @@ export class BareCalls {
   }
 
   calls(): { calls: WrittenCall[]; problems: string[] } {
-    return { calls: this.found, problems: [] };
+    const tagged = this.tags.calls();
+    return { calls: [...this.found, ...tagged.calls], problems: tagged.problems };
   }
 }
 
-/** The actions of one block: a JSON list, one object, or one object a line. */
+/** The actions of one block: a JSON list, one object, one object a line, or Qwen 3's `<function=…>` form. */
 function actionsIn(block: string, problems: string[]): unknown[] {
   const text = block.trim();
   if (!text) return [];
@@ -191,6 +249,7 @@ function actionsIn(block: string, problems: string[]): unknown[] {
   } catch {
     // One object a line is unambiguous too; a line that is not JSON is refused alone.
   }
+  if (text.startsWith('<function=')) return functionsIn(text, problems);
   const out: unknown[] = [];
   for (const line of text.split('\n').map((l) => l.trim().replace(/,$/, '')).filter((l) => l && l !== '[' && l !== ']')) {
     try {
@@ -201,6 +260,36 @@ function actionsIn(block: string, problems: string[]): unknown[] {
     }
   }
   return out;
+}
+
+/**
+ * Qwen 3's calls: `<function=name>` then `<parameter=key>value</parameter>` for each
+ * argument, then `</function>`; each value is text (parseArguments takes "3" for an
+ * integer). Several functions may follow one another. Anything else in the block, or an
+ * argument given twice, makes the whole block refused: it is not guessed.
+ */
+function functionsIn(text: string, problems: string[]): unknown[] {
+  const out: unknown[] = [];
+  const fn = /<function=([A-Za-z0-9_.-]{1,100})>([\s\S]*?)<\/function>\s*/y;
+  const param = /\s*<parameter=([A-Za-z0-9_]{1,100})>\n?([\s\S]*?)\n?<\/parameter>\s*/y;
+  let m: RegExpExecArray | null;
+  while ((m = fn.exec(text))) {
+    const args: Record<string, string> = {};
+    const body = m[2]!;
+    param.lastIndex = 0;
+    let p: RegExpExecArray | null;
+    let end = 0;
+    while ((p = param.exec(body)) && !Object.hasOwn(args, p[1]!)) {
+      end = param.lastIndex;
+      args[p[1]!] = p[2]!;
+    }
+    if (end !== body.length && body.trim()) break;
+    out.push({ name: m[1], arguments: args });
+    if (fn.lastIndex === text.length) return out;
+  }
+  // model-facing
+  problems.push(`Not a call (expected <function=name> with a <parameter=key>value</parameter> for each argument): ${short(text)}`);
+  return [];
 }
 
 function asCall(item: unknown): WrittenCall | undefined {

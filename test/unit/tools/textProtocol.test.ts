@@ -83,3 +83,97 @@ test('a native model’s call written as its whole reply is taken, never shown; 
   assert.equal(reader.feed('{"name": "add_todo"}'), '{"name": "add_todo"}');
   assert.deepEqual(reader.calls().calls, []);
 });
+
+/** What a reader shows and finds, the reply fed in these pieces. */
+function through(reader: TextCalls | BareCalls, pieces: string[]) {
+  let shown = '';
+  for (const piece of pieces) shown += reader.feed(piece);
+  shown += reader.end();
+  return { shown, ...reader.calls() };
+}
+
+const QWEN = 'I will add it.\n<tool_call>\n{"name": "add_todo", "arguments": {"title": "Call the bank"}}\n</tool_call>\nDone soon.';
+
+test('<tool_call> tags (Qwen, Hermes) are taken out of the shown text however the stream is cut, by both readers', () => {
+  for (const make of [() => new TextCalls(), () => new BareCalls()]) {
+    for (const pieces of cuts(QWEN)) {
+      const r = through(make(), pieces);
+      assert.equal(r.shown, 'I will add it.\nDone soon.', `${make().constructor.name} ${JSON.stringify(pieces.slice(0, 2))}`);
+      assert.deepEqual(r.calls, [{ name: 'add_todo', arguments: { title: 'Call the bank' } }]);
+      assert.deepEqual(r.problems, []);
+    }
+  }
+});
+
+test('a reply that is only tags: several calls, any case, the last one unclosed, arguments as a JSON string', () => {
+  const text = '<tool_call>{"name": "list_todos", "arguments": {}}</tool_call>\n<TOOL_CALL>\n{"name": "complete_todo", "arguments": "{\\"id\\": 3}"}\n</Tool_Call>\n<tool_call>\n{"name": "add_todo", "arguments": {"title": "x"}}';
+  for (const make of [() => new TextCalls(), () => new BareCalls()]) {
+    for (const pieces of cuts(text)) {
+      const r = through(make(), pieces);
+      assert.equal(r.shown, '', JSON.stringify(pieces.slice(0, 2)));
+      assert.deepEqual(r.calls, [
+        { name: 'list_todos', arguments: {} },
+        { name: 'complete_todo', arguments: '{"id": 3}' },
+        { name: 'add_todo', arguments: { title: 'x' } },
+      ]);
+    }
+  }
+});
+
+test("Qwen 3's <function=…><parameter=…> form inside the tags is read; a text protocol reader keeps the block to show the model", () => {
+  const text = 'Sure.\n<tool_call>\n<function=move_todo>\n<parameter=id>\n12\n</parameter>\n<parameter=position>\n1\n</parameter>\n</function>\n</tool_call>';
+  for (const pieces of cuts(text)) {
+    const reader = new TextCalls();
+    const r = through(reader, pieces);
+    assert.equal(r.shown, 'Sure.\n');
+    assert.deepEqual(r.calls, [{ name: 'move_todo', arguments: { id: '12', position: '1' } }]);
+    assert.equal(reader.raw.length, 1);
+  }
+  const two = through(new BareCalls(), ['<tool_call><function=list_todos></function><function=add_todo><parameter=title>Multi\nline</parameter></function></tool_call>']);
+  assert.deepEqual(two.calls, [
+    { name: 'list_todos', arguments: {} },
+    { name: 'add_todo', arguments: { title: 'Multi\nline' } },
+  ]);
+});
+
+test('tags that are not at the start of a line, or in code, are the model’s words, shown as written', () => {
+  for (const text of ['Qwen writes <tool_call> tags around its calls.', 'Not a block: ```tool in the middle of a line', 'Use `<tool_call>` like this: `<tool_call>{"name": "x"}</tool_call>`', 'a < b and <tool is not a tag\n<tool_calls> neither\n<tool', '</tool_call> alone']) {
+    for (const make of [() => new TextCalls(), () => new BareCalls()]) {
+      for (const pieces of cuts(text)) {
+        const r = through(make(), pieces);
+        assert.equal(r.shown, text, JSON.stringify(pieces.slice(0, 2)));
+        assert.deepEqual(r.calls, []);
+      }
+    }
+  }
+});
+
+test('malformed and hostile tag contents: refused and said (short), never shown, never guessed; a readable call beside them is taken', () => {
+  const huge = 'A'.repeat(1_000_000);
+  const r = through(new BareCalls(), [
+    'Here.\n<tool_call>\nadd_todo("x")\n</tool_call>\n',
+    `<tool_call>{"name": "add_todo", "arguments": {"title": "<img src=x onerror=alert(1)>"}}</tool_call>\n`,
+    `<tool_call>${huge}</tool_call>\n`,
+    '<tool_call>{"name": "add_todo", "arguments": {"title": "a"}, "parameters": {"title": "b"}}</tool_call>\n',
+    '<tool_call><function=rename_todo><parameter=id>1</parameter><parameter=id>2</parameter></function></tool_call>\n',
+    '<tool_call><function=add_todo><parameter=title>x</parameter></function> and then rm -rf /</tool_call>\n',
+    '<tool_call>\n<tool_call>{"name": "list_todos"}\n</tool_call>\n',
+    'Bye.',
+  ]);
+  assert.equal(r.shown, 'Here.\nBye.');
+  assert.deepEqual(r.calls, [{ name: 'add_todo', arguments: { title: '<img src=x onerror=alert(1)>' } }], 'markup is an argument like any text (shown inert, checked by the schema)');
+  assert.equal(r.problems.length, 6, r.problems.join('\n'));
+  assert.match(r.problems[0]!, /Not valid JSON in the tool block: add_todo\("x"\)/);
+  assert.ok(r.problems.every((p) => p.length < 300), 'a megabyte is not echoed');
+  assert.match(r.problems[2]!, /Not an action/, 'two argument lists: not guessed');
+  assert.match(r.problems[3]!, /Not a call \(expected <function=name>/, 'an argument given twice');
+  assert.match(r.problems[4]!, /rm -rf/, 'text after the function: the block is refused');
+  assert.match(r.problems[5]!, /Not valid JSON in the tool block: <tool_call>/, 'a nested opener: its line is refused');
+});
+
+test('a native model’s bare JSON reply still wins over tags: held back from its first character', () => {
+  const reader = new BareCalls();
+  assert.equal(reader.feed('{"name": "add_todo", "arguments": {"title": "<tool_call>"}}'), '');
+  assert.equal(reader.end(), '');
+  assert.deepEqual(reader.calls().calls, [{ name: 'add_todo', arguments: { title: '<tool_call>' } }]);
+});

@@ -283,3 +283,24 @@ test('native, a small model that writes its call as the reply’s text: taken as
   const second = (await h.fake.chatAt(1)).body.messages;
   assert.deepEqual(second.at(-2), { role: 'assistant', content: '', tool_calls: [{ function: { name: 'add_todo', arguments: { title: 'Buy milk' } } }] });
 });
+
+test('Qwen’s <tool_call> tags in the text, split across chunks: taken as calls in both modes, the tags never shown or streamed', T, async (t) => {
+  const tags = ['Adding it.\n<tool', '_call>\n{"name": "add_todo", "argu', 'ments": {"title": "Buy milk"}}\n</tool_', 'call>'];
+  // Native tools (the server did not turn the tags into tool_calls): they go back as native calls.
+  const native = await setupTools(t, { settings: { tools: { enabled: true, autoApprove: ['add'], maxRounds: 8 } } });
+  native.fake.scriptChat({ tokens: tags }, { tokens: ['Added.'] });
+  await ask(native, 'add buy milk');
+  assert.deepEqual(native.list(), ['Buy milk']);
+  assert.deepEqual(native.core.store.messages.rows({ where: { role: 'assistant' }, orderBy: 'id' }).map((m) => m.content), ['Adding it.\n', 'Added.']);
+  assert.equal(native.events.of('chat/delta').some((d) => d.text.includes('<') || d.text.includes('add_todo')), false, 'not even streamed');
+  assert.deepEqual((await native.fake.chatAt(1)).body.messages.at(-2), { role: 'assistant', content: 'Adding it.\n', tool_calls: [{ function: { name: 'add_todo', arguments: { title: 'Buy milk' } } }] });
+  // The text protocol: the model is shown its call as the protocol's block.
+  const text = await setupTools(t, { fake: { models: ['tiny:latest'], noTools: ['tiny:latest'] }, settings: { model: 'tiny', tools: { enabled: true, autoApprove: ['add'], maxRounds: 8 } } });
+  text.fake.scriptChat({ tokens: tags }, { tokens: ['Added.'] });
+  await ask(text, 'add buy milk');
+  assert.deepEqual(text.list(), ['Buy milk']);
+  assert.equal(text.events.of('chat/delta').some((d) => d.text.includes('<')), false);
+  const second = (await text.fake.chatAt(1)).body.messages;
+  assert.match(second.at(-2).content, /^Adding it\.\n```tool\n\{"name": "add_todo"/);
+  assert.match(second.at(-1).content, /- add_todo: Added todo \d+ “Buy milk” at position 1\./);
+});
