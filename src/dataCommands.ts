@@ -30,7 +30,7 @@ export function backupKeep(): number {
 }
 
 function holds(s: DataSummary): string {
-  return l10n.t('{0} profiles, {1} todos, {2} messages', s.profiles, s.todos, s.messages);
+  return l10n.t('{0} profiles, {1} todos, {2} messages, {3} workflow runs', s.profiles, s.todos, s.messages, s.runs);
 }
 
 export function registerDataCommands(deps: { core: Core; backups: Backups; wasmPath: string; register: Register; log: vscode.LogOutputChannel }): void {
@@ -90,9 +90,12 @@ export function registerDataCommands(deps: { core: Core; backups: Backups; wasmP
     if (hit.kind === 'todo') {
       await vscode.commands.executeCommand('pipulate.tasks.focus');
       events.emit({ kind: 'todo/reveal', id: hit.id });
-    } else {
+    } else if (hit.kind === 'message') {
       await vscode.commands.executeCommand('pipulate.chat.focus');
       events.emit({ kind: 'chat/reveal', profileId: hit.profileId, id: hit.id });
+    } else {
+      // The run panel, as the Workflows view opens it (its tree node: the workflow and the run's key).
+      await vscode.commands.executeCommand('pipulate.openWorkflowRun', { kind: 'run', workflow: hit.workflow, run: { key: hit.key } });
     }
   });
 
@@ -109,21 +112,30 @@ function describeDate(e: BackupEntry): string {
   return `${date}, ${e.written.toLocaleTimeString(vscode.env.language, { hour: '2-digit', minute: '2-digit' })}`;
 }
 
+const ICONS = { todo: '$(checklist)', message: '$(comment)', run: '$(list-ordered)' } as const;
+
+/** Where a hit is (its profile, and what it is there) and, for a message or a run, when. */
+function describeHit(hit: SearchHit): { description: string; detail?: string } {
+  const when = (ms: number) => new Date(ms).toLocaleString(vscode.env.language);
+  if (hit.kind === 'todo') return { description: hit.done ? l10n.t('{0} · done', hit.profileName) : hit.profileName };
+  if (hit.kind === 'message') return { description: l10n.t('{0} · conversation', hit.profileName), detail: `${hit.role} · ${when(hit.created)}` };
+  return { description: l10n.t('{0} · workflow run', hit.profileName), detail: l10n.t('{0} · run “{1}” · {2}', hit.workflow, hit.key, when(hit.updated)) };
+}
+
 /** A quick pick whose items are searched for as the user types (VS Code's own filter is kept out by alwaysShow). */
 function pickHit(search: Search): Promise<SearchHit | undefined> {
   type Item = vscode.QuickPickItem & { hit?: SearchHit };
   const pick = vscode.window.createQuickPick<Item>();
   pick.title = l10n.t('Search Pipulate');
-  pick.placeholder = l10n.t('Words to find in the todos and conversations of every profile');
+  pick.placeholder = l10n.t('Words to find in the todos, conversations and workflow runs of every profile');
   pick.matchOnDescription = false;
   pick.matchOnDetail = false;
   const update = (typed: string) => {
     const hits = search.find(typed);
     pick.items = hits.length
       ? hits.map((hit) => ({
-          label: `${hit.kind === 'todo' ? '$(checklist)' : '$(comment)'} ${hit.snippet.replace(/\$\(/g, '$\u200b(')}`,
-          description: hit.kind === 'todo' ? (hit.done ? l10n.t('{0} · done', hit.profileName) : hit.profileName) : l10n.t('{0} · conversation', hit.profileName),
-          detail: hit.kind === 'message' ? `${hit.role} · ${new Date(hit.created!).toLocaleString(vscode.env.language)}` : undefined,
+          label: `${ICONS[hit.kind]} ${hit.snippet.replace(/\$\(/g, '$\u200b(')}`,
+          ...describeHit(hit),
           alwaysShow: true,
           hit,
         }))

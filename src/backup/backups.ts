@@ -247,9 +247,9 @@ export function summaryOf(db: Database): DataSummary {
 }
 
 function summaryIn(json: Record<string, unknown> | undefined): DataSummary | undefined {
-  const { profiles, todos, messages, schema } = json ?? {};
-  const counts = [profiles, todos, messages, schema];
-  return counts.every((n) => typeof n === 'number') ? { profiles, todos, messages, schema } as DataSummary : undefined;
+  const { profiles, todos, messages, runs, schema } = json ?? {};
+  const counts = [profiles, todos, messages, runs, schema];
+  return counts.every((n) => typeof n === 'number') ? ({ profiles, todos, messages, runs, schema } as DataSummary) : undefined;
 }
 
 async function writeJson(file: string, value: unknown): Promise<void> {

@@ -13,6 +13,8 @@ export interface DataSummary {
   profiles: number;
   todos: number;
   messages: number;
+  /** Workflow runs (a file from before workflows has none). */
+  runs: number;
   /** SQLite's user_version: the schema the file was written with. */
   schema: number;
 }
@@ -37,11 +39,13 @@ export function rawQuery(db: SqlJsDatabase): Query {
 
 /** Counts what a Pipulate database holds. */
 export function summarize(query: Query): DataSummary {
-  const count = (table: string) => Number(query(`SELECT count(*) AS n FROM ${table}`)[0]?.n ?? 0);
+  const tables = new Set(query(`SELECT name FROM sqlite_master WHERE type = 'table'`).map((r) => r.name));
+  const count = (table: string) => (tables.has(table) ? Number(query(`SELECT count(*) AS n FROM ${table}`)[0]?.n ?? 0) : 0);
   return {
     profiles: count('profile'),
     todos: count('todo'),
     messages: count('message'),
+    runs: count('pipeline'),
     schema: Number(query('PRAGMA user_version')[0]?.user_version ?? 0),
   };
 }

@@ -1,10 +1,12 @@
 /**
- * Search across every profile's todos and conversations ("Pipulate: Search"), through
- * SQLite's full-text search. sql.js is built with FTS3/FTS4, not FTS5, so: one FTS4
- * table per searched table, external-content (the text is not stored twice), kept in step
- * by triggers, so every way a row changes (a service, the model's tools, an undo, a
- * journal replay, a restore) updates the index in the same transaction. Created by a
- * migration (schema version 3) that also indexes what is already there.
+ * Search across every profile's todos, conversations and workflow runs ("Pipulate:
+ * Search"), through SQLite's full-text search. sql.js is built with FTS3/FTS4, not FTS5,
+ * so: one FTS4 table per searched table, kept in step by triggers, so every way a row
+ * changes (a service, the model's tools, an undo, a journal replay, a restore) updates
+ * the index in the same transaction. Todos and messages are indexed external-content
+ * (the text is not stored twice); a run's text is made from its record (its workflow,
+ * key and the values of its steps), so its index keeps that text itself. Created by
+ * migrations (schema versions 3 and 5) that also index what is already there.
  *
  * A query is the words typed, each as a prefix ("rep" finds "report"); results come
  * newest first, which FTS4 walks its index for without sorting (ORDER BY docid DESC).
@@ -33,18 +35,36 @@ export function createSearchIndex(db: Database): void {
   }
 }
 
-export interface SearchHit {
-  kind: 'todo' | 'message';
-  id: number;
-  profileId: number;
-  profileName: string;
-  /** The matching text around the words found, on one line. */
-  snippet: string;
-  /** For a todo: whether it is done; for a message: its role and when it was written. */
-  done?: boolean;
-  role?: string;
-  created?: number;
+/**
+ * A run's searchable text, from its row (`new` or `old` in a trigger, the table's name in
+ * a query): its workflow, its key and the values its steps were given. A state that is
+ * not what the service writes (edited by hand) gives what can be read of it, never an error.
+ */
+function runText(row: string): string {
+  // not-ui: SQL
+  return `${row}.workflow || ' ' || ${row}.key || coalesce(' ' || CASE WHEN json_valid(${row}.state) THEN (
+    SELECT group_concat(v.value ->> '$.value', ' ') FROM json_each(${row}.state, '$.values') v WHERE v.type = 'object') END, '')`;
 }
+
+/** The index of workflow runs and its triggers (migration 5 in appSchema.ts), over the runs there are. Its docid is the run's rowid. */
+export function createRunSearchIndex(db: Database): void {
+  db.write(`CREATE VIRTUAL TABLE IF NOT EXISTS run_search USING fts4(body, prefix="2,3", ${TOKENIZE})`);
+  db.write(`CREATE TRIGGER IF NOT EXISTS run_search_ai AFTER INSERT ON pipeline BEGIN INSERT INTO run_search (docid, body) VALUES (new.rowid, ${runText('new')}); END`);
+  db.write(`CREATE TRIGGER IF NOT EXISTS run_search_ad AFTER DELETE ON pipeline BEGIN DELETE FROM run_search WHERE docid = old.rowid; END`);
+  db.write(
+    `CREATE TRIGGER IF NOT EXISTS run_search_au AFTER UPDATE OF workflow, key, state ON pipeline BEGIN
+       DELETE FROM run_search WHERE docid = old.rowid; INSERT INTO run_search (docid, body) VALUES (new.rowid, ${runText('new')}); END`,
+  );
+  db.write(`DELETE FROM run_search`);
+  db.write(`INSERT INTO run_search (docid, body) SELECT rowid, ${runText('pipeline')} FROM pipeline`);
+}
+
+/** One thing found: where it is (its profile) and the matching text around the words, on one line. */
+export type SearchHit = { profileId: number; profileName: string; snippet: string } & (
+  | { kind: 'todo'; id: number; done: boolean }
+  | { kind: 'message'; id: number; role: string; created: number }
+  | { kind: 'run'; workflow: string; key: string; updated: number }
+);
 
 /**
  * The MATCH expression for what the user typed: its words (letters and digits), each a
@@ -63,7 +83,7 @@ const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 export class Search {
   constructor(private readonly db: Database) {}
 
-  /** The newest `limit` todos and the newest `limit` messages that hold every word of `typed`, in any profile. */
+  /** The newest `limit` todos, messages and runs (each) that hold every word of `typed`, in any profile. */
   find(typed: string, limit = 30): SearchHit[] {
     const match = matchExpression(typed);
     if (!match) return [];
@@ -79,6 +99,12 @@ export class Search {
         WHERE message_search MATCH ? ORDER BY message_search.docid DESC LIMIT ?`,
       [match, limit],
     );
+    const runs = this.db.all(
+      `SELECT r.profile_id, p.name AS profile, r.workflow, r.key, r.updated, snippet(run_search, '', '', '…', -1, 12) AS snippet
+         FROM run_search JOIN pipeline r ON r.rowid = run_search.docid JOIN profile p ON p.id = r.profile_id
+        WHERE run_search MATCH ? ORDER BY run_search.docid DESC LIMIT ?`,
+      [match, limit],
+    );
     return [
       ...todos.map((r) => ({ kind: 'todo' as const, id: Number(r.id), profileId: Number(r.profile_id), profileName: String(r.profile), snippet: oneLine(String(r.snippet)), done: r.done === 1 })),
       ...messages.map((r) => ({
@@ -89,6 +115,15 @@ export class Search {
         snippet: oneLine(String(r.snippet)),
         role: String(r.role),
         created: Number(r.created),
+      })),
+      ...runs.map((r) => ({
+        kind: 'run' as const,
+        profileId: Number(r.profile_id),
+        profileName: String(r.profile),
+        snippet: oneLine(String(r.snippet)),
+        workflow: String(r.workflow),
+        key: String(r.key),
+        updated: Number(r.updated),
       })),
     ];
   }

@@ -6,7 +6,7 @@
 import type { Database } from './database';
 import { KeyValue, kvTable } from './kv';
 import { applySchema, dropColumns, ensureTables, type Migration } from './migrate';
-import { createSearchIndex } from '../search/searchIndex';
+import { createRunSearchIndex, createSearchIndex } from '../search/searchIndex';
 import { pipelineTable } from '../workflows/pipelineTable';
 import { defineTable, type Row, type TableSpec } from './schema';
 import { Table } from './table';
@@ -84,6 +84,8 @@ export const MIGRATIONS: readonly Migration[] = [
   // Workflow runs (src/workflows/pipelineTable.ts). A version 3 store may have the table
   // already, with runs: the workflow service made it itself then. They are kept as they are.
   { version: 4, up: (db) => ensureTables(db, [pipelineTable]) },
+  // Workflow runs in "Pipulate: Search" (src/search/searchIndex.ts), over the runs there are.
+  { version: 5, onNew: true, up: (db) => createRunSearchIndex(db) },
 ];
 
 export interface AppStore {

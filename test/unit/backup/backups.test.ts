@@ -8,6 +8,8 @@ import { defaultBackupFolder, summaryOf } from '../../../src/backup/backups';
 import { backupsFor } from '../../helpers/backups';
 import { loadEngine } from '../../../src/store/database';
 import { parseJournal } from '../../../src/store/journal';
+import { Table } from '../../../src/store/table';
+import { pipelineTable } from '../../../src/workflows/pipelineTable';
 import { openForTest, readSnapshot, scratchDir, waitFor, wasmPath } from '../../helpers/store';
 
 const todoTitles = async (file: string) => {
@@ -33,6 +35,7 @@ test('a backup holds the data, says what it holds, and opens as a plain SQLite f
   const p = store.profiles.insert({ name: 'Work' });
   store.todos.insert({ title: 'write report', profile_id: p.id });
   store.messages.insert({ profile_id: p.id, role: 'user', content: 'hello', created: 1 });
+  new Table(db, pipelineTable).insert({ profile_id: p.id, workflow: 'hello', key: 'first', state: { values: {} }, created: 1, updated: 1 });
   await db.sync();
   const folder = join(scratchDir(t), 'backups');
   const { backups } = backupsFor(t, db, folder);
@@ -40,7 +43,7 @@ test('a backup holds the data, says what it holds, and opens as a plain SQLite f
   assert.deepEqual(await todoTitles(entry.file), ['write report']);
   const [listed] = await backups.list();
   assert.equal(listed!.file, entry.file);
-  assert.deepEqual({ ...listed!.summary, schema: 0 }, { profiles: 1, todos: 1, messages: 1, schema: 0 });
+  assert.deepEqual({ ...listed!.summary, schema: 0 }, { profiles: 1, todos: 1, messages: 1, runs: 1, schema: 0 });
   assert.equal(listed!.summary!.schema, summaryOf(db).schema);
 });
 

@@ -30,6 +30,7 @@ async function withWork(t: TestContext) {
   await tasks.addTodo('ship the release');
   await tasks.addTodo('write the notes');
   await h.core.chat.post(work.id, 'assistant', 'Remember the changelog.');
+  await h.core.workflows.start(work.id, 'hello', 'kickoff');
   const folder = join(scratchDir(t), 'backups');
   const { backups } = backupsFor(t, h.db, folder);
   return { ...h, work, backups, folder };
@@ -47,7 +48,8 @@ test('restore: a deleted profile comes back with its todos and conversation, the
 
   const resetsBefore = h.events.of('tasks/reset').length;
   const { summary, before } = await replaceData(core, h.backups, await sql(), readFileSync(backup.file), backup.file);
-  assert.deepEqual({ profiles: summary.profiles, todos: summary.todos }, { profiles: 2, todos: 2 });
+  assert.deepEqual({ profiles: summary.profiles, todos: summary.todos, runs: summary.runs }, { profiles: 2, todos: 2, runs: 1 });
+  assert.deepEqual(core.workflows.runs(h.work.id).map((r) => r.key), ['kickoff']);
   assert.deepEqual(profileNames(h), ['Default', 'Work']);
   assert.equal(core.tasks.activeProfile().name, 'Work');
   assert.deepEqual(core.tasks.snapshot().todos.map((x) => x.title), ['ship the release', 'write the notes']);
@@ -65,6 +67,7 @@ test('restore: a deleted profile comes back with its todos and conversation, the
   const store = appStore(reopened.db);
   assert.deepEqual(store.todos.rows({ orderBy: 'id' }).map((x) => x.title), ['ship the release', 'write the notes']);
   assert.deepEqual(new Search(reopened.db).find('release').filter((x) => x.kind === 'todo').map((x) => x.profileName), ['Work']);
+  assert.deepEqual(new Search(reopened.db).find('kickoff').map((x) => `${x.kind}:${x.profileName}`), ['run:Work']);
   // And the store goes on working.
   await core.tasks.addTodo('after the restore');
   assert.equal(core.tasks.snapshot().todos.length, 3);

@@ -4,6 +4,8 @@ import { test, type TestContext } from 'node:test';
 import { appStore, APP_TABLES, MIGRATIONS } from '../../../src/store/appSchema';
 import { applySchema, schemaVersion } from '../../../src/store/migrate';
 import { Search, matchExpression } from '../../../src/search/searchIndex';
+import { Table } from '../../../src/store/table';
+import { pipelineTable } from '../../../src/workflows/pipelineTable';
 import { openForTest, scratchDir } from '../../helpers/store';
 
 async function fresh(t: TestContext) {
@@ -15,6 +17,15 @@ async function fresh(t: TestContext) {
 }
 
 const found = (search: Search, q: string) => search.find(q).map((h) => `${h.kind}:${h.profileName}:${h.snippet}`);
+
+const run = (profileId: number, key: string, values: Record<string, string>, workflow = 'plan-feature') => ({
+  profile_id: profileId,
+  workflow,
+  key,
+  state: { values: Object.fromEntries(Object.entries(values).map(([id, value], at) => [id, { value, at }])) },
+  created: 1,
+  updated: 2,
+});
 
 test('todos and messages of every profile are found by the words typed, each word a prefix, accents and case ignored', async (t) => {
   const { store, work, home, search } = await fresh(t);
@@ -86,4 +97,41 @@ test('hostile input finds what its words find and never fails', async (t) => {
   store.todos.insert({ title: 'or near and not', profile_id: work.id });
   for (const typed of ['"', 'OR', 'AND NOT', '*', 'NEAR/3', "'); DROP TABLE todo; --", '\u0000', 'a'.repeat(5000)]) search.find(typed);
   assert.deepEqual(found(search, 'OR NEAR'), ['todo:Work:or near and not']);
+});
+
+test('workflow runs are found by their key, their workflow and the values of their steps, and the index follows every change', async (t) => {
+  const { db, work, home, search } = await fresh(t);
+  const runs = new Table(db, pipelineTable);
+  runs.insert(run(work.id, 'launch-q3', { goal: 'Ship the billing dashboard', plan: '1. schema\n2. charts' }));
+  runs.insert(run(home.id, 'garden', { goal: 'Plant tomatoes' }, 'hello'));
+  assert.deepEqual(found(search, 'billing'), ['run:Work:plan-feature launch-q3 Ship the billing dashboard 1. schema 2. charts']);
+  assert.deepEqual(found(search, 'hello tomat'), ['run:Home:hello garden Plant tomatoes']);
+  const [hit] = search.find('launch');
+  assert.deepEqual(hit && hit.kind === 'run' && { workflow: hit.workflow, key: hit.key, profileId: hit.profileId }, { workflow: 'plan-feature', key: 'launch-q3', profileId: work.id });
+  // A step given a value, a step reverted: the index follows the record.
+  runs.update({ ...run(work.id, 'launch-q3', { goal: 'Ship the invoices page' }), finalized: false });
+  assert.deepEqual(found(search, 'billing'), []);
+  assert.deepEqual(found(search, 'invoices'), ['run:Work:plan-feature launch-q3 Ship the invoices page']);
+  runs.update({ profile_id: work.id, workflow: 'plan-feature', key: 'launch-q3', finalized: true }); // another column: still indexed
+  assert.equal(search.find('invoices').length, 1);
+  // A state edited by hand into something else is searched by what can be read of it, and never fails a change.
+  db.write(`UPDATE pipeline SET state = 'not json' WHERE key = 'garden'`);
+  assert.deepEqual(found(search, 'garden'), ['run:Home:hello garden']);
+  db.write(`UPDATE pipeline SET state = '{"values": {"a": "text", "b": {"value": 7}}}' WHERE key = 'garden'`);
+  assert.deepEqual(found(search, 'garden'), ['run:Home:hello garden 7']);
+  // Deleted (as a deleted profile's runs are): gone from the index.
+  runs.deleteWhere({ profile_id: work.id });
+  assert.deepEqual(found(search, 'invoices'), []);
+  assert.deepEqual(db.all(`SELECT count(*) AS n FROM run_search`), [{ n: 1 }]);
+});
+
+test('a database with runs from before their search (schema 4) gets them indexed by migration 5', async (t) => {
+  const { db } = await openForTest(t, scratchDir(t));
+  applySchema(db, APP_TABLES, MIGRATIONS.filter((m) => m.version <= 4));
+  assert.equal(schemaVersion(db), 4);
+  db.write(`INSERT INTO profile (id, name) VALUES (1, 'Old')`);
+  new Table(db, pipelineTable).insert(run(1, 'before-search', { goal: 'legacy rollout' }));
+  appStore(db);
+  assert.equal(schemaVersion(db), 5);
+  assert.deepEqual(found(new Search(db), 'rollout'), ['run:Old:plan-feature before-search legacy rollout']);
 });
