@@ -47,6 +47,29 @@ export function apiKeySecret(serverUrl: string): string {
   return `pipulate.apiKey:${serverUrl}`;
 }
 
+/**
+ * The API keys, read through a cache: SecretStorage asks the window each time (in a remote
+ * or web window, a round trip to the browser), and a key is wanted before every request.
+ * Any change in the secret storage empties the cache; a failed read is asked again.
+ */
+export function apiKeys(secrets: vscode.SecretStorage): vscode.Disposable & { get(serverUrl: string): Promise<string | undefined> } {
+  const kept = new Map<string, Promise<string | undefined>>();
+  const changes = secrets.onDidChange(() => kept.clear());
+  return {
+    get(serverUrl) {
+      const id = apiKeySecret(serverUrl);
+      let key = kept.get(id);
+      if (!key) {
+        key = Promise.resolve(secrets.get(id)).then((value) => value || undefined);
+        kept.set(id, key);
+        key.catch(() => kept.delete(id));
+      }
+      return key;
+    },
+    dispose: () => changes.dispose(),
+  };
+}
+
 export interface ChatControls {
   pickModel(): Promise<string | undefined>;
   setModel(model: string): Promise<void>;

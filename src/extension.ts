@@ -13,7 +13,7 @@ import { vscodeUi } from './panel/vscodeUi';
 import { watchBundle } from './panel/bundleWatcher';
 import { registerTasksCommands } from './tasksCommands';
 import { detectEnvironment } from './chat/diagnose';
-import { apiKeySecret, readChatSettings, registerChatCommands, type ChatControls } from './chatCommands';
+import { apiKeys, readChatSettings, registerChatCommands, type ChatControls } from './chatCommands';
 import { commandRegistrar } from './commandRunner';
 import { registerLinkCommands, vscodeEditor } from './linkCommands';
 import { registerImportCommands } from './importCommands';
@@ -78,6 +78,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
 
   // The model picker and pulls live with the chat commands, which need the core: the UI asks them late.
   let controls: ChatControls | undefined;
+  const keys = apiKeys(context.secrets);
+  context.subscriptions.push(keys);
   const ui = vscodeUi({
     pickModel: () => controls!.pickModel(),
     setModel: (model) => controls!.setModel(model),
@@ -92,7 +94,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
       log: (line) => log.info(line),
       environment: detectEnvironment(process.env, vscode.env.remoteName),
       // The key stays in SecretStorage; the core asks for it at each request and never keeps, logs or shows it.
-      getKey: async (serverUrl) => (await context.secrets.get(apiKeySecret(serverUrl))) || undefined,
+      getKey: (serverUrl) => keys.get(serverUrl),
     },
     ui,
     editor: vscodeEditor,

@@ -51,10 +51,14 @@ export class MessageView {
     this.render();
   }
 
-  /** Adds streamed text; rendered on the next frame. */
+  /** Adds streamed text: the first at once (waiting a frame would only delay the first token), the rest on the next frame. */
   append(text: string): void {
+    const first = !this.message.content;
     this.message = { ...this.message, content: this.message.content + text };
-    if (!this.frame) this.frame = requestAnimationFrame(() => this.renderStreaming());
+    if (first) {
+      cancelAnimationFrame(this.frame);
+      this.renderStreaming();
+    } else if (!this.frame) this.frame = requestAnimationFrame(() => this.renderStreaming());
   }
 
   /** The text as shown (markdown rendered), for a screen reader's announcement. */
