@@ -123,9 +123,10 @@ export function createCore(options: CoreOptions): Core {
     generate: (prompt, signal) => chat!.complete(prompt, signal),
     activeProfileId: () => tasks.activeProfileId,
     workspace: options.workspace,
-    addTodos: async (titles) => {
-      for (const title of titles) await tasks.addTodo(title);
-    },
+    // A todos step's todos go on the confirmation card the model's add_todo calls get.
+    proposeTodos: (profileId, from, titles) => chat!.propose(profileId, from, titles.map((title) => ({ name: 'add_todo', arguments: { title } }))),
+    withdrawCard: (profileId, cardId) => chat!.withdraw(profileId, cardId),
+    card: (profileId, cardId) => chat!.card(profileId, cardId),
     log: (line) => options.log('warn', line),
   });
   const router = new Router({ tasks, links, editor, undo: userUndo, chat, workflows, ui: options.ui, log: options.log, standing: () => events.standing() });
@@ -133,6 +134,10 @@ export function createCore(options: CoreOptions): Core {
   const unsubscribe = [
     events.on((n) => router.broadcast(n)),
     followActiveProfile(events, tasks, chat),
+    // A card a workflow step proposed was decided or undone: its run follows.
+    events.on((n) => {
+      if (n.kind === 'chat/finished' && n.message.card?.from) workflows.cardChanged(n.profileId, { ...n.message, card: n.message.card });
+    }),
   ];
   return {
     store,

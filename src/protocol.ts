@@ -242,14 +242,28 @@ export interface AttachmentDto {
   language: string;
 }
 
-/** What the model did with its tools in one round: reads, and the changes it asks to make. */
+/**
+ * What the model did with its tools in one round: reads, and the changes it asks to make.
+ * Or, with `from`, changes Pipulate proposes itself (a workflow's todos step), on the same card.
+ */
 export interface ToolCard {
-  /** 'waiting': some change waits for the user (Apply, Reject); 'cancelled': stopped while it waited. */
+  /** 'waiting': some change waits for the user (Apply, Reject); 'cancelled': stopped (or withdrawn) while it waited. */
   state: 'waiting' | 'done' | 'cancelled';
   /** One per tool call of the round, in the model's order. */
   items: ToolCardItem[];
   /** Something applied here can be reverted (tool/undo). */
   undoable: boolean;
+  /** Not the model's: who proposes these changes. */
+  from?: CardSource;
+}
+
+/** A workflow run's step that proposed a card's changes. */
+export interface CardSource {
+  /** In plain words: Plan a feature (run “x”), step “Plan to todos”. */
+  text: string;
+  workflow: string;
+  key: string;
+  step: string;
 }
 
 export interface ToolCardItem {

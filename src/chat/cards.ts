@@ -13,11 +13,15 @@
  * the rest wait for the user (`decide`: Apply, Reject, Apply selected, Always allow),
  * or are cancelled by Stop. Then the round is over and its results go back to the model.
  * An applied card can be undone (`undo`), also after a reload: the undo log keeps how.
+ *
+ * A card can also come from Pipulate itself rather than the model (`propose`: a workflow's
+ * todos step): the same checks, approvals, decision and undo, its changes the user's own.
  */
 import { attachmentsOf, withAttachments } from './attachments';
 import * as l10n from '@vscode/l10n';
 import { UserError, messageOf } from '../errors';
-import type { ChatMessageDto, ToolCard, ToolCardItem } from '../protocol';
+import type { CardSource, ChatMessageDto, ToolCard, ToolCardItem } from '../protocol';
+import { quote } from '../tasks/notes';
 import type { Message } from '../store/appSchema';
 import type { OutgoingMessage } from './context';
 import type { Conversation } from './conversation';
@@ -46,6 +50,7 @@ export function promptMessages(row: Message, mode: ToolMode): OutgoingMessage[] 
   if (row.role === 'tool') {
     const card = cardOf(row);
     if (!card) return [];
+    if (card.from) return proposedMessages(card, card.from);
     const told = card.items.filter((i) => i.state !== 'cancelled');
     if (mode === 'native') return told.map((i) => ({ role: 'tool', tool_name: i.tool, content: resultFor(i) }));
     if (told.length === 0) return [];
@@ -65,6 +70,16 @@ export function promptMessages(row: Message, mode: ToolMode): OutgoingMessage[] 
   const blocks = calls.raw?.length ? calls.raw : [JSON.stringify(calls.calls.map((c) => ({ tool: c.name, args: c.arguments })))];
   // model-facing
   return [{ role: 'assistant', content: [row.content.trimEnd(), ...blocks.map((b) => `\`\`\`tool\n${b.trim()}\n\`\`\``)].filter(Boolean).join('\n') }];
+}
+
+/** A card the model did not make: what was proposed and decided, told as a note (there were no calls to answer). */
+function proposedMessages(card: ToolCard, from: CardSource): OutgoingMessage[] {
+  const told = card.items.filter((i) => i.state !== 'cancelled');
+  if (told.length === 0) return [];
+  // model-facing
+  const lines = told.map((i) => `- ${i.tool}: ${i.state === 'proposed' ? 'waiting for the user’s answer' : resultFor(i)}`);
+  // model-facing
+  return [{ role: 'system', content: `Step ${quote(from.step)} of the user's workflow run ${quote(from.key)} (${quote(from.workflow)}) proposed changes (not you):\n${lines.join('\n')}` }];
 }
 
 /** What the model is told of one call. */
@@ -97,6 +112,8 @@ export function callsData(calls: readonly ToolCall[], raw: readonly string[]): C
 
 interface Card {
   id?: number;
+  /** Not the model's: proposed by Pipulate (propose). */
+  from?: CardSource;
   /** Written with the card's first write (see `round`), then cleared. */
   withFirstWrite?: () => void;
   profileId: number;
@@ -104,12 +121,13 @@ interface Card {
   state: ToolCard['state'];
   /** The views have it (chat/appended sent). */
   shown: boolean;
+  /** While it waits: resolves once the user decided (or the wait was cancelled). */
+  settled?: Promise<void>;
 }
 
 interface Waiting {
   card: Card;
-  /** Resolves once the user decided (or the wait was cancelled). */
-  settled: Promise<void>;
+  /** Resolves `card.settled`. */
   settle: () => void;
 }
 
@@ -148,15 +166,40 @@ export class Cards {
     const planned = overLimit ? calls.map((c, i) => refused(i, c.name, 'Not run: the limit of tool rounds for one message was reached.')) : this.deps.tools.plan(profileId, calls);
     const items = [...planned, ...problems.map((p, i) => refused(planned.length + i, '', p))];
     const card: Card = { profileId, items, state: 'done', shown: false, withFirstWrite };
-    // In the model's order: a read after an allowed change sees it.
-    for (const item of items) {
-      if (item.state === 'read') this.readItem(card, item, recentNotes);
-      else if (item.state === 'proposed' && item.auto) await this.applyItem(card, item);
-    }
-    if (items.some((i) => i.state === 'proposed')) card.state = 'waiting';
-    this.show(card, this.save(card));
+    await this.open(card, recentNotes);
     if (card.state === 'waiting') await this.wait(card, signal);
     return dtoOf(card);
+  }
+
+  /**
+   * A card no model round made: changes Pipulate proposes itself (`from`: a workflow's
+   * todos step), as calls of the model's tools, with the same checks, approvals, decision
+   * (`decide`) and undo; applied as the user's own changes. The model is told of it as a
+   * note of what was decided, not as results of calls it never made. Resolves with the card
+   * once it is written and shown, the changes the user allowed applied (the caller syncs);
+   * it changes later as any card does (chat/finished). `withdraw` takes it back while it waits.
+   */
+  async propose(profileId: number, from: CardSource, calls: readonly ToolCall[]): Promise<ChatMessageDto & { card: ToolCard }> {
+    const card: Card = { profileId, items: this.deps.tools.plan(profileId, calls, calls.length), state: 'done', shown: false, from };
+    const row = await this.open(card, () => []);
+    return { ...toDto(row), card: dtoOf(card) };
+  }
+
+  /** Takes back a proposed card that still waits (its step was reverted): nothing is applied. False when it does not wait. */
+  withdraw(profileId: number, cardId: number): boolean {
+    const w = this.waiting.get(cardId);
+    if (!w || w.card.profileId !== profileId || !w.card.from) return false;
+    this.cancel(w.card);
+    return true;
+  }
+
+  /** The profile's conversation is cleared or deleted: its proposed cards no longer wait (the model's end with their reply). */
+  forget(profileId: number): void {
+    for (const [id, w] of this.waiting) {
+      if (w.card.profileId !== profileId || !w.card.from) continue;
+      this.waiting.delete(id);
+      w.settle();
+    }
   }
 
   /** The user's answer to a waiting card: the chosen changes are applied, the rest rejected. Resolves once on disk. */
@@ -223,6 +266,23 @@ export class Cards {
     return n;
   }
 
+  /**
+   * Reads and allowed changes, in the model's order (a read after an allowed change sees
+   * it); then the card is written, waits for `decide` if something is left to decide, and is shown.
+   */
+  private async open(card: Card, recentNotes: (limit: number) => string[]): Promise<Message> {
+    for (const item of card.items) {
+      if (item.state === 'read') this.readItem(card, item, recentNotes);
+      else if (item.state === 'proposed' && item.auto) await this.applyItem(card, item);
+    }
+    if (card.items.some((i) => i.state === 'proposed')) card.state = 'waiting';
+    const row = this.save(card);
+    // Before it is shown: an answer may come as soon as the views have it.
+    if (card.state === 'waiting') this.park(card);
+    this.show(card, row);
+    return row;
+  }
+
   private readItem(card: Card, item: PlannedItem, recentNotes: (limit: number) => string[]): void {
     try {
       item.result = this.deps.tools.read(card.profileId, item, recentNotes);
@@ -236,11 +296,12 @@ export class Cards {
   private async applyItem(card: Card, item: PlannedItem): Promise<void> {
     let recorded = false;
     try {
-      item.result = await this.deps.tools.apply(card.profileId, item, () => {
+      const saveCard = () => {
         recorded = true;
         item.state = 'applied';
         return this.save(card).id;
-      });
+      };
+      item.result = await this.deps.tools.apply(card.profileId, item, saveCard, card.from ? 'user' : 'model');
       item.state = 'applied';
     } catch (err) {
       // A change recorded is in the store even if its sync failed (the store retries): it stays applied.
@@ -253,10 +314,9 @@ export class Cards {
     // Its result is written with the card's next write (each caller ends with one).
   }
 
+  /** Until the parked card is decided, or cancelled when `signal` aborts. */
   private async wait(card: Card, signal: AbortSignal): Promise<void> {
-    let settle!: () => void;
-    const settled = new Promise<void>((resolve) => (settle = resolve));
-    this.waiting.set(card.id!, { card, settled, settle });
+    const settled = card.settled!;
     const cancel = () => this.cancel(card);
     if (signal.aborted) cancel();
     signal.addEventListener('abort', cancel);
@@ -267,7 +327,14 @@ export class Cards {
     }
   }
 
-  /** Stopped while waiting: nothing proposed is applied. */
+  /** The card waits for `decide` (or `cancel`). */
+  private park(card: Card): void {
+    let settle!: () => void;
+    card.settled = new Promise<void>((resolve) => (settle = resolve));
+    this.waiting.set(card.id!, { card, settle });
+  }
+
+  /** Stopped (or withdrawn) while waiting: nothing proposed is applied. */
   private cancel(card: Card): void {
     const w = this.waiting.get(card.id!);
     if (!w) return; // being decided: the decision finishes
@@ -315,7 +382,7 @@ function dtoOf(card: Card): ToolCard {
     delete shown.args; // in memory only: the store and the views get the card
     return shown;
   });
-  return { state: card.state, items, undoable: items.some((i) => i.state === 'applied' && i.change !== undefined) };
+  return { state: card.state, items, undoable: items.some((i) => i.state === 'applied' && i.change !== undefined), ...(card.from ? { from: card.from } : {}) };
 }
 
 /** The card in one line, for a view that knows no cards (and the notes group). */

@@ -36,6 +36,9 @@
  * chat.pull(model?: string, signal?: AbortSignal, onProgress?: (p: PullProgress) => void): Promise<PullProgress>
  *     // never rejects: resolves with the last progress, outcome 'success' | 'cancelled' | 'error'
  * chat.dismissProblem(): void                     // the user closed the problem: chat/problem null
+ * chat.propose(profileId, from: CardSource, calls: ToolCall[]): Promise<card message>
+ *     // a card Pipulate proposes itself (a workflow's todos step): cards.ts's `propose`;
+ *     // withdraw(profileId, cardId) takes it back while it waits, card(profileId, id) reads one
  * chat.isGenerating(profileId?: number): boolean
  * chat.settled(profileId?: number): Promise<void> // resolves when no reply runs (in that profile)
  * chat.connection(): ChatConnection
@@ -67,7 +70,7 @@
  */
 import * as l10n from '@vscode/l10n';
 import type { AppStore } from '../store/appSchema';
-import type { AttachmentDto, ChatConnection, ChatMessageDto, ChatPage, ChatSnapshot, Notification, PullProgress } from '../protocol';
+import type { AttachmentDto, CardSource, ChatConnection, ChatMessageDto, ChatPage, ChatSnapshot, Notification, PullProgress, ToolCard } from '../protocol';
 import { NotFoundError, UserError } from '../errors';
 import { ChatQueue } from './chatQueue';
 import { contextFullProblem, contextWasFull, promptTokens, tooLongProblem, trimmedProblem } from './context';
@@ -80,9 +83,9 @@ import { PromptWindow } from './prompt';
 import { Reply, type ReplyStatus } from './reply';
 import { attachmentsOf, PendingAttachments } from './attachments';
 import { contextLength, firstTokenTimeout, toolSettings, type ChatSettings, type ServerKind } from './settings';
-import { Cards, callsData, type ToolMode } from './cards';
+import { Cards, callsData, cardOf, type ToolMode } from './cards';
 import { readText, systemPromptFor } from './toolLoop';
-import type { ToolPort } from './toolPort';
+import type { ToolCall, ToolPort } from './toolPort';
 
 export { DEFAULT_CHAT_SETTINGS, DEFAULT_SYSTEM_PROMPT, type ChatSettings } from './settings';
 export type { Note } from './conversation';
@@ -311,6 +314,7 @@ export class ChatService {
   async clear(profileId: number): Promise<void> {
     this.queue.drop(profileId);
     this.replies.get(profileId)?.end('cleared');
+    this.cards?.forget(profileId);
     const removed = this.conversation.clear(profileId);
     this.window.forget(profileId);
     this.deps.log(`chat: cleared the conversation of profile ${profileId} (${removed} messages)`);
@@ -322,6 +326,7 @@ export class ChatService {
   removeProfile(profileId: number): void {
     this.queue.drop(profileId);
     this.replies.get(profileId)?.end('removed');
+    this.cards?.forget(profileId);
     this.conversation.clear(profileId);
     this.window.forget(profileId);
   }
@@ -382,6 +387,28 @@ export class ChatService {
   /** Reverts what a card applied (default: the profile's newest with something to undo); false when there was nothing. */
   undoCard(profileId: number, cardId?: number): Promise<boolean> {
     return this.toolCards().undo(profileId, cardId);
+  }
+
+  /**
+   * Changes Pipulate proposes itself (a workflow's todos step) on a card in the profile's
+   * conversation: the model's tools' checks, approvals, decision and undo (cards.ts's
+   * `propose`). Not while the model replies there: the card would land inside its reply.
+   */
+  propose(profileId: number, from: CardSource, calls: readonly ToolCall[]): Promise<ChatMessageDto & { card: ToolCard }> {
+    if (this.replies.has(profileId)) throw new UserError(l10n.t('The model is replying in the chat: let it finish (or stop it), then try again.'));
+    return this.toolCards().propose(profileId, from, calls);
+  }
+
+  /** Takes back a proposed card still waiting; false when it does not wait. */
+  withdraw(profileId: number, cardId: number): boolean {
+    return this.cards?.withdraw(profileId, cardId) ?? false;
+  }
+
+  /** The card message `id` of the profile's conversation, as the views show it; undefined when it is gone. */
+  card(profileId: number, id: number): (ChatMessageDto & { card: ToolCard }) | undefined {
+    const row = this.conversation.get(id);
+    const card = row?.profile_id === profileId ? cardOf(row) : undefined;
+    return card ? { ...toDto(row!), card } : undefined;
   }
 
   private toolCards(): Cards {

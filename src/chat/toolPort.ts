@@ -4,6 +4,7 @@
  * into card items, applying one, and undoing a card.
  */
 import type { ChangeKind, ToolCardItem } from '../protocol';
+import type { Actor } from '../tasks/revert';
 
 /** A call as the model made it: the tool's name and its arguments as written (not yet checked). */
 export interface ToolCall {
@@ -41,18 +42,19 @@ export interface ToolPort {
   /**
    * A round's calls as card items: reads ('read', run by `read` in their turn), changes
    * checked ('proposed', `auto` when allowed without asking), the rest 'refused' with the
-   * reason for the model.
+   * reason for the model. Calls beyond `limit` (default: what a model may make in one round) are refused.
    */
-  plan(profileId: number, calls: readonly ToolCall[]): PlannedItem[];
+  plan(profileId: number, calls: readonly ToolCall[], limit?: number): PlannedItem[];
   /** Runs a reading item; resolves with its result for the model. `recentNotes` serves the tool that reads them. */
   read(profileId: number, item: PlannedItem, recentNotes: (limit: number) => string[]): string;
   /**
    * Applies a proposed change through TasksService. `saveCard` is called inside the
    * change's transaction (the card shows it applied, on disk with it) and returns the
    * card's id, under which the change is kept for undo. Resolves with the result for the
-   * model; rejects (UserError) when it cannot be applied now.
+   * model; rejects (UserError) when it cannot be applied now. `by`: whose change the note
+   * says it is (the model's, or the user's own on a card Pipulate proposed).
    */
-  apply(profileId: number, item: PlannedItem, saveCard: () => number): Promise<string>;
+  apply(profileId: number, item: PlannedItem, saveCard: () => number, by: Actor): Promise<string>;
   /** "Always allow": these kinds, in this profile (those a card may offer). */
   allow(profileId: number, kinds: readonly ChangeKind[]): void;
   /** The newest card of the profile with changes to undo. */

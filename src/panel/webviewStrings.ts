@@ -114,6 +114,11 @@ export function webviewStrings() {
     cardDone: l10n.t('The model’s changes'),
     cardAnnounceOne: l10n.t('The model asks to make a change: {0}. Enter applies, Escape rejects.'),
     cardAnnounceMany: l10n.t('The model asks to make {0} changes: {1}. Enter applies, Escape rejects.'),
+    // A card Pipulate proposed itself; {0}: where from (Workflow “Plan a feature”, run “x”: step “Plan to todos”)
+    cardFromAsksOne: l10n.t('{0} proposes a change'),
+    cardFromAsksMany: l10n.t('{0} proposes {1} changes'),
+    cardFromCancelled: l10n.t('{0}: taken back, nothing was changed'),
+    cardFromAnnounce: l10n.t('{0} proposes {1} changes: {2}. Enter applies, Escape rejects.'),
     apply: l10n.t('Apply'),
     applySelected: l10n.t('Apply selected'),
     applyTitle: l10n.t('Apply (Enter)'),

@@ -17,6 +17,7 @@ import { messageOf, UserError } from '../errors';
 import type { ChangeKind, Notification } from '../protocol';
 import type { PlannedItem, ToolCall, ToolPort, ToolSpec } from '../chat/toolPort';
 import type { TasksService } from '../tasks/tasksService';
+import type { Actor } from '../tasks/revert';
 import { quote } from '../tasks/notes';
 import { canAlwaysAllow, type Approvals } from './approvals';
 import { parseArguments, TOOLS, toolNamed, ToolError, type ToolScope } from './registry';
@@ -45,14 +46,14 @@ export class Toolbox implements ToolPort {
     return mode === 'text' ? new TextCalls() : new BareCalls();
   }
 
-  plan(profileId: number, calls: readonly ToolCall[]): PlannedItem[] {
+  plan(profileId: number, calls: readonly ToolCall[], limit = MAX_CALLS): PlannedItem[] {
     const scope: ToolScope = { tasks: this.tasks, profileId, recentNotes: () => [] };
     return calls.map((call, index): PlannedItem => {
       const tool = toolNamed(call.name);
       const base = { index, tool: tool?.name ?? call.name.slice(0, 100) };
-      if (index >= MAX_CALLS) {
+      if (index >= limit) {
         // model-facing
-        const why = `Not run: at most ${MAX_CALLS} tool calls in one message.`;
+        const why = `Not run: at most ${limit} tool calls in one message.`;
         return { ...base, text: l10n.t('Use {0}', base.tool), state: 'refused', result: why };
       }
       if (!tool) {
@@ -91,7 +92,7 @@ export class Toolbox implements ToolPort {
     return tool.run(item.args, { tasks: this.tasks, profileId, recentNotes });
   }
 
-  async apply(profileId: number, item: PlannedItem, saveCard: () => number): Promise<string> {
+  async apply(profileId: number, item: PlannedItem, saveCard: () => number, by: Actor = 'model'): Promise<string> {
     const tool = toolNamed(item.tool);
     // model-facing
     if (tool?.kind !== 'change') throw new ToolError(`${item.tool} changes nothing.`);
@@ -100,7 +101,7 @@ export class Toolbox implements ToolPort {
     // Checked again: the list may have changed while the card waited.
     tool.check(item.args, scope);
     return tool.apply(item.args, scope, {
-      by: 'model',
+      by,
       record: (steps, note) => this.undoLog.record(profileId, 'model', saveCard(), steps, note),
     });
   }

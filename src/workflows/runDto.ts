@@ -3,6 +3,7 @@
  * steps in order, each with its state, and the steps the run holds values for that the
  * definition no longer has.
  */
+import type { ChatMessageDto, ToolCard } from '../protocol';
 import type { InputKind } from './definition';
 
 export type StepState = 'done' | 'current' | 'pending' | 'removed';
@@ -28,8 +29,10 @@ export interface WorkflowStepDto {
   timeoutSeconds?: number;
   /** command, current: why it cannot run here (an untrusted workspace, no folder); absent when it can. */
   blocked?: string;
-  /** todos, current: the todos it would add (done: `value` holds them, one per line). */
+  /** todos, current: the todos it would add (done: `value` holds those added, one per line). */
   todos?: string[];
+  /** todos: the confirmation card of its todos (the chat's), while it waits for the user and once done. */
+  card?: ChatMessageDto & { card: ToolCard };
 }
 
 export interface WorkflowRunDto {

@@ -6,6 +6,10 @@
  * after the last step a run can be finalized (locked) and unlocked again. Each finished
  * step is told to the model as a note in the profile's conversation.
  *
+ * A todos step's todos go on the chat's confirmation card (ChatService.propose: Apply,
+ * Reject, the allowed kinds of change, Undo), which the run panel shows in the step; the
+ * step is done once the card applied some of them (`cardChanged`), its value those todos.
+ *
  * The definition is read at each use, so a run follows its file: values stay with step
  * ids, a step the file no longer has is shown as removed (its value kept), a new step is
  * not done. A run whose definition is gone (or broken) opens read-only.
@@ -15,7 +19,7 @@
  */
 import * as l10n from '@vscode/l10n';
 import { messageOf, UserError } from '../errors';
-import type { Notification } from '../protocol';
+import type { CardSource, ChatMessageDto, Notification, ToolCard } from '../protocol';
 import type { Database } from '../store/database';
 import { Table } from '../store/table';
 import { quote } from '../tasks/notes';
@@ -32,7 +36,12 @@ interface RunState {
   values: Record<string, { value: string; at: number }>;
   /** Generated text not accepted yet, by step id: kept so a reload loses nothing. */
   drafts?: Record<string, string>;
+  /** A todos step's card (a message id) and the todos it proposed, by step id. */
+  cards?: Record<string, { id: number; todos: string[] }>;
 }
+
+/** A card message, as the views show it. */
+export type CardMessage = ChatMessageDto & { card: ToolCard };
 
 /** The longest value a step keeps. */
 export const MAX_VALUE = 100_000;
@@ -47,10 +56,14 @@ export interface WorkflowDeps {
   definition: (name: string) => Workflow | undefined;
   /** The profile's name, for keys; undefined when the profile does not exist. */
   profileName: (profileId: number) => string | undefined;
-  /** The profile the Tasks list shows, which addTodos adds to. */
+  /** The profile the Tasks list shows, the only one todos can be added to. */
   activeProfileId?: () => number;
-  /** Adds todos to the active profile's list, in order, as the user's own (TasksService.addTodo). */
-  addTodos?: (titles: readonly string[]) => Promise<void>;
+  /** Proposes adding these todos on a confirmation card in the profile's conversation (ChatService.propose). */
+  proposeTodos?: (profileId: number, from: CardSource, titles: readonly string[]) => Promise<CardMessage>;
+  /** Takes back a card that still waits (ChatService.withdraw). */
+  withdrawCard?: (profileId: number, cardId: number) => void;
+  /** A card as the views show it; undefined when it is gone (its conversation was cleared). */
+  card?: (profileId: number, cardId: number) => CardMessage | undefined;
   /** Where command steps run, and whether they may (VS Code's workspace trust). */
   workspace?: { trusted(): boolean; folder(): string | undefined };
   /** One prompt to the chat's model, streamed (ChatService.complete). */
@@ -120,15 +133,19 @@ export class WorkflowService {
     if (!step) throw new UserError(l10n.t('This workflow has no step “{0}” now.', stepId));
     if (currentOf(def, state)?.id !== stepId) throw new UserError(l10n.t('“{0}” is not the step to fill now: the run has changed. It is shown as it is.', step.title));
     if (this.generating.has(runId(profileId, workflow, key))) throw new UserError(l10n.t('The text is still being written: stop it first.'));
-    // A todos step's value is what its template makes now (the list the user confirmed), added to the list first.
-    const checked = step.type === 'todos' ? await this.addTodos(profileId, todosOf(step, state)) : checkValue(step, value);
-    const drafts = { ...state.drafts };
-    delete drafts[stepId];
-    const next: RunState = { values: { ...state.values, [stepId]: { value: checked, at: this.now() } }, drafts };
-    this.write(row, next);
-    // model-facing
-    this.deps.note(profileId, `Workflow ${quote(def.title)} (run ${quote(key)}): step ${quote(step.title)} done: ${quote(checked)}`);
+    if (step.type === 'todos') await this.proposeTodos(row, def, step);
+    else this.done(row, def, step, checkValue(step, value));
     return this.changed(profileId, workflow, key);
+  }
+
+  /** The step gets its value (its draft goes), and the model is told. */
+  private done(row: PipelineRow, def: Workflow, step: Step, value: string): void {
+    const state = stateOf(row);
+    const drafts = { ...state.drafts };
+    delete drafts[step.id];
+    this.write(row, { ...state, values: { ...state.values, [step.id]: { value, at: this.now() } }, drafts });
+    // model-facing
+    this.deps.note(row.profile_id, `Workflow ${quote(def.title)} (run ${quote(row.key)}): step ${quote(step.title)} done: ${quote(value)}`);
   }
 
   /** Clears a done step and every step after it (Pipulate's revert). */
@@ -140,11 +157,17 @@ export class WorkflowService {
     const state = stateOf(row);
     const values = { ...state.values };
     const drafts = { ...state.drafts };
+    const cards = { ...state.cards };
+    const waiting: number[] = [];
     for (const s of def.steps.slice(index)) {
       delete values[s.id];
       delete drafts[s.id];
+      // A card still waiting is taken back; one applied stays in the chat with its Undo: the todos are the user's now.
+      if (cards[s.id]) waiting.push(cards[s.id]!.id);
+      delete cards[s.id];
     }
-    this.write(row, { values, drafts });
+    this.write(row, { values, drafts, cards });
+    for (const id of waiting) this.deps.withdrawCard?.(profileId, id);
     // model-facing
     this.deps.note(profileId, `Workflow ${quote(def.title)} (run ${quote(key)}): went back to step ${quote(def.steps[index]!.title)}; it and the steps after it were cleared`);
     return this.changed(profileId, workflow, key);
@@ -171,14 +194,55 @@ export class WorkflowService {
     return this.changed(profileId, workflow, key);
   }
 
-  private async addTodos(profileId: number, titles: string[]): Promise<string> {
+  // ---- todos steps --------------------------------------------------------------------------
+
+  /** The todos the current step makes now go on a card; with the kind allowed, they are added at once and the step is done. */
+  private async proposeTodos(row: PipelineRow, def: Workflow, step: Step & { type: 'todos' }): Promise<void> {
+    const { profile_id: profileId, workflow, key } = row;
+    const state = stateOf(row);
+    const earlier = state.cards?.[step.id];
+    const card = earlier && this.deps.card?.(profileId, earlier.id);
+    if (card?.card.state === 'waiting') throw new UserError(l10n.t('These todos wait for your answer on their card: apply or reject them there.'));
+    // A card decided while the run was not told (the window closed in between): the step takes its outcome.
+    if (card && this.fromCard(row, def, step, card)) return;
+    const titles = todosOf(step, state);
     if (titles.length === 0) throw new UserError(l10n.t('There is nothing to add: the text this step takes its todos from is empty.'));
     if (titles.length > MAX_TODOS) throw new UserError(l10n.t('That is {0} todos: at most {1} are added at once. Shorten the list (revert the step it comes from).', titles.length, MAX_TODOS));
-    if (!this.deps.addTodos || !this.deps.activeProfileId) throw new UserError(l10n.t('Todos cannot be added here.'));
-    // TasksService works on the active profile: a run of another profile must not add to this one's list.
+    if (!this.deps.proposeTodos || !this.deps.activeProfileId) throw new UserError(l10n.t('Todos cannot be added here.'));
+    // Todos are added to the active profile's list: a run of another profile must not add to this one's.
     if (this.deps.activeProfileId() !== profileId) throw new UserError(l10n.t('Switch to this run’s profile first: its todos go to that profile’s list.'));
-    await this.deps.addTodos(titles);
-    return titles.join('\n');
+    const from: CardSource = { text: l10n.t('Workflow {0}, run {1}: step {2}', quote(def.title), quote(key), quote(step.title)), workflow, key, step: step.id };
+    const proposed = await this.deps.proposeTodos(profileId, from, titles);
+    const now = this.table.get([profileId, workflow, key]);
+    const next = stateOf(now);
+    this.write(now, { ...next, cards: { ...next.cards, [step.id]: { id: proposed.id, todos: titles } } });
+    if (proposed.card.state === 'done') this.fromCard(this.table.get([profileId, workflow, key]), def, step, proposed);
+  }
+
+  /**
+   * A step's card was decided: when it applied some todos (and the step is still to do),
+   * the step is done, its value those todos. False when it applied none (the step stays to do).
+   */
+  private fromCard(row: PipelineRow, def: Workflow, step: Step, message: CardMessage): boolean {
+    const state = stateOf(row);
+    const proposed = state.cards?.[step.id];
+    if (!proposed || proposed.id !== message.id || state.values[step.id] || row.finalized || message.card.state !== 'done') return false;
+    const added = message.card.items.filter((i) => i.state === 'applied' || i.state === 'undone').map((i) => proposed.todos[i.index] ?? i.text);
+    if (added.length === 0) return false;
+    this.done(row, def, step, added.join('\n'));
+    return true;
+  }
+
+  /** A card changed (decided, undone, cancelled): the run whose step proposed it follows, and its panel is told. */
+  cardChanged(profileId: number, message: CardMessage): void {
+    const from = message.card.from;
+    if (!from || !this.table.has([profileId, from.workflow, from.key])) return;
+    const row = this.table.get([profileId, from.workflow, from.key]);
+    if (stateOf(row).cards?.[from.step]?.id !== message.id) return;
+    const def = this.deps.definition(from.workflow);
+    const step = def?.steps.find((s) => s.id === from.step);
+    if (def && step) this.fromCard(row, def, step, message);
+    this.changed(profileId, from.workflow, from.key).catch((err) => this.deps.log?.(`workflow: a card's outcome may not be on disk: ${messageOf(err)}`));
   }
 
   /** The profile is being deleted (inside its transaction): its runs go with it. */
@@ -324,8 +388,12 @@ export class WorkflowService {
         Object.assign(base, { input: s.input, required: s.required, ...(s.pattern ? { pattern: s.pattern } : {}), ...(s.options ? { options: s.options } : {}) });
       } else if (s.type === 'generate' && dtoState !== 'pending') {
         base.prompt = fillTemplate(s.prompt, values);
-      } else if (s.type === 'todos' && dtoState === 'current') {
-        base.todos = todosOf(s, state);
+      } else if (s.type === 'todos') {
+        if (dtoState === 'current') base.todos = todosOf(s, state);
+        // The step's card: done, with what it applied (and Undo); to do, while it waits for the user.
+        const proposed = state.cards?.[s.id];
+        const card = proposed && dtoState !== 'pending' ? this.deps.card?.(row.profile_id, proposed.id) : undefined;
+        if (card && (done || card.card.state === 'waiting')) base.card = card;
       } else if (s.type === 'command') {
         Object.assign(base, { command: s.run, timeoutSeconds: s.timeoutSeconds, cwd: this.deps.workspace?.folder() });
         const blocked = dtoState === 'current' ? this.blocked() : undefined;
@@ -373,7 +441,11 @@ function stateOf(row: PipelineRow): RunState {
   const clean: RunState['values'] = {};
   for (const [id, v] of Object.entries(values)) if (v && typeof v.value === 'string') clean[id] = { value: v.value, at: Number(v.at) || 0 };
   const drafts = s?.drafts && typeof s.drafts === 'object' ? s.drafts : {};
-  return { values: clean, drafts };
+  const cards: RunState['cards'] = {};
+  for (const [id, c] of Object.entries(s?.cards && typeof s.cards === 'object' ? s.cards : {})) {
+    if (c && Number.isInteger(c.id) && Array.isArray(c.todos)) cards[id] = { id: c.id, todos: c.todos.map(String) };
+  }
+  return { values: clean, drafts, cards };
 }
 
 function valuesOf(state: RunState): Record<string, string> {

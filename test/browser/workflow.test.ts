@@ -172,7 +172,7 @@ describe('the run panel', () => {
     assert.equal(storeRun().steps[0]!.value, 'Half typed');
   });
 
-  it('a todos step shows exactly the todos it adds; one click (or Enter, the button has the focus) adds them to the list', async () => {
+  it('a todos step shows exactly the todos it adds; Add (Enter, it has the focus) puts them on the chat’s card in the step; Enter on the card applies them; Undo takes them back', async () => {
     h.core.catalog.setFile('todo-it', '/ws/todo-it.json', '{ "title": "Todo it", "steps": [ { "id": "plan", "title": "Plan", "type": "input", "input": "multiline" }, { "id": "todos", "title": "To todos", "type": "todos", "from": "{{plan}}" } ] }');
     await h.core.workflows.start(profileId, 'todo-it', 't');
     await h.core.workflows.submit(profileId, 'todo-it', 't', 'plan', '- one\n- <img src=x onerror="window.__pwned=1">two');
@@ -181,9 +181,47 @@ describe('the run panel', () => {
     assert.deepEqual(await v.page.locator('.wf-todos li').allTextContents(), ['one', '<img src=x onerror="window.__pwned=1">two']);
     assert.equal(await v.page.evaluate(() => document.activeElement?.textContent), 'Add 2 todos');
     await v.page.keyboard.press('Enter');
-    await v.page.locator('li.wf-done[data-step="todos"]').waitFor();
+
+    const card = v.page.locator('li.wf-current[data-step="todos"] .tool-card[data-state="waiting"]');
+    await card.waitFor();
+    assert.equal(await card.locator('.card-head').textContent(), 'Workflow “Todo it”, run “t”: step “To todos” proposes 2 changes');
+    assert.deepEqual(await card.locator('vscode-checkbox.card-pick').allTextContents(), ['Add todo “one”', 'Add todo “<img src=x onerror="window.__pwned=1">two”']);
+    assert.deepEqual(h.core.tasks.snapshot().todos, [], 'nothing is added before Apply');
+    assert.ok(await v.page.evaluate(() => !!document.activeElement?.closest('.tool-card')), 'the card has the focus');
+    const inChat = h.core.chat.snapshot(h.core.tasks.activeProfile()).messages.filter((m) => m.card);
+    assert.equal(inChat.length, 1, 'the same card is in the chat');
+    // axe in a second panel on the same run (axe's own styles break the page's CSP, which this one checks).
+    const other = await h.open('workflow', { width: 700, query: `?profileId=${profileId}&workflow=todo-it&key=t` });
+    await other.page.locator('.tool-card[data-state="waiting"] vscode-checkbox').first().waitFor();
+    await other.page.evaluate(AXE);
+    const found = (await other.page.evaluate('axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations)')) as { id: string }[];
+    assert.deepEqual(found.map((f) => f.id), []);
+
+    await v.page.keyboard.press('Enter');
+    const done = v.page.locator('li.wf-done[data-step="todos"] .tool-card[data-state="done"]');
+    await done.waitFor();
     assert.deepEqual(h.core.tasks.snapshot().todos.map((t) => t.title), ['one', '<img src=x onerror="window.__pwned=1">two']);
+    await v.page.locator('.wf-footer button', { hasText: 'Finalize' }).waitFor();
+    await v.page.waitForFunction(() => document.activeElement?.textContent === 'Finalize', undefined, { timeout: 5000 });
+    await done.locator('.card-undo').click();
+    await done.locator('.card-item[data-state="undone"]').first().waitFor();
+    assert.deepEqual(h.core.tasks.snapshot().todos, []);
+    assert.equal(await v.page.locator('li.wf-step img').count(), 0);
     assert.equal(await v.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    assert.deepEqual(v.problems, []);
+  });
+
+  it('a todos step’s card rejected by mouse adds nothing and the step offers its todos again', async () => {
+    h.core.catalog.setFile('todo-it', '/ws/todo-it.json', '{ "title": "Todo it", "steps": [ { "id": "plan", "title": "Plan", "type": "input" }, { "id": "todos", "title": "To todos", "type": "todos", "from": "{{plan}}" } ] }');
+    await h.core.workflows.start(profileId, 'todo-it', 't');
+    await h.core.workflows.submit(profileId, 'todo-it', 't', 'plan', 'only one');
+    const v = await h.open('workflow', { width: 700, query: `?profileId=${profileId}&workflow=todo-it&key=t` });
+    await v.page.locator('button', { hasText: 'Add 1 todo' }).click();
+    await v.page.locator('.tool-card[data-state="waiting"] .card-reject').click();
+    await v.page.locator('button', { hasText: 'Add 1 todo' }).waitFor();
+    assert.equal(await v.page.locator('.tool-card').count(), 0);
+    assert.deepEqual(h.core.tasks.snapshot().todos, []);
+    assert.equal(h.core.workflows.open(profileId, 'todo-it', 't').current, 'todos');
     assert.deepEqual(v.problems, []);
   });
 

@@ -8,6 +8,9 @@
  * an applied card offers Undo. The card arrives again whole at every change: it is
  * rendered again from it, keeping the focus in the card.
  *
+ * A card Pipulate proposed itself (`card.from`: a workflow's todos step) says so in its
+ * heading; the chat and the run panel show the same card.
+ *
  * Every text here is the host's (item.text, item.result) and is set as text, never markup.
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
@@ -106,6 +109,7 @@ export class ToolCardView {
   announcement(): string {
     const proposed = this.card.items.filter((i) => i.state === 'proposed').map((i) => i.text);
     const t = strings();
+    if (this.card.from) return fmt(t.cardFromAnnounce, this.card.from.text, proposed.length, proposed.join('; '));
     return proposed.length === 1 ? fmt(t.cardAnnounceOne, proposed[0]!) : fmt(t.cardAnnounceMany, proposed.length, proposed.join('; '));
   }
 
@@ -115,7 +119,7 @@ export class ToolCardView {
     const choosing = card.state === 'waiting' && proposed.length > 1;
     this.element.dataset.state = card.state;
     this.element.setAttribute('aria-busy', String(this.busy));
-    this.head.replaceChildren(icon(card.state === 'waiting' ? 'tools' : 'sparkle'), h('span', {}, this.title(proposed.length)));
+    this.head.replaceChildren(icon(card.from ? 'list-ordered' : card.state === 'waiting' ? 'tools' : 'sparkle'), h('span', {}, this.title(proposed.length)));
     this.items.replaceChildren(...card.items.map((item) => this.itemRow(item, choosing)));
     this.error.hidden = true;
 
@@ -130,6 +134,11 @@ export class ToolCardView {
 
   private title(proposed: number): string {
     const t = strings();
+    const from = this.card.from?.text;
+    if (from !== undefined) {
+      if (this.card.state === 'waiting') return proposed === 1 ? fmt(t.cardFromAsksOne, from) : fmt(t.cardFromAsksMany, from, proposed);
+      return this.card.state === 'cancelled' ? fmt(t.cardFromCancelled, from) : from;
+    }
     if (this.card.state === 'waiting') return proposed === 1 ? t.cardAsksOne : fmt(t.cardAsksMany, proposed);
     if (this.card.items.every((i) => i.state === 'read')) return t.cardRead;
     return this.card.state === 'cancelled' ? t.cardCancelled : t.cardDone;

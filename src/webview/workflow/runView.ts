@@ -6,10 +6,14 @@
  * most 100 steps), keeping what the user typed in the current step; the model's text
  * streams into its box as workflow/delta. Plain form controls, each labelled, so
  * keyboard and screen readers need nothing special; every value is set as text.
+ *
+ * A todos step's todos go on the chat's confirmation card (the same ToolCardView, its
+ * Apply, Reject and Undo): shown in the step while it waits, and once the step is done.
  */
-import type { Notification, WorkflowRunDto, WorkflowStepDto } from '../../protocol';
+import type { ChatMessageDto, Notification, ToolCard, WorkflowRunDto, WorkflowStepDto } from '../../protocol';
 import type { WorkflowStrings } from '../../panel/workflowStrings';
 import { Banner } from '../banner';
+import { ToolCardView } from '../chat/toolCard';
 import { h, icon } from '../dom';
 import { loadState, onNotify, request, saveState } from '../host';
 
@@ -48,6 +52,8 @@ export function startRunView(root: HTMLElement, data: RunPageData): void {
   saveState({ run: ids, draft });
   /** The generate step's status line (writing, stopped, failed). */
   let genStatus = '';
+  /** The todos steps' cards, kept across renders (a checkbox the user cleared stays cleared). */
+  const cards = new Map<number, { view: ToolCardView; json: string }>();
 
   const act = async <T>(work: () => Promise<T>): Promise<T | undefined> => {
     banner.hide();
@@ -101,7 +107,7 @@ export function startRunView(root: HTMLElement, data: RunPageData): void {
     );
     const li = h('li', { className: `wf-step wf-${step.state}`, 'aria-labelledby': titleId, 'data-step': step.id }, title);
     if (step.state === 'done' || step.state === 'removed') {
-      li.append(h('div', { className: 'wf-value' }, shownValue(step)));
+      li.append(step.card ? cardOf(step.card) : h('div', { className: 'wf-value' }, shownValue(step)));
       if (step.state === 'done' && !run!.readOnly && !run!.finalized) {
         const revert = button(s.revert, 'discard', () => act(() => request({ kind: 'workflow/revert', ...ids, step: step.id })).then((x) => x && show(x, true)));
         revert.setAttribute('aria-label', fmt(s.revertLabel, step.title));
@@ -205,14 +211,34 @@ export function startRunView(root: HTMLElement, data: RunPageData): void {
     return h('div', { className: 'wf-form' }, prompt, h('label', { for: fieldId, className: 'wf-label' }, step.title), area, status, h('div', { className: 'wf-actions' }, generate, stop, accept));
   }
 
-  /** The exact todos, then one button that adds them (the explicit confirmation). */
+  /** The chat's card for a todos step's todos, the same element from one render to the next. */
+  function cardOf(message: ChatMessageDto & { card: ToolCard }): HTMLElement {
+    const json = JSON.stringify(message);
+    const kept = cards.get(message.id);
+    if (!kept) cards.set(message.id, { view: new ToolCardView(message), json });
+    else if (kept.json !== json) {
+      kept.view.update(message);
+      kept.json = json;
+    }
+    const { element } = cards.get(message.id)!.view;
+    delete element.dataset.current; // the current step's form sets it again
+    return element;
+  }
+
+  /** The exact todos and one button that proposes them; then their card (Apply, Reject), unless adding todos is allowed. */
   function todosForm(step: WorkflowStepDto): HTMLElement {
+    if (step.card) {
+      const element = cardOf(step.card);
+      element.dataset.current = '';
+      return element;
+    }
     const todos = step.todos ?? [];
     const listId = `step-${step.id}-todos`;
     const preview = todos.length
       ? h('ul', { className: 'wf-todos', id: listId, 'aria-label': s.todosPreview }, ...todos.map((t) => h('li', {}, t)))
       : h('p', { className: 'wf-help', id: listId }, s.noTodosYet);
-    const add = button(todos.length === 1 ? s.addOneTodo : fmt(s.addTodos, todos.length), 'checklist', () => act(() => request({ kind: 'workflow/submit', ...ids, step: step.id, value: '' })).then((x) => x && show(x)), true);
+    // The focus goes to the card that follows (or, when it applied them at once, to the next step).
+    const add = button(todos.length === 1 ? s.addOneTodo : fmt(s.addTodos, todos.length), 'checklist', () => act(() => request({ kind: 'workflow/submit', ...ids, step: step.id, value: '' })).then((x) => x && show(x, true)), true);
     add.disabled = todos.length === 0;
     add.dataset.current = '';
     add.setAttribute('aria-describedby', listId);
@@ -227,7 +253,9 @@ export function startRunView(root: HTMLElement, data: RunPageData): void {
 
   function focusCurrent(): void {
     const field = list.querySelector<HTMLElement>('[data-current]') ?? footer.querySelector<HTMLElement>('button') ?? list.querySelector<HTMLElement>('.wf-done:last-of-type button');
-    field?.focus();
+    const card = [...cards.values()].find((c) => c.view.element === field);
+    if (card) card.view.takeFocus();
+    else field?.focus();
   }
 
   const ours = (n: { profileId: number; workflow: string; key: string }) => n.profileId === ids.profileId && n.workflow === ids.workflow && n.key === ids.key;

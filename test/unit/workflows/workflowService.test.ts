@@ -226,24 +226,121 @@ const TODOS = `{ "title": "Todo it", "steps": [
   { "id": "todos", "title": "To todos", "type": "todos", "from": "{{plan}}" }
 ] }`;
 
-test('a todos step adds its lines (list markers dropped) to the active profile’s list when confirmed; the step keeps them; another profile’s run may not add here', T, async (t) => {
+const texts = (run: { steps: { card?: { card: { items: { text: string; state: string }[] } } }[] }, i: number) => run.steps[i]!.card?.card.items.map((x) => `${x.state}: ${x.text}`);
+
+test('a todos step proposes its lines (list markers dropped) on the chat’s confirmation card; Apply selected adds those, the step is done with them; Undo Last Model Change takes them back', T, async (t) => {
   const h = await setup(t);
   h.core.catalog.setFile('todo-it', '/ws/todo-it.json', TODOS);
   await h.w.start(h.p, 'todo-it', 'k');
   let run = await h.w.submit(h.p, 'todo-it', 'k', 'plan', '- Write the parser\n\n2. Test it\n* [ ] Ship <b>it</b>\n   ');
   assert.deepEqual(run.steps[1]!.todos, ['Write the parser', 'Test it', 'Ship <b>it</b>'], 'the current step shows exactly what it will add');
-  assert.deepEqual(h.list(), []);
   run = await h.w.submit(h.p, 'todo-it', 'k', 'todos', 'ignored');
-  assert.deepEqual(h.list(), ['Write the parser', 'Test it', 'Ship <b>it</b>']);
-  assert.equal(run.steps[1]!.value, 'Write the parser\nTest it\nShip <b>it</b>');
+  assert.deepEqual(h.list(), [], 'nothing is added before the user answers the card');
+  assert.equal(run.current, 'todos');
+  assert.deepEqual(texts(run, 1), ['proposed: Add todo “Write the parser”', 'proposed: Add todo “Test it”', 'proposed: Add todo “Ship <b>it</b>”']);
+  const card = run.steps[1]!.card!;
+  assert.equal(card.card.from?.text, 'Workflow “Todo it”, run “k”: step “To todos”');
+  assert.ok(h.cards().some((m) => m.id === card.id && m.card.state === 'waiting'), 'the same card is in the chat');
+  await assert.rejects(h.w.submit(h.p, 'todo-it', 'k', 'todos', ''), /wait for your answer on their card/);
+
+  const told = h.events.next('workflow/changed', (n) => n.run.current === null);
+  await h.core.chat.decide(h.p, card.id, [0, 2]);
+  assert.deepEqual(h.list(), ['Write the parser', 'Ship <b>it</b>']);
+  run = h.w.open(h.p, 'todo-it', 'k');
   assert.equal(run.current, null);
+  assert.equal(run.steps[1]!.value, 'Write the parser\nShip <b>it</b>', 'the step keeps the todos it added');
+  assert.deepEqual(texts(run, 1), ['applied: Add todo “Write the parser”', 'rejected: Add todo “Test it”', 'applied: Add todo “Ship <b>it</b>”']);
+  assert.deepEqual(texts((await told).run, 1), texts(run, 1), 'the run panel is told');
+  await h.core.chat.settled();
+  assert.ok(h.notes().includes('Added todo “Write the parser”'), 'the todos are the user’s own, not “the model’s”');
+  assert.ok(h.notes().some((n) => n.startsWith('Workflow “Todo it” (run “k”): step “To todos” done')));
+
+  const undone = h.events.next('workflow/changed', (n) => n.run.steps[1]!.card?.card.items[0]!.state === 'undone');
+  assert.equal(await h.core.chat.undoCard(h.p), true, 'Pipulate: Undo Last Model Change finds the card');
+  assert.deepEqual(h.list(), []);
+  assert.deepEqual(texts(h.w.open(h.p, 'todo-it', 'k'), 1), ['undone: Add todo “Write the parser”', 'rejected: Add todo “Test it”', 'undone: Add todo “Ship <b>it</b>”']);
+  await undone;
+
+  // The model is told what the step proposed and what was decided, as a note: there were no calls of its own to answer.
+  h.fake.scriptChat({ tokens: ['ok'] });
+  await h.core.chat.send(h.p, 'hi');
+  await h.core.chat.settled();
+  const sent = h.fake.chats.at(-1)!.body.messages as { role: string; content: string }[];
+  assert.ok(!sent.some((m) => m.role === 'tool'));
+  assert.match(sent.find((m) => m.content.includes('proposed changes (not you)'))!.content, /Step “todos” of the user's workflow run “k” \(“todo-it”\)[^]*- add_todo: Added todo \d+ “Write the parser”[^]*\(The user undid it later\.\)[^]*rejected this change/);
+});
+
+test('a todos step whose card is rejected stays to do and can propose again; reverting while its card waits takes the card back; another profile’s run may not add here', T, async (t) => {
+  const h = await setup(t);
+  h.core.catalog.setFile('todo-it', '/ws/todo-it.json', TODOS);
+  await h.w.start(h.p, 'todo-it', 'k');
+  await h.w.submit(h.p, 'todo-it', 'k', 'plan', 'one\ntwo');
+  let run = await h.w.submit(h.p, 'todo-it', 'k', 'todos', '');
+  await h.core.chat.decide(h.p, run.steps[1]!.card!.id, 'none');
+  run = h.w.open(h.p, 'todo-it', 'k');
+  assert.equal(run.current, 'todos');
+  assert.equal(run.steps[1]!.card, undefined, 'the step offers its todos again');
+  assert.deepEqual(h.list(), []);
+
+  run = await h.w.submit(h.p, 'todo-it', 'k', 'todos', '');
+  const waiting = run.steps[1]!.card!;
+  assert.equal(waiting.card.state, 'waiting');
+  assert.equal((await h.w.revert(h.p, 'todo-it', 'k', 'plan')).current, 'plan');
+  assert.equal(h.cards().find((m) => m.id === waiting.id)!.card.state, 'cancelled', 'the card is taken back');
+  await assert.rejects(h.core.chat.decide(h.p, waiting.id, 'all'), /not waiting/);
+  assert.deepEqual(h.list(), []);
 
   const other = await h.core.tasks.addProfile('Other');
-  await h.w.start(h.p, 'todo-it', 'k2');
-  await h.w.submit(h.p, 'todo-it', 'k2', 'plan', 'x');
+  await h.w.submit(h.p, 'todo-it', 'k', 'plan', 'x');
   assert.equal(h.core.tasks.activeProfileId, other.id);
-  await assert.rejects(h.w.submit(h.p, 'todo-it', 'k2', 'todos', ''), /Switch to this run’s profile first/);
+  await assert.rejects(h.w.submit(h.p, 'todo-it', 'k', 'todos', ''), /Switch to this run’s profile first/);
   assert.deepEqual(h.list(), [], 'nothing was added to the other profile');
+});
+
+test('a todos step with adding todos allowed (pipulate.tools.autoApprove) adds them at once, on a card that says so; a card waiting at a restart comes back cancelled and the step proposes again', T, async (t) => {
+  const h = await setup(t, { settings: { tools: { enabled: true, autoApprove: ['add'], maxRounds: 8 } } });
+  h.core.catalog.setFile('todo-it', '/ws/todo-it.json', TODOS);
+  await h.w.start(h.p, 'todo-it', 'k');
+  await h.w.submit(h.p, 'todo-it', 'k', 'plan', 'one\ntwo');
+  let run = await h.w.submit(h.p, 'todo-it', 'k', 'todos', '');
+  assert.deepEqual(h.list(), ['one', 'two']);
+  assert.equal(run.current, null);
+  assert.equal(run.steps[1]!.value, 'one\ntwo');
+  assert.deepEqual(run.steps[1]!.card!.card.items.map((i) => [i.state, i.auto]), [['applied', true], ['applied', true]]);
+
+  h.settings.tools = { enabled: true, autoApprove: [], maxRounds: 8 };
+  await h.w.start(h.p, 'todo-it', 'k2');
+  await h.w.submit(h.p, 'todo-it', 'k2', 'plan', 'three');
+  run = await h.w.submit(h.p, 'todo-it', 'k2', 'todos', '');
+  assert.equal(run.steps[1]!.card!.card.state, 'waiting');
+  await h.db.sync();
+  h.core.dispose();
+  h.db.closeSync();
+  const again = await setupTools(t, { dir: h.dir, fakeToUse: h.fake });
+  again.core.catalog.setFile('todo-it', '/ws/todo-it.json', TODOS);
+  run = again.core.workflows.open(h.p, 'todo-it', 'k2');
+  assert.equal(run.current, 'todos');
+  assert.equal(run.steps[1]!.card, undefined, 'the cancelled card is not offered');
+  run = await again.core.workflows.submit(h.p, 'todo-it', 'k2', 'todos', '');
+  assert.equal(run.steps[1]!.card!.card.state, 'waiting', 'a new card');
+  await again.core.chat.decide(h.p, run.steps[1]!.card!.id, 'all');
+  assert.deepEqual(again.list(), ['one', 'two', 'three']);
+  assert.equal(again.core.workflows.open(h.p, 'todo-it', 'k2').current, null);
+});
+
+test('a todos step does not put its card inside a reply streaming in the chat: refused, with what to do; once the reply ends it goes', T, async (t) => {
+  const h = await setup(t);
+  h.core.catalog.setFile('todo-it', '/ws/todo-it.json', TODOS);
+  await h.w.start(h.p, 'todo-it', 'k');
+  await h.w.submit(h.p, 'todo-it', 'k', 'plan', 'one');
+  h.fake.scriptChat({ hang: true });
+  await h.core.chat.send(h.p, 'hi');
+  await assert.rejects(h.w.submit(h.p, 'todo-it', 'k', 'todos', ''), /The model is replying in the chat: let it finish \(or stop it\)/);
+  assert.equal(h.cards().length, 0);
+  h.core.chat.stop(h.p);
+  await h.core.chat.settled();
+  const run = await h.w.submit(h.p, 'todo-it', 'k', 'todos', '');
+  assert.equal(run.steps[1]!.card!.card.state, 'waiting');
 });
 
 test('a todos step refuses an empty list and more than 50 lines, adding nothing', T, async (t) => {
