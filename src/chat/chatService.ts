@@ -80,7 +80,7 @@ import { OllamaServer, type ModelServer, type ServerDeps } from './modelServer';
 import { OpenAIServer } from './openaiServer';
 import { Problems } from './problems';
 import { PromptWindow } from './prompt';
-import { Reply, type ReplyStatus } from './reply';
+import { heldUntil, Reply, type ReplyStatus } from './reply';
 import { attachmentsOf, PendingAttachments } from './attachments';
 import { contextLength, firstTokenTimeout, toolSettings, type ChatSettings, type ServerKind } from './settings';
 import { Cards, callsData, cardOf, type ToolMode } from './cards';
@@ -280,14 +280,16 @@ export class ChatService {
     }
     this.emit({ kind: 'chat/appended', profileId, message: user });
     this.emitConnection();
+    // The request goes out while the message is being written; its reply is taken once the message is on disk.
+    const saved = this.conversation.sync();
+    this.launch(reply, false, saved);
     try {
-      await this.conversation.sync();
+      await saved;
     } catch (err) {
       this.deps.log(`chat: the message could not be saved: ${(err as Error).message}`);
       reply.finish('error');
       throw err;
     }
-    this.launch(reply, false);
     return user;
   }
 
@@ -460,9 +462,10 @@ export class ChatService {
   }
 
   /** Runs the reply in the background; whatever happens, it ends. */
-  private launch(reply: Reply, retry: boolean): void {
-    if (reply.finished) return; // stopped while the user message was being saved
-    this.run(reply, retry).catch((err) => {
+  /** `saved`: the user message being written; the first round's reply is taken once it is on disk. */
+  private launch(reply: Reply, retry: boolean, saved?: Promise<void>): void {
+    if (reply.finished) return;
+    this.run(reply, retry, saved).catch((err) => {
       this.deps.log(`chat: reply failed unexpectedly: ${(err as Error)?.stack ?? String(err)}`);
       reply.finish('error', diagnose(err, { ...this.server.context('stream'), model: reply.model }));
     });
@@ -475,7 +478,7 @@ export class ChatService {
    * that calls none finishes the reply. The calls of the round after `maxRounds` rounds
    * of tools are not run: the reply stops and a note says so. Stop ends it at any point.
    */
-  private async run(reply: Reply, retry: boolean): Promise<void> {
+  private async run(reply: Reply, retry: boolean, saved?: Promise<void>): Promise<void> {
     const s = this.deps.settings();
     const server = this.server;
     const numCtx = server.contextLength(reply.model) ?? contextLength(s);
@@ -518,7 +521,8 @@ export class ChatService {
         ...(mode === 'native' ? { tools: tools!.specs() } : {}),
       });
       this.startWaiting(reply);
-      const stats = await reply.take(reader ? readText(stream, reader) : stream, { first: firstTokenTimeout(s), between: s.timeoutMs }, ctx);
+      const chunks = round === 1 && saved ? heldUntil(stream, saved) : stream;
+      const stats = await reply.take(reader ? readText(chunks, reader) : chunks, { first: firstTokenTimeout(s), between: s.timeoutMs }, ctx);
       this.stopWaiting();
       if (!stats) return; // it has ended already
       this.server.setState('connected');
