@@ -114,6 +114,9 @@ interface Card {
   id?: number;
   /** Not the model's: proposed by Pipulate (propose). */
   from?: CardSource;
+  /** The row as last written, and what was written (a save that would write the same is skipped). */
+  row?: Message;
+  written?: string;
   /** Written with the card's first write (see `round`), then cleared. */
   withFirstWrite?: () => void;
   profileId: number;
@@ -296,9 +299,10 @@ export class Cards {
   private async applyItem(card: Card, item: PlannedItem): Promise<void> {
     let recorded = false;
     try {
-      const saveCard = () => {
+      const saveCard = (result: string) => {
         recorded = true;
         item.state = 'applied';
+        item.result = result;
         return this.save(card).id;
       };
       item.result = await this.deps.tools.apply(card.profileId, item, saveCard, card.from ? 'user' : 'model');
@@ -311,7 +315,7 @@ export class Cards {
       }
       this.deps.log(`tools: ${item.tool} ${recorded ? 'applied, but' : 'failed'}: ${messageOf(err)}`);
     }
-    // Its result is written with the card's next write (each caller ends with one).
+    // An applied change's result is written with it; a failure's with the card's next write (each caller ends with one).
   }
 
   /** Until the parked card is decided, or cancelled when `signal` aborts. */
@@ -350,7 +354,7 @@ export class Cards {
     w.settle();
   }
 
-  /** Writes the card (inserted the first time); returns its row. */
+  /** Writes the card (inserted the first time, and again only when it changed); returns its row. */
   private save(card: Card): Message {
     const first = card.withFirstWrite;
     card.withFirstWrite = undefined;
@@ -359,10 +363,13 @@ export class Cards {
     const data: CardData = { card: dto };
     // 'streaming' while it waits: a restart finds it (recover) and cancels it.
     const status = card.state === 'waiting' ? 'streaming' : 'done';
-    if (card.id !== undefined) return this.deps.conversation.update(card.id, { content: summary(dto.items), status, data });
-    const row = this.deps.conversation.add(card.profileId, 'tool', summary(dto.items), status, null, data);
+    const written = JSON.stringify([status, dto]);
+    if (card.row && card.written === written) return card.row;
+    const row = card.id !== undefined ? this.deps.conversation.update(card.id, { content: summary(dto.items), status, data }) : this.deps.conversation.add(card.profileId, 'tool', summary(dto.items), status, null, data);
     if (!row) throw new UserError(l10n.t('That profile no longer exists.'));
     card.id = row.id;
+    card.row = row;
+    card.written = written;
     return row;
   }
 

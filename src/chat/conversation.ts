@@ -5,7 +5,12 @@
  *   can race with the profile's deletion; the check and the write are one synchronous step);
  * - a note that supersedes the newest note of its conversation (the same todo moved
  *   again, a switch back) replaces that row instead of adding one, as long as nothing
- *   came in between. Which notes supersede which is said by the note (`subject`, `fold`).
+ *   came in between. Which notes supersede which is said by the note (`subject`, `fold`);
+ * - the newest rows a prompt read are kept in memory (`Tail`), and kept as they are
+ *   written here: each round of a tool loop builds its prompt without reading the
+ *   conversation from the store again. Being the one writer is what makes this safe;
+ *   any other change to the table (a rolled-back transaction, a restore, a write from
+ *   elsewhere: the store's `version`) drops them all.
  */
 import type { ChatMessageDto } from '../protocol';
 import { attachmentDtos } from './attachments';
@@ -25,9 +30,22 @@ export interface Note {
 export type Role = ChatMessageDto['role'] | 'tool';
 export type Status = ChatMessageDto['status'];
 
+/** A profile's newest rows, newest first, without gaps; `complete` when they reach its oldest. Never changed in place: a write makes a new one. */
+interface Tail {
+  rows: readonly Message[];
+  complete: boolean;
+}
+
+/** Profiles whose newest rows are kept, and most rows kept for one (a prompt reads about as many as fill the context). */
+const TAIL_PROFILES = 4;
+const TAIL_ROWS = 4096;
+
 export class Conversation {
   /** Per profile, its newest row when that is a note with a subject: the one a new note may replace. */
   private readonly lastNote = new Map<number, { id: number; note: Note }>();
+  private readonly tails = new Map<number, Tail>();
+  /** The table's version (Database.version) the tails agree with. */
+  private seen = -1;
 
   constructor(
     private readonly store: AppStore,
@@ -38,7 +56,7 @@ export class Conversation {
   add(profileId: number, role: Role, content: string, status: Status = 'done', model: string | null = null, data: unknown = null): Message | undefined {
     if (!this.store.profiles.has(profileId)) return undefined;
     this.lastNote.delete(profileId);
-    return this.store.messages.insert({ profile_id: profileId, role, content, created: this.now(), status, model, data });
+    return this.own(() => this.store.messages.insert({ profile_id: profileId, role, content, created: this.now(), status, model, data }), (row) => this.added(row));
   }
 
   /**
@@ -51,16 +69,17 @@ export class Conversation {
     if (last && note.subject !== undefined && last.note.subject === note.subject && this.newestId(profileId) === last.id) {
       const folded = note.fold ? note.fold(last.note) : note;
       this.lastNote.set(profileId, { id: last.id, note: folded });
-      return { message: this.store.messages.update({ id: last.id, content: folded.text, created: this.now() }), replaced: true };
+      const message = this.own(() => this.store.messages.update({ id: last.id, content: folded.text, created: this.now() }), (row) => this.updated(row));
+      return { message, replaced: true };
     }
-    const message = this.store.messages.insert({ profile_id: profileId, role: 'note', content: note.text, created: this.now(), status: 'done', model: null, data: null });
+    const message = this.own(() => this.store.messages.insert({ profile_id: profileId, role: 'note', content: note.text, created: this.now(), status: 'done', model: null, data: null }), (row) => this.added(row));
     if (note.subject !== undefined) this.lastNote.set(profileId, { id: message.id, note });
     else this.lastNote.delete(profileId);
     return { message, replaced: false };
   }
 
   update(id: number, fields: { content?: string; status?: Status; data?: unknown }): Message {
-    return this.store.messages.update({ id, ...fields });
+    return this.own(() => this.store.messages.update({ id, ...fields }), (row) => this.updated(row));
   }
 
   /** One message; undefined when it is gone. */
@@ -80,12 +99,30 @@ export class Conversation {
   }
 
   /**
-   * The conversation newest first, read lazily (one statement on the (profile_id, id)
-   * index, stepped a row at a time): a reader that stops early reads no further, so a
-   * send costs the same however long the conversation is. Consume it at once.
+   * The conversation newest first: the rows kept in memory (see `Tail`), then the older
+   * ones read lazily (one statement on the (profile_id, id) index, stepped a row at a
+   * time): a reader that stops early reads no further, so a send costs the same however
+   * long the conversation is. What is read is kept. Consume it at once.
    */
-  newestFirst(profileId: number): Iterable<Message> {
-    return this.store.messages.each({ where: { profile_id: profileId }, orderBy: 'id DESC' });
+  *newestFirst(profileId: number): Generator<Message> {
+    const kept = this.tail(profileId);
+    if (kept) yield* kept.rows;
+    if (kept?.complete) return;
+    const before = kept?.rows.at(-1)?.id ?? Number.MAX_SAFE_INTEGER;
+    const version = this.store.db.version('message');
+    const read: Message[] = [];
+    let complete = false;
+    try {
+      for (const row of this.store.messages.each({ where: 'profile_id = ? AND id < ?', args: [profileId, before], orderBy: 'id DESC' })) {
+        read.push(row);
+        yield row;
+      }
+      complete = true;
+    } finally {
+      // Kept unless something was written meanwhile, up to TAIL_ROWS.
+      const rows = [...(kept?.rows ?? []), ...read];
+      if (this.store.db.version('message') === version && this.tails.get(profileId) === kept && rows.length <= TAIL_ROWS) this.keep(profileId, { rows, complete });
+    }
   }
 
   hasUserMessage(profileId: number): boolean {
@@ -95,7 +132,7 @@ export class Conversation {
   /** Deletes the profile's messages; returns how many. */
   clear(profileId: number): number {
     this.lastNote.delete(profileId);
-    return this.store.messages.deleteWhere({ profile_id: profileId });
+    return this.own(() => this.store.messages.deleteWhere({ profile_id: profileId }), () => this.tails.delete(profileId));
   }
 
   /** The latest notes (what the user did), oldest first. */
@@ -112,13 +149,54 @@ export class Conversation {
   recover(): number {
     const { messages, db } = this.store;
     const stuck = messages.rows({ where: { status: 'streaming' } });
-    if (stuck.length > 0) db.transaction(() => stuck.forEach((row) => messages.update({ id: row.id, status: 'stopped' })));
+    if (stuck.length > 0) db.transaction(() => stuck.forEach((row) => this.update(row.id, { status: 'stopped' })));
     return stuck.length;
   }
 
   /** Resolves once every change so far is on disk. */
   sync(): Promise<void> {
     return this.store.db.sync();
+  }
+
+  /** The profile's kept rows, if any. */
+  private tail(profileId: number): Tail | undefined {
+    this.fresh();
+    return this.tails.get(profileId);
+  }
+
+  /** Drops the tails if the table changed other than by this writer. */
+  private fresh(): void {
+    const version = this.store.db.version('message');
+    if (version === this.seen) return;
+    this.tails.clear();
+    this.seen = version;
+  }
+
+  /** One of this writer's own writes; `follow` keeps the tails in step with it. */
+  private own<R>(write: () => R, follow: (result: R) => void): R {
+    this.fresh();
+    const result = write();
+    follow(result);
+    this.seen = this.store.db.version('message');
+    return result;
+  }
+
+  private keep(profileId: number, tail: Tail): void {
+    this.tails.delete(profileId); // the most recently used last
+    this.tails.set(profileId, tail);
+    if (this.tails.size > TAIL_PROFILES) this.tails.delete(this.tails.keys().next().value!);
+  }
+
+  /** A row added: the newest of its profile (ids only grow). */
+  private added(row: Message): void {
+    const tail = this.tails.get(row.profile_id);
+    if (tail) this.keep(row.profile_id, { rows: [row, ...tail.rows].slice(0, TAIL_ROWS), complete: tail.complete && tail.rows.length < TAIL_ROWS });
+  }
+
+  private updated(row: Message): void {
+    const tail = this.tails.get(row.profile_id);
+    const at = tail?.rows.findIndex((r) => r.id === row.id) ?? -1;
+    if (tail && at >= 0) this.keep(row.profile_id, { rows: tail.rows.map((r, i) => (i === at ? row : r)), complete: tail.complete });
   }
 
   private newestId(profileId: number): number | undefined {

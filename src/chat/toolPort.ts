@@ -49,12 +49,13 @@ export interface ToolPort {
   read(profileId: number, item: PlannedItem, recentNotes: (limit: number) => string[]): string;
   /**
    * Applies a proposed change through TasksService. `saveCard` is called inside the
-   * change's transaction (the card shows it applied, on disk with it) and returns the
-   * card's id, under which the change is kept for undo. Resolves with the result for the
-   * model; rejects (UserError) when it cannot be applied now. `by`: whose change the note
-   * says it is (the model's, or the user's own on a card Pipulate proposed).
+   * change's transaction with the result for the model (the card shows it applied, on
+   * disk with it) and returns the card's id, under which the change is kept for undo.
+   * Resolves with the result for the model; rejects (UserError) when it cannot be
+   * applied now. `by`: whose change the note says it is (the model's, or the user's own
+   * on a card Pipulate proposed).
    */
-  apply(profileId: number, item: PlannedItem, saveCard: () => number, by: Actor): Promise<string>;
+  apply(profileId: number, item: PlannedItem, saveCard: (result: string) => number, by: Actor): Promise<string>;
   /** "Always allow": these kinds, in this profile (those a card may offer). */
   allow(profileId: number, kinds: readonly ChangeKind[]): void;
   /** The newest card of the profile with changes to undo. */

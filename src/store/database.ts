@@ -82,6 +82,9 @@ interface Waiter {
   reject: (err: Error) => void;
 }
 
+/** The table a data-changing statement writes to (`version`): `INSERT INTO "todo"…`, `UPDATE todo…`, `DELETE FROM "todo"…`. */
+const WRITES_TO = /^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+"?([A-Za-z_]\w*)"?(?=[\s(]|$)/i;
+
 export class Database {
   readonly snapshotPath: string;
   readonly journalPath: string;
@@ -113,6 +116,10 @@ export class Database {
   private loadedFrom = '';
   /** Set once this store knows it must never write (see takeLock); every save fails with it. */
   private refusal: Error | undefined;
+  /** Writes counted (see `version`): per table, the number of its last write; and of the last that may have changed any. */
+  private writes = 0;
+  private readonly tableWrites = new Map<string, number>();
+  private anyWrite = 0;
 
   private constructor(
     private sql: SqlJsDatabase,
@@ -222,6 +229,9 @@ export class Database {
   write(sql: string, params: readonly SqlValue[] = []): SqlRow[] {
     if (this.refusal) throw this.refusal;
     const rows = this.execute(sql, params);
+    const table = WRITES_TO.exec(sql)?.[1];
+    if (table) this.tableWrites.set(table.toLowerCase(), ++this.writes);
+    else this.anyWrite = ++this.writes; // a schema change, a pragma: any table may be different
     const entry: [string, SqlValue[]] = [sql, [...params]];
     if (this.txDepth > 0) this.txStatements.push(entry);
     else this.record([entry]);
@@ -252,11 +262,22 @@ export class Database {
       return result;
     } catch (err) {
       this.sql.run('ROLLBACK');
+      this.anyWrite = ++this.writes;
       throw err;
     } finally {
       this.txDepth = 0;
       this.txStatements = [];
     }
+  }
+
+  /**
+   * Changes whenever a row of `table` may have changed: a write to it, a transaction
+   * rolled back, a schema change, the whole database replaced. A cache of rows kept by
+   * their one writer (the chat's Conversation) is valid while it stays the same (or
+   * changes only by the writer's own writes).
+   */
+  version(table: string): number {
+    return Math.max(this.tableWrites.get(table.toLowerCase()) ?? 0, this.anyWrite);
   }
 
   /** Resolves once every write made before the call is on disk. */
@@ -331,6 +352,7 @@ export class Database {
     this.statements.clear();
     const old = this.sql;
     this.sql = next;
+    this.anyWrite = ++this.writes;
     old.close();
     this.checkpointSync();
   }

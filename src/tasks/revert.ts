@@ -23,14 +23,15 @@ export type RevertStep =
 
 export type Actor = 'user' | 'model';
 
-/** What a change method of TasksService is told besides its arguments. */
-export interface ChangeOptions {
+/** What a change method of TasksService is told besides its arguments (`R`: what the method resolves with). */
+export interface ChangeOptions<R = unknown> {
   /** Who made the change; the note the model is told says so. Default: the user. */
   by?: Actor;
   /**
-   * Called inside the change's own transaction with how to revert it: what it writes
-   * (an undo entry, the card that shows the change) is on disk with the change, in the
-   * same sync. Not called when nothing changed.
+   * Called inside the change's own transaction with how to revert it, and what the
+   * method will resolve with: what it writes (an undo entry, the card that shows the
+   * change and its outcome) is on disk with the change, in the same sync. Not called
+   * when nothing changed.
    */
-  record?: (steps: RevertStep[], note: string) => void;
+  record?: (steps: RevertStep[], note: string, result: R) => void;
 }

@@ -82,7 +82,7 @@ export class TasksService {
   // `record` called in the change's transaction with how to take it back.
 
   /** `link`: where in the code the todo points (Add Selection as Todo, Import TODO Comments). */
-  async addTodo(title: string, options: ChangeOptions & { link?: CodeLink } = {}): Promise<TodoDto> {
+  async addTodo(title: string, options: ChangeOptions<TodoDto> & { link?: CodeLink } = {}): Promise<TodoDto> {
     const text = cleanTitle(title);
     const link = options.link ?? null;
     const note = notes.madeBy(options.by ?? 'user', notes.added(text, link ? linkPlace(link) : undefined));
@@ -95,7 +95,7 @@ export class TasksService {
     return todo;
   }
 
-  async toggleTodo(id: number, options: ChangeOptions = {}): Promise<TodoDto> {
+  async toggleTodo(id: number, options: ChangeOptions<TodoDto> = {}): Promise<TodoDto> {
     const before = this.getTodo(id);
     const note = notes.madeBy(options.by ?? 'user', notes.toggled(before.title, !before.done));
     const todo = this.change(options, note, () => ({
@@ -106,7 +106,7 @@ export class TasksService {
     return todo;
   }
 
-  async renameTodo(id: number, title: string, options: ChangeOptions = {}): Promise<TodoDto> {
+  async renameTodo(id: number, title: string, options: ChangeOptions<TodoDto> = {}): Promise<TodoDto> {
     const before = this.getTodo(id);
     const text = cleanTitle(title);
     if (text === before.title) return todoDto(before);
@@ -119,7 +119,7 @@ export class TasksService {
     return todo;
   }
 
-  async deleteTodo(id: number, options: ChangeOptions = {}): Promise<void> {
+  async deleteTodo(id: number, options: ChangeOptions<void> = {}): Promise<void> {
     const todo = this.getTodo(id);
     const note = notes.madeBy(options.by ?? 'user', notes.deleted(todo.title));
     this.change(options, note, () => {
@@ -134,7 +134,7 @@ export class TasksService {
    * the new place trade their priorities among themselves, so a move by one step
    * writes two rows, whatever the length of the list.
    */
-  async moveTodo(id: number, before: number | null, options: ChangeOptions = {}): Promise<void> {
+  async moveTodo(id: number, before: number | null, options: ChangeOptions<void> = {}): Promise<void> {
     if (id === before) return;
     const order = this.todos().rows({ orderBy: 'priority, id' });
     const from = order.findIndex((t) => t.id === id);
@@ -163,13 +163,13 @@ export class TasksService {
     await this.commit({ kind: 'todo/moved', id, before: order[to + 1]?.id ?? null }, note);
   }
 
-  async clearCompleted(options: ChangeOptions = {}): Promise<number> {
+  async clearCompleted(options: ChangeOptions<number> = {}): Promise<number> {
     const done = this.todos().rows({ where: { done: true }, orderBy: 'priority, id' });
     if (done.length === 0) return 0;
     const note = notes.madeBy(options.by ?? 'user', notes.cleared(done.length));
     this.change(options, note, () => {
       this.todos().deleteWhere({ done: true });
-      return { result: undefined, steps: done.map(restoreStep) };
+      return { result: done.length, steps: done.map(restoreStep) };
     });
     await this.commit({ kind: 'todo/removed', ids: done.map((t) => t.id) }, note);
     return done.length;
@@ -177,7 +177,7 @@ export class TasksService {
 
   // ---- profiles ----
 
-  async switchProfile(id: number, options: ChangeOptions = {}): Promise<void> {
+  async switchProfile(id: number, options: ChangeOptions<void> = {}): Promise<void> {
     const profile = this.deps.store.profiles.get(id);
     if (id === this.active) return;
     const from = this.active;
@@ -193,7 +193,7 @@ export class TasksService {
   }
 
   /** Creates a profile and switches to it; undone (revert) by deleting it while it is empty and switching back. */
-  async addProfile(name: string, options: ChangeOptions = {}): Promise<ProfileDto> {
+  async addProfile(name: string, options: ChangeOptions<ProfileDto> = {}): Promise<ProfileDto> {
     const from = this.active;
     const clean = cleanName(name);
     const profile = this.change(options, l10n.t('Created profile {0}', notes.quote(clean)), () => {
@@ -300,10 +300,10 @@ export class TasksService {
   }
 
   /** A change's writes and its `record` (the undo entry, the card) as one transaction: one sync puts both on disk. */
-  private change<R>(options: ChangeOptions, note: Note | string, write: () => { result: R; steps: RevertStep[] }): R {
+  private change<R>(options: ChangeOptions<R>, note: Note | string, write: () => { result: R; steps: RevertStep[] }): R {
     return this.deps.store.db.transaction(() => {
       const { result, steps } = write();
-      options.record?.(steps, typeof note === 'string' ? note : note.text);
+      options.record?.(steps, typeof note === 'string' ? note : note.text, result);
       return result;
     });
   }

@@ -59,9 +59,16 @@ export interface ChangeTool<A = never> extends Common<A> {
   change: ChangeKind;
   /** Throws ToolError when the change cannot be made as asked. */
   check(args: A, scope: ToolScope): void;
-  /** Makes the change; resolves with the result for the model. */
-  apply(args: A, scope: ToolScope, options: ChangeOptions): Promise<string>;
+  /**
+   * Makes the change through TasksService, with `change(result)` as the method's options:
+   * `result` words the outcome for the model from what the method resolves with, inside
+   * the change's transaction, so the card that shows it is written with the change.
+   */
+  apply(args: A, scope: ToolScope, change: ChangeWith): Promise<unknown>;
 }
+
+/** The options of a change made by the model, whose outcome `result` words (see ChangeTool.apply). */
+export type ChangeWith = <R>(result: (value: R) => string) => ChangeOptions<R>;
 
 export type Tool = ReadTool<any> | ChangeTool<any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- each tool types its own arguments
 
@@ -91,6 +98,12 @@ function todoOf(scope: ToolScope, todoId: number): TodoDto {
 
 function position(scope: ToolScope, todoId: number): number {
   return ordered(scope).findIndex((t) => t.id === todoId) + 1;
+}
+
+/** How many todos the list has. */
+function total(scope: ToolScope): number {
+  const { open, done } = scope.tasks.counts();
+  return open + done;
 }
 
 const listTodos: ReadTool<object> = {
@@ -138,11 +151,13 @@ const addTodo: ChangeTool<{ title: string }> = {
   schema: v.object({ title }),
   describe: (args) => l10n.t('Add todo {0}', quote(args.title)),
   check: () => undefined,
-  apply: async (args, scope, options) => {
-    const todo = await scope.tasks.addTodo(args.title, options);
-    // model-facing
-    return `Added todo ${todo.id} ${quote(todo.title)} at position ${position(scope, todo.id)}.`;
-  },
+  apply: (args, scope, change) =>
+    scope.tasks.addTodo(
+      args.title,
+      // At the bottom: its position is the count (not the whole list read again).
+      // model-facing
+      change((todo) => `Added todo ${todo.id} ${quote(todo.title)} at position ${total(scope)}.`),
+    ),
 };
 
 /** Completing and reopening: one kind of change, two tools (small models pick a name better than a flag). */
@@ -161,11 +176,8 @@ function setDone(done: boolean): ChangeTool<{ id: number }> {
       // model-facing
       if (todo.done === done) throw new ToolError(`Todo ${todo.id} ${quote(todo.title)} is ${done ? 'done' : 'open'} already: nothing to do.`);
     },
-    apply: async (args, scope, options) => {
-      const todo = await scope.tasks.toggleTodo(args.id, options);
-      // model-facing
-      return `${done ? 'Completed' : 'Reopened'} todo ${todo.id} ${quote(todo.title)}.`;
-    },
+    // model-facing
+    apply: (args, scope, change) => scope.tasks.toggleTodo(args.id, change((todo) => `${done ? 'Completed' : 'Reopened'} todo ${todo.id} ${quote(todo.title)}.`)),
   };
 }
 
@@ -184,11 +196,10 @@ const renameTodo: ChangeTool<{ id: number; title: string }> = {
     // model-facing
     if (todo.title === args.title) throw new ToolError(`Todo ${todo.id} is called ${quote(todo.title)} already: nothing to do.`);
   },
-  apply: async (args, scope, options) => {
+  apply: (args, scope, change) => {
     const before = todoOf(scope, args.id).title;
-    const todo = await scope.tasks.renameTodo(args.id, args.title, options);
     // model-facing
-    return `Renamed todo ${todo.id} ${quote(before)} to ${quote(todo.title)}.`;
+    return scope.tasks.renameTodo(args.id, args.title, change((todo) => `Renamed todo ${todo.id} ${quote(before)} to ${quote(todo.title)}.`));
   },
 };
 
@@ -202,11 +213,10 @@ const deleteTodo: ChangeTool<{ id: number }> = {
   schema: v.object({ id }),
   describe: (args, scope) => l10n.t('Delete todo {0}', quote(todoOf(scope, args.id).title)),
   check: (args, scope) => void todoOf(scope, args.id),
-  apply: async (args, scope, options) => {
+  apply: (args, scope, change) => {
     const todo = todoOf(scope, args.id);
-    await scope.tasks.deleteTodo(args.id, options);
     // model-facing
-    return `Deleted todo ${todo.id} ${quote(todo.title)}.`;
+    return scope.tasks.deleteTodo(args.id, change(() => `Deleted todo ${todo.id} ${quote(todo.title)}.`));
   },
 };
 
@@ -236,12 +246,11 @@ const moveTodo: ChangeTool<{ id: number; position: number }> = {
     // model-facing
     if (position(scope, todo.id) === Math.min(args.position, ordered(scope).length)) throw new ToolError(`Todo ${todo.id} is at position ${args.position} already: nothing to do.`);
   },
-  apply: async (args, scope, options) => {
+  apply: (args, scope, change) => {
     const others = ordered(scope).filter((t) => t.id !== args.id);
     const before = others[args.position - 1]?.id ?? null;
-    await scope.tasks.moveTodo(args.id, before, options);
     // model-facing
-    return `Moved todo ${args.id} ${quote(todoOf(scope, args.id).title)} to position ${position(scope, args.id)}.`;
+    return scope.tasks.moveTodo(args.id, before, change(() => `Moved todo ${args.id} ${quote(todoOf(scope, args.id).title)} to position ${position(scope, args.id)}.`));
   },
 };
 
@@ -261,11 +270,8 @@ const clearCompleted: ChangeTool<object> = {
     // model-facing
     if (scope.tasks.counts().done === 0) throw new ToolError('No todo is done: nothing to clear.');
   },
-  apply: async (_, scope, options) => {
-    const n = await scope.tasks.clearCompleted(options);
-    // model-facing
-    return `Deleted ${n} completed todo${n === 1 ? '' : 's'}.`;
-  },
+  // model-facing
+  apply: (_, scope, change) => scope.tasks.clearCompleted(change((n) => `Deleted ${n} completed todo${n === 1 ? '' : 's'}.`)),
 };
 
 function profileNamed(scope: ToolScope, wanted: string) {
@@ -292,11 +298,11 @@ const switchProfile: ChangeTool<{ name: string }> = {
     // model-facing
     if (profile.id === scope.tasks.activeProfileId) throw new ToolError(`Profile ${quote(profile.name)} is the active one already: nothing to do.`);
   },
-  apply: async (args, scope, options) => {
+  apply: (args, scope, change) => {
     const profile = profileNamed(scope, args.name);
-    await scope.tasks.switchProfile(profile.id, options);
     // model-facing
-    return `Switched to profile ${quote(profile.name)}. This conversation belongs to another profile: the tools work again once the user switches back.`;
+    const result = `Switched to profile ${quote(profile.name)}. This conversation belongs to another profile: the tools work again once the user switches back.`;
+    return scope.tasks.switchProfile(profile.id, change(() => result));
   },
 };
 
@@ -315,11 +321,8 @@ const createProfile: ChangeTool<{ name: string }> = {
     // model-facing
     if (scope.tasks.profileList().some((p) => p.name.trim().toLowerCase() === key)) throw new ToolError(`A profile named ${quote(args.name)} exists already: use switch_profile.`);
   },
-  apply: async (args, scope, options) => {
-    const profile = await scope.tasks.addProfile(args.name, options);
-    // model-facing
-    return `Created profile ${quote(profile.name)} and switched to it.`;
-  },
+  // model-facing
+  apply: (args, scope, change) => scope.tasks.addProfile(args.name, change((profile) => `Created profile ${quote(profile.name)} and switched to it.`)),
 };
 
 /** Every tool, in the order the model is told of them. */

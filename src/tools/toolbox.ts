@@ -92,7 +92,7 @@ export class Toolbox implements ToolPort {
     return tool.run(item.args, { tasks: this.tasks, profileId, recentNotes });
   }
 
-  async apply(profileId: number, item: PlannedItem, saveCard: () => number, by: Actor = 'model'): Promise<string> {
+  async apply(profileId: number, item: PlannedItem, saveCard: (result: string) => number, by: Actor = 'model'): Promise<string> {
     const tool = toolNamed(item.tool);
     // model-facing
     if (tool?.kind !== 'change') throw new ToolError(`${item.tool} changes nothing.`);
@@ -100,10 +100,16 @@ export class Toolbox implements ToolPort {
     const scope: ToolScope = { tasks: this.tasks, profileId, recentNotes: () => [] };
     // Checked again: the list may have changed while the card waited.
     tool.check(item.args, scope);
-    return tool.apply(item.args, scope, {
+    let told: string | undefined;
+    await tool.apply(item.args, scope, (result) => ({
       by,
-      record: (steps, note) => this.undoLog.record(profileId, 'model', saveCard(), steps, note),
-    });
+      record: (steps, note, value) => {
+        told = result(value);
+        this.undoLog.record(profileId, 'model', saveCard(told), steps, note);
+      },
+    }));
+    // model-facing
+    return told ?? 'Nothing changed: it was so already.';
   }
 
   allow(profileId: number, kinds: readonly ChangeKind[]): void {
