@@ -99,6 +99,8 @@ export function createCore(options: CoreOptions): Core {
     onProfileDeleting: (profileId) => {
       chat!.removeProfile(profileId);
       workflows.removeProfile(profileId);
+      undoLog.removeProfile(profileId);
+      approvals.removeProfile(profileId);
     },
   });
   const editor = options.editor ?? noEditor;

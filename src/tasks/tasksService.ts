@@ -216,7 +216,7 @@ export class TasksService {
     return profile;
   }
 
-  /** Deletes a profile with its todos, and (through `onProfileDeleting`) its conversation. The last profile cannot go. */
+  /** Deletes a profile with its todos, and (through `onProfileDeleting`) its conversation, workflow runs, undo entries and allowed changes. The last profile cannot go. */
   async deleteProfile(id: number): Promise<void> {
     const { store } = this.deps;
     store.profiles.get(id);

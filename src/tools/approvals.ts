@@ -65,6 +65,11 @@ export class Approvals {
     await this.store.db.sync();
   }
 
+  /** The profile is being deleted: what it allowed goes (call it inside the profile delete's transaction). */
+  removeProfile(profileId: number): void {
+    this.store.kv.delete(key(profileId));
+  }
+
   /** What is allowed without asking, and where it comes from. */
   list(profileId: number): { profile: ChangeKind[]; settings: ChangeKind[] } {
     return { profile: this.profile(profileId), settings: this.settings() };

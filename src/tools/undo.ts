@@ -76,6 +76,11 @@ export class UndoLog {
     return this.table.rows({ where, orderBy: 'id DESC', limit: 1 })[0];
   }
 
+  /** The profile is being deleted: its entries go (call it inside the profile delete's transaction). */
+  removeProfile(profileId: number): void {
+    this.table.deleteWhere({ profile_id: profileId });
+  }
+
   hasUndo(cardId: number): boolean {
     return this.table.count({ card_id: cardId, undone: false }) > 0;
   }

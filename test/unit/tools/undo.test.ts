@@ -116,3 +116,38 @@ test('the model’s last change is undone even after its conversation was cleare
   assert.deepEqual(h.list(), []);
   assert.equal(await h.core.chat.undoCard(profileId), false);
 });
+
+test('deleting a profile deletes what the tools kept for it (its undo entries, its allowed changes), also on disk after a reopen; other profiles keep theirs', T, async (t) => {
+  const h = await setupTools(t, { settings: { tools: { enabled: true, autoApprove: ['add'], maxRounds: 8 } } });
+  const rows = (profileId: number) => ({
+    undo: h.db.all('SELECT count(*) AS n FROM undo WHERE profile_id = ?', [profileId])[0]!.n,
+    allowed: h.core.store.kv.get(`tools.allowed.${profileId}`) ?? null,
+  });
+  const kept = h.core.tasks.activeProfileId;
+  /** In the active profile: a model's card applied, the user's own delete, "Always allow" renames. */
+  const leaveTraces = async () => {
+    h.fake.scriptChat({ tokens: [''], toolCalls: [{ name: 'add_todo', arguments: { title: 'From the model' } }] }, { tokens: ['Added.'] });
+    await ask(h, 'add a todo');
+    const mine = await h.core.tasks.addTodo('Mine');
+    await h.core.userUndo.deleteTodo(mine.id);
+    h.core.approvals.allow(h.core.tasks.activeProfileId, ['rename']);
+    await h.db.sync();
+  };
+  await leaveTraces();
+  const doomed = (await h.core.tasks.addProfile('Doomed')).id;
+  await leaveTraces();
+  assert.deepEqual(rows(doomed), { undo: 2, allowed: ['rename'] });
+  await h.core.tasks.switchProfile(kept);
+  await h.core.tasks.deleteProfile(doomed);
+  assert.deepEqual(rows(doomed), { undo: 0, allowed: null });
+  assert.deepEqual(rows(kept), { undo: 2, allowed: ['rename'] }, 'the other profile keeps its own');
+
+  h.core.dispose();
+  h.db.closeSync();
+  const again = await setupTools(t, { dir: h.dir, fakeToUse: h.fake });
+  assert.equal(again.db.all('SELECT count(*) AS n FROM undo WHERE profile_id = ?', [doomed])[0]!.n, 0, 'on disk');
+  assert.equal(again.core.store.kv.get(`tools.allowed.${doomed}`), undefined);
+  assert.equal(again.db.all('SELECT count(*) AS n FROM undo WHERE profile_id = ?', [kept])[0]!.n, 2);
+  assert.equal(await again.core.userUndo.undo(), true, 'the kept profile’s undo still works');
+  assert.deepEqual(again.list(), ['From the model', 'Mine']);
+});
