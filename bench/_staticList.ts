@@ -4,6 +4,11 @@
  * A view container in the activity bar ("Static List") with one webview view that
  * renders a static list: a nonce'd script and a stylesheet from the extension (as the
  * sample has), no state, no host round trip, nothing else activated.
+ *
+ * The same extension has a second container ("Echo Chat", in the panel, not opened by the
+ * container bench): the least a chat view can do over VS Code's transport, the floor of the time to
+ * first token through a webview. Enter posts the text to the host, which streams Ollama's
+ * /api/chat with Node's fetch and posts each piece back as it arrives; the view appends it.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -14,6 +19,15 @@ export const STATIC_LIST = {
   title: 'Static List',
   /** What its rows are (the bench waits for `count` of them laid out). */
   rowSelector: 'li.item',
+};
+
+export const ECHO_CHAT = {
+  title: 'Echo Chat',
+  /** Its input, and the reply rows it adds (the same shape the Chat view's probe watches). */
+  inputSelector: 'input.composer',
+  /** Settings it reads: the server and the model. */
+  hostSetting: 'echoChat.host',
+  modelSetting: 'echoChat.model',
 };
 
 const EXTENSION_JS = `const vscode = require('vscode');
@@ -45,6 +59,75 @@ exports.activate = function (context) {
 };
 
 exports.deactivate = function () {};
+
+const ECHO_HTML = (webview, media, n) => '<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">'
+  + '<meta http-equiv="Content-Security-Policy" content="default-src \\'none\\'; style-src ' + webview.cspSource + "; script-src 'nonce-" + n + "';\\">"
+  + '<link href="' + webview.asWebviewUri(vscode.Uri.joinPath(media, 'main.css')) + '" rel="stylesheet"><title>Echo Chat</title></head>'
+  + '<body><div class="messages"></div><input class="composer" aria-label="Message">'
+  + '<script nonce="' + n + '" src="' + webview.asWebviewUri(vscode.Uri.joinPath(media, 'echo.js')) + '"></script></body></html>';
+
+/** Streams /api/chat and posts each piece of text to the view as it arrives. */
+async function echo(webview, text) {
+  const config = vscode.workspace.getConfiguration('echoChat');
+  const res = await fetch(config.get('host') + '/api/chat', {
+    method: 'POST',
+    body: JSON.stringify({ model: config.get('model'), messages: [{ role: 'user', content: text }], stream: true }),
+  });
+  const decoder = new TextDecoder();
+  let rest = '';
+  for await (const bytes of res.body) {
+    const lines = (rest + decoder.decode(bytes, { stream: true })).split('\\n');
+    rest = lines.pop();
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      const part = JSON.parse(line);
+      if (part.message && part.message.content) webview.postMessage({ token: part.message.content });
+      if (part.done) webview.postMessage({ done: true });
+    }
+  }
+}
+
+const activateList = exports.activate;
+exports.activate = function (context) {
+  activateList(context);
+  const media = vscode.Uri.joinPath(context.extensionUri, 'media');
+  context.subscriptions.push(
+    vscode.window.registerWebviewViewProvider('echoChat.view', {
+      resolveWebviewView(view) {
+        view.webview.options = { enableScripts: true, localResourceRoots: [media] };
+        view.webview.html = ECHO_HTML(view.webview, media, nonce());
+        view.webview.onDidReceiveMessage((m) => echo(view.webview, m.text).catch((e) => view.webview.postMessage({ error: String(e) })));
+      },
+    }),
+  );
+};
+`;
+
+const ECHO_JS = `(function () {
+  const vscode = acquireVsCodeApi();
+  const list = document.querySelector('.messages');
+  const input = document.querySelector('.composer');
+  let reply;
+  input.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter') return;
+    reply = document.createElement('div');
+    reply.className = 'msg';
+    reply.dataset.role = 'assistant';
+    reply.dataset.status = 'streaming';
+    const body = document.createElement('div');
+    body.className = 'msg-body';
+    reply.appendChild(body);
+    list.appendChild(reply);
+    vscode.postMessage({ text: input.value });
+    input.value = '';
+  });
+  window.addEventListener('message', (e) => {
+    const m = e.data;
+    if (!reply) return;
+    if (m.token) reply.firstChild.append(m.token);
+    if (m.done || m.error) reply.dataset.status = m.done ? 'done' : 'error';
+  });
+})();
 `;
 
 function mainJs(count: number): string {
@@ -88,14 +171,22 @@ export function buildStaticListVsix(dir: string, root: string, count: number): s
     main: './extension.js',
     activationEvents: [],
     contributes: {
-      viewsContainers: { activitybar: [{ id: 'staticList', title: STATIC_LIST.title, icon: 'media/icon.svg' }] },
-      views: { staticList: [{ type: 'webview', id: 'staticList.view', name: 'List' }] },
+      // The Echo Chat in the panel, so that it shows beside the side bar's Chat view.
+      viewsContainers: {
+        activitybar: [{ id: 'staticList', title: STATIC_LIST.title, icon: 'media/icon.svg' }],
+        panel: [{ id: 'echoChat', title: ECHO_CHAT.title, icon: 'media/icon.svg' }],
+      },
+      views: {
+        staticList: [{ type: 'webview', id: 'staticList.view', name: 'List' }],
+        echoChat: [{ type: 'webview', id: 'echoChat.view', name: 'Echo' }],
+      },
     },
   };
   fs.writeFileSync(path.join(ext, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   fs.writeFileSync(path.join(ext, 'extension.js'), EXTENSION_JS);
   fs.writeFileSync(path.join(ext, 'media', 'main.js'), mainJs(count));
   fs.writeFileSync(path.join(ext, 'media', 'main.css'), MAIN_CSS);
+  fs.writeFileSync(path.join(ext, 'media', 'echo.js'), ECHO_JS);
   fs.writeFileSync(path.join(ext, 'media', 'icon.svg'), ICON_SVG);
   fs.writeFileSync(path.join(ext, 'README.md'), '# Static List\n\nThe baseline of Pipulate\'s container bench.\n');
   fs.writeFileSync(path.join(ext, 'LICENSE'), 'MIT\n');

@@ -31,7 +31,7 @@ import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { installExtension, startCodeServer, type CodeServer } from '../scripts/vscode/codeServer.mjs';
 import { ensureVSCode } from '../scripts/vscode/install.mjs';
 import { startFakeOllama, type FakeOllama } from '../test/fakes/ollamaServer';
-import { buildStaticListVsix, STATIC_LIST } from './_staticList';
+import { buildStaticListVsix, ECHO_CHAT, STATIC_LIST } from './_staticList';
 import { emit, fmt, info, progress, run, scratchDir, stats } from './lib';
 
 const root = path.resolve(__dirname, '..');
@@ -300,11 +300,30 @@ interface Reply {
   status: string;
 }
 
-async function replyViaView(page: Page, frame: Frame, ollama: FakeOllama, tokens: string[]): Promise<Reply & { request: number }> {
+/** The Echo Chat (bench/_staticList.ts), opened in the panel from the command palette. */
+async function echoFrame(page: Page): Promise<Frame> {
+  const deadline = Date.now() + 30_000;
+  for (let attempt = 0; ; attempt++) {
+    if (attempt % 20 === 0) {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('F1');
+      await page.keyboard.type(`View: Show ${ECHO_CHAT.title}`);
+      await sleep(500);
+      await page.keyboard.press('Enter');
+    }
+    for (const frame of webviewFrames(page, STATIC_LIST.id)) {
+      if (await frame.evaluate(`!!document.querySelector(${JSON.stringify(ECHO_CHAT.inputSelector)})`).catch(() => false)) return frame;
+    }
+    if (Date.now() > deadline) throw new Error('no Echo Chat view');
+    await sleep(100);
+  }
+}
+
+async function replyViaView(page: Page, frame: Frame, ollama: FakeOllama, tokens: string[], inputSelector = 'vscode-textarea.composer-input'): Promise<Reply & { request: number }> {
   ollama.scriptChat({ tokens, firstTokenDelayMs: FIRST_TOKEN_MS, tokenDelayMs: TOKEN_MS });
   let request = 0;
   void ollama.chatAt(ollama.chats.length).then(() => (request = epoch()));
-  const input = frame.locator('vscode-textarea.composer-input');
+  const input = frame.locator(inputSelector);
   await input.click();
   await page.keyboard.type('Hi');
   await frame.evaluate(`window.__benchReply.arm(${JSON.stringify(tokens[0])})`);
@@ -384,7 +403,13 @@ run(async () => {
       codeServer: tools,
       runDir,
       workspace,
-      settings: { 'pipulate.ollama.host': ollama.url, 'pipulate.chat.model': MODEL, 'workbench.colorTheme': 'Default Dark Modern' },
+      settings: {
+        'pipulate.ollama.host': ollama.url,
+        'pipulate.chat.model': MODEL,
+        [ECHO_CHAT.hostSetting]: ollama.url,
+        [ECHO_CHAT.modelSetting]: MODEL,
+        'workbench.colorTheme': 'Default Dark Modern',
+      },
     });
     browser = await chromium.launch({
       executablePath: tools.chromium,
@@ -480,18 +505,24 @@ run(async () => {
     await openContainer(page, PIPULATE, TODOS);
     const chat = await chatFrame(page);
     await chat.evaluate(REPLY_PROBE);
+    const echo = await echoFrame(page);
+    await echo.evaluate(REPLY_PROBE);
     const tokens = prose(REPLY_TOKENS);
     const view: (Reply & { request: number })[] = [];
+    const echoed: (Reply & { request: number })[] = [];
     const direct: { ttft: number; request: number }[] = [];
+    const ways = ['view', 'echo', 'direct'];
     for (let round = 0; round <= TTFT_ROUNDS; round++) {
-      const order = round % 2 === 0 ? ['view', 'direct'] : ['direct', 'view'];
-      for (const which of order) {
+      for (let i = 0; i < ways.length; i++) {
+        const which = ways[(round + i) % ways.length];
         if (which === 'view') view.push(await replyViaView(page, chat, ollama, tokens));
+        else if (which === 'echo') echoed.push(await replyViaView(page, echo, ollama, tokens, ECHO_CHAT.inputSelector));
         else direct.push(await replyDirect(ollama, tokens));
       }
     }
     // The first round warms up.
     const v = view.slice(1);
+    const e = echoed.slice(1);
     const d = direct.slice(1);
     const ttft = { view: stats(v.map((r) => r.first - r.sent)), direct: stats(d.map((r) => r.ttft)) };
     const ratio = ttft.view.median / ttft.direct.median;
@@ -505,6 +536,24 @@ run(async () => {
       goal: '<= 1.10x',
       meets: ratio <= 1.1,
       note: `Enter in the Chat view -> the token's text in its DOM, through VS Code's postMessage; ${v.length} rounds; +${fmt(ttft.view.median - ttft.direct.median, 'ms')} (quartiles ${fmt(ttft.view.p25, 'ms')}-${fmt(ttft.view.p75, 'ms')} vs ${fmt(ttft.direct.p25, 'ms')}-${fmt(ttft.direct.p75, 'ms')})`,
+    });
+    const floor = stats(e.map((r) => r.first - r.sent));
+    emit({
+      figure: `time to first token through a minimal extension's webview (first token after ${FIRST_TOKEN_MS} ms)`,
+      unit: 'ms',
+      subject: floor.median,
+      baseline: ttft.direct.median,
+      baselineLabel: 'the ollama client reading the same fake server directly',
+      note:
+        `the Echo Chat (bench/_staticList.ts): Enter posts the text to its host, which streams /api/chat with fetch and posts each piece back; ` +
+        `the floor of VS Code's transport, which no extension's webview can go under; Enter -> the request at the server ${fmt(stats(e.map((r) => r.request - r.sent)).median, 'ms')}`,
+    });
+    emit({
+      figure: `time to first token through the Chat view vs through the minimal extension's webview`,
+      unit: 'ms',
+      subject: ttft.view.median,
+      baseline: floor.median,
+      baselineLabel: 'the Echo Chat in the same window, rounds interleaved: what Pipulate adds to the transport',
     });
     const toRequest = stats(v.map((r) => r.request - r.sent)).median;
     const afterFirst = stats(v.map((r) => r.first - r.request)).median;
