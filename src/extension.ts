@@ -18,7 +18,7 @@ import { commandRegistrar } from './commandRunner';
 import { registerLinkCommands, vscodeEditor } from './linkCommands';
 import { registerImportCommands } from './importCommands';
 import { registerWalkthrough } from './walkthrough';
-import { registerAttachCommands } from './attachCommands';
+import { diffProposals, registerAttachCommands } from './attachCommands';
 import { Backups, summaryOf } from './backup/backups';
 import { adoptStore, storeFolder } from './store/location';
 import { backupFolder, backupKeep, registerDataCommands } from './dataCommands';
@@ -84,6 +84,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
     pickModel: () => controls!.pickModel(),
     setModel: (model) => controls!.setModel(model),
     pullModel: (model) => controls!.pullModel(model),
+    propose: diffProposals(context),
   });
   core = createCore({
     db,

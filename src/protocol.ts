@@ -36,6 +36,12 @@ export const name = text(
   () => l10n.t('A name cannot be empty'),
   (max) => l10n.t('A name is too long ({0} characters at most)', max),
 );
+const messageText = () =>
+  text(
+    100_000,
+    () => l10n.t('A message cannot be empty'),
+    (max) => l10n.t('A message is too long ({0} characters at most)', max),
+  );
 const model = v.pipe(v.string(), v.minLength(1), v.maxLength(300));
 const big = v.pipe(v.string(), v.maxLength(1_000_000));
 const stepId = v.pipe(v.string(), v.regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/));
@@ -75,13 +81,19 @@ export const requests = {
   /** The `limit` messages just older than message `before`, of the active profile's conversation (oldest first). */
   'chat/history': answers<ChatPage>()({ before: id, limit: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500)) }),
   /** Answers with the user's message once it is stored; the reply streams as notifications. */
-  'chat/send': answers<ChatMessageDto>()({
-    text: text(
-      100_000,
-      () => l10n.t('A message cannot be empty'),
-      (max) => l10n.t('A message is too long ({0} characters at most)', max),
-    ),
-  }),
+  'chat/send': answers<ChatMessageDto>()({ text: messageText() }),
+  /**
+   * Sends user message `id` again with this text: it and what followed it are replaced (kept in
+   * the store until the conversation is cleared); its attachments stay with it. Answers the new message.
+   */
+  'chat/edit': answers<ChatMessageDto>()({ id, text: messageText() }),
+  /** Answers the question of reply `id` again: that reply and what followed it are replaced. */
+  'chat/regenerate': answers<null>()({ id }),
+  /**
+   * Opens a diff of the file reply `id`'s question attached against the file with `code` in
+   * place of the attached lines (the whole file for a file); nothing is written: the user saves from the diff.
+   */
+  'chat/applyCode': answers<null>()({ id, code: big }),
   /** Answers whether a reply was being written. */
   'chat/stop': answers<boolean>()({}),
   /** Answers the last message again (after a failed or stopped reply); false when there is nothing to retry. */
@@ -221,6 +233,8 @@ export interface ChatMessageDto {
   model?: string | null;
   /** What the user attached to this message (a user message). */
   attachments?: AttachmentDto[];
+  /** A reply: what the message it answers had attached; its code blocks offer "Apply to file" (chat/applyCode). */
+  applyTo?: AttachmentDto[];
   /**
    * Set on the message that shows what the model did or asks to do (its role is 'note' and
    * its content a one-line summary, so a view that knows no cards still shows something true).

@@ -69,7 +69,7 @@
  * At construction, rows a crash left 'streaming' are marked 'stopped'.
  */
 import * as l10n from '@vscode/l10n';
-import type { AppStore } from '../store/appSchema';
+import type { AppStore, Message } from '../store/appSchema';
 import type { AttachmentDto, CardSource, ChatConnection, ChatMessageDto, ChatPage, ChatSnapshot, Notification, PullProgress, ToolCard } from '../protocol';
 import { NotFoundError, UserError } from '../errors';
 import { ChatQueue } from './chatQueue';
@@ -81,7 +81,7 @@ import { OpenAIServer } from './openaiServer';
 import { Problems } from './problems';
 import { PromptWindow } from './prompt';
 import { heldUntil, Reply, type ReplyStatus } from './reply';
-import { attachmentsOf, PendingAttachments } from './attachments';
+import { attachmentsOf, PendingAttachments, type Attachment } from './attachments';
 import { contextLength, firstTokenTimeout, toolSettings, type ChatSettings, type ServerKind } from './settings';
 import { Cards, callsData, cardOf, type ToolMode } from './cards';
 import { readText, systemPromptFor } from './toolLoop';
@@ -201,10 +201,16 @@ export class ChatService {
   history(profileId: number, before: number | undefined, limit: number): ChatPage {
     const reply = this.replies.get(profileId);
     const { rows, more } = this.conversation.page(profileId, before, limit);
+    // The question each reply answers: the user message before it (looked up once for replies that open the page).
+    let question: Message | undefined;
+    let asked = false;
     const messages = rows.map((row) => {
+      if (row.role === 'user') [question, asked] = [row, true];
+      else if (row.role === 'assistant' && !asked) [question, asked] = [this.conversation.question(profileId, row.id), true];
+      const dto = toDto(row, question);
       // A streaming reply: the text the views were sent so far (the saved text lags; what is batched follows as a delta).
       const shown = reply?.shownText(row.id);
-      return shown === undefined ? toDto(row) : { ...toDto(row), content: shown, status: 'streaming' as const };
+      return shown === undefined ? dto : { ...dto, content: shown, status: 'streaming' as const };
     });
     return { messages, more };
   }
@@ -305,6 +311,72 @@ export class ChatService {
     this.emitConnection();
     this.launch(reply, true);
     return true;
+  }
+
+  /**
+   * Sends user message `messageId` again as `text` (an edit): it and the conversation after
+   * it are replaced (see Conversation.replaceFrom: kept in the store until a clear), a new
+   * user message with its attachments is stored, the views get the conversation anew
+   * (chat/reset), and the reply starts. Refused like `send` while a reply streams: stop it first.
+   */
+  async edit(profileId: number, messageId: number, text: string): Promise<ChatMessageDto> {
+    const content = text.trim();
+    if (!content) throw new UserError(l10n.t('The message is empty.'));
+    const row = this.liveRow(profileId, messageId, 'user');
+    return this.replaceAndReply(profileId, row.id, () => {
+      const added = this.conversation.add(profileId, 'user', content, 'done', null, attachmentsOf(row.data).length ? row.data : null);
+      if (!added) throw new NotFoundError('profile', profileId);
+      return toDto(added);
+    });
+  }
+
+  /** Answers again the question of reply `messageId`: that reply and what followed it are replaced, as by an edit. */
+  async regenerate(profileId: number, messageId: number): Promise<void> {
+    const row = this.liveRow(profileId, messageId, 'assistant');
+    const question = this.conversation.question(profileId, row.id);
+    if (!question) throw new UserError(l10n.t('This reply answers no message of yours: there is nothing to ask again.'));
+    await this.replaceAndReply(profileId, question.id + 1, () => undefined);
+  }
+
+  /** Message `id` of this profile and role, still in the conversation; otherwise a UserError. */
+  private liveRow(profileId: number, id: number, role: 'user' | 'assistant'): Message {
+    const row = this.conversation.get(id);
+    if (!row || row.profile_id !== profileId || row.role !== role || row.replaced) throw new UserError(l10n.t('That message is no longer in the conversation.'));
+    return row;
+  }
+
+  /** Replaces the conversation from `fromId` on, adds what `write` adds in the same transaction, tells the views, then replies. */
+  private async replaceAndReply<T>(profileId: number, fromId: number, write: () => T): Promise<T> {
+    const reply = this.begin(profileId);
+    let written: T;
+    let replaced: { count: number; listChanged: boolean };
+    try {
+      [replaced, written] = this.deps.store.db.transaction(() => [this.conversation.replaceFrom(profileId, fromId), write()] as const);
+    } catch (err) {
+      reply.finish('error');
+      throw err;
+    }
+    this.window.replaced(profileId, fromId, replaced.listChanged);
+    this.deps.log(`chat: replaced ${replaced.count} message(s) of profile ${profileId} from message ${fromId}${replaced.listChanged ? ' (a card among them had changed the list)' : ''}`);
+    this.emit({ kind: 'chat/reset', snapshot: this.snapshot({ id: profileId, name: this.profileName(profileId) }) });
+    this.emitConnection();
+    // As for a send: the request goes out while this is written; its reply is taken once it is on disk.
+    const saved = this.conversation.sync();
+    this.launch(reply, false, saved);
+    try {
+      await saved;
+    } catch (err) {
+      this.deps.log(`chat: the replaced conversation could not be saved: ${(err as Error).message}`);
+      reply.finish('error');
+      throw err;
+    }
+    return written;
+  }
+
+  /** What a reply's code may be applied to: the attachments, with their text, of the message reply `messageId` answers. */
+  attachedTo(profileId: number, messageId: number): Attachment[] {
+    const row = this.liveRow(profileId, messageId, 'assistant');
+    return attachmentsOf(this.conversation.question(profileId, row.id)?.data);
   }
 
   stop(profileId?: number): boolean {

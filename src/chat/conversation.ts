@@ -10,7 +10,11 @@
  *   written here: each round of a tool loop builds its prompt without reading the
  *   conversation from the store again. Being the one writer is what makes this safe;
  *   any other change to the table (a rolled-back transaction, a restore, a write from
- *   elsewhere: the store's `version`) drops them all.
+ *   elsewhere: the store's `version`) drops them all;
+ * - an edit or a regenerate replaces the later part of the conversation (`replaceFrom`):
+ *   those rows are marked `replaced`, never deleted, so nothing is lost by accident;
+ *   every read here skips them (the view's pages, the prompt window, the notes; the
+ *   kept rows hold none), and only clearing the conversation removes them.
  */
 import type { ChatMessageDto } from '../protocol';
 import { attachmentDtos } from './attachments';
@@ -39,6 +43,9 @@ interface Tail {
 /** Profiles whose newest rows are kept, and most rows kept for one (a prompt reads about as many as fill the context). */
 const TAIL_PROFILES = 4;
 const TAIL_ROWS = 4096;
+
+/** A profile's messages before an id that are still in the conversation (read on the (profile_id, id) index). */
+const LIVE_BEFORE = 'profile_id = ? AND id < ? AND replaced = 0';
 
 export class Conversation {
   /** Per profile, its newest row when that is a note with a subject: the one a new note may replace. */
@@ -78,11 +85,47 @@ export class Conversation {
     return { message, replaced: false };
   }
 
+  /**
+   * Replaces the conversation from message `fromId` on: the user's and the model's
+   * messages, and the model's cards. Notes stay: they say what the user did in Tasks,
+   * which no edit undoes, and the model must still be told. Returns how many rows were
+   * replaced, and whether a replaced card had changed the todo list (applied or undone
+   * something): the model then no longer reads of that change in the conversation.
+   */
+  replaceFrom(profileId: number, fromId: number): { count: number; listChanged: boolean } {
+    const { messages, db } = this.store;
+    const rows = messages.rows({ where: "profile_id = ? AND id >= ? AND replaced = 0 AND role != 'note'", args: [profileId, fromId], select: ['id', 'role', 'data'] });
+    let listChanged = false;
+    // The kept rows hold only what is in the conversation: the profile's are read afresh.
+    this.own(
+      () =>
+        db.transaction(() => {
+          for (const row of rows) {
+            listChanged ||= row.role === 'tool' && !!cardOf(row as Message)?.items.some((i) => i.state === 'applied' || i.state === 'undone');
+            messages.update({ id: row.id, replaced: true });
+          }
+        }),
+      () => this.tails.delete(profileId),
+    );
+    if (rows.length) this.lastNote.delete(profileId);
+    return { count: rows.length, listChanged };
+  }
+
+  /** The user message a reply at `beforeId` answers: the newest one before it still in the conversation. */
+  question(profileId: number, beforeId: number): Message | undefined {
+    return this.store.messages.rows({ where: "profile_id = ? AND id < ? AND role = 'user' AND replaced = 0", args: [profileId, beforeId], orderBy: 'id DESC', limit: 1 })[0];
+  }
+
+  /** A row as the views get it (a reply with what its question attached). */
+  dto(row: Message): ChatMessageDto {
+    return toDto(row, row.role === 'assistant' ? this.question(row.profile_id, row.id) : undefined);
+  }
+
   update(id: number, fields: { content?: string; status?: Status; data?: unknown }): Message {
     return this.own(() => this.store.messages.update({ id, ...fields }), (row) => this.updated(row));
   }
 
-  /** One message; undefined when it is gone. */
+  /** One message, replaced or not; undefined when it is gone. */
   get(id: number): Message | undefined {
     return this.store.messages.rows({ where: { id }, limit: 1 })[0];
   }
@@ -93,7 +136,7 @@ export class Conversation {
    * profile's rows are read, whatever `before` is; one bounded query on the (profile_id, id) index.
    */
   page(profileId: number, before: number | undefined, limit: number): { rows: Message[]; more: boolean } {
-    const rows = this.store.messages.rows({ where: 'profile_id = ? AND id < ?', args: [profileId, before ?? Number.MAX_SAFE_INTEGER], orderBy: 'id DESC', limit: limit + 1 });
+    const rows = this.store.messages.rows({ where: LIVE_BEFORE, args: [profileId, before ?? Number.MAX_SAFE_INTEGER], orderBy: 'id DESC', limit: limit + 1 });
     const more = rows.length > limit;
     return { rows: rows.slice(0, limit).reverse(), more };
   }
@@ -113,7 +156,7 @@ export class Conversation {
     const read: Message[] = [];
     let complete = false;
     try {
-      for (const row of this.store.messages.each({ where: 'profile_id = ? AND id < ?', args: [profileId, before], orderBy: 'id DESC' })) {
+      for (const row of this.store.messages.each({ where: LIVE_BEFORE, args: [profileId, before], orderBy: 'id DESC' })) {
         read.push(row);
         yield row;
       }
@@ -126,10 +169,10 @@ export class Conversation {
   }
 
   hasUserMessage(profileId: number): boolean {
-    return this.store.messages.rows({ where: { profile_id: profileId, role: 'user' }, limit: 1 }).length > 0;
+    return this.store.messages.rows({ where: { profile_id: profileId, role: 'user', replaced: false }, limit: 1 }).length > 0;
   }
 
-  /** Deletes the profile's messages; returns how many. */
+  /** Deletes the profile's messages, the replaced ones too; returns how many. */
   clear(profileId: number): number {
     this.lastNote.delete(profileId);
     return this.own(() => this.store.messages.deleteWhere({ profile_id: profileId }), () => this.tails.delete(profileId));
@@ -137,7 +180,7 @@ export class Conversation {
 
   /** The latest notes (what the user did), oldest first. */
   recentNotes(profileId: number, limit: number): string[] {
-    return this.store.messages.rows({ where: { profile_id: profileId, role: 'note' }, orderBy: 'id DESC', limit, select: ['content'] }).map((r) => r.content).reverse();
+    return this.store.messages.rows({ where: { profile_id: profileId, role: 'note', replaced: false }, orderBy: 'id DESC', limit, select: ['content'] }).map((r) => r.content).reverse();
   }
 
   /** Rows left 'streaming': a reply, or a card waiting for the user, that a restart interrupted. */
@@ -200,12 +243,14 @@ export class Conversation {
   }
 
   private newestId(profileId: number): number | undefined {
-    return this.store.messages.rows({ where: { profile_id: profileId }, orderBy: 'id DESC', limit: 1 })[0]?.id;
+    return this.store.messages.rows({ where: { profile_id: profileId, replaced: false }, orderBy: 'id DESC', limit: 1 })[0]?.id;
   }
 }
 
-export function toDto(row: Message): ChatMessageDto {
+/** A row as the views get it; a reply's `question` (the user message it answers) says what its code may be applied to. */
+export function toDto(row: Message, question?: Pick<Message, 'data'>): ChatMessageDto {
   const card = cardOf(row);
+  const applyTo = row.role === 'assistant' && question ? attachmentDtos(question.data) : undefined;
   return {
     id: row.id,
     role: card ? 'note' : (row.role as ChatMessageDto['role']),
@@ -215,5 +260,6 @@ export function toDto(row: Message): ChatMessageDto {
     model: row.model,
     ...(card ? { card } : {}),
     ...(row.role === 'user' && attachmentDtos(row.data) ? { attachments: attachmentDtos(row.data) } : {}),
+    ...(applyTo ? { applyTo } : {}),
   };
 }

@@ -145,6 +145,20 @@ export class PromptWindow {
     return { messages, fits: true, trimmed: olderLeft, sentEstimate, minimum, budget };
   }
 
+  /**
+   * The conversation was replaced from message `fromId` on (an edit, a regenerate). What
+   * stands before it is sent as before, byte for byte, so the server's prefix cache still
+   * serves it. A window that began in the replaced part starts afresh. The todo list is
+   * written anew when the message it stood before was replaced (the next build finds it
+   * gone), and when a replaced card had changed the list (`listChanged`): the model would
+   * no longer read of that change, so the list it holds would be out of date.
+   */
+  replaced(profileId: number, fromId: number, listChanged: boolean): void {
+    const start = this.starts.get(profileId);
+    if (start !== undefined && start >= fromId) this.starts.delete(profileId);
+    if (listChanged) this.anchors.delete(profileId);
+  }
+
   /** The conversation was cleared or deleted: its window starts afresh. */
   forget(profileId: number): void {
     this.starts.delete(profileId);

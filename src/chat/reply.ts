@@ -11,7 +11,7 @@
  * 10 s, a pull for its first progress line only: see modelServer.ts.)
  */
 import type { Notification } from '../protocol';
-import { toDto, type Conversation } from './conversation';
+import type { Conversation } from './conversation';
 import { ChatTimeoutError, diagnose, type DiagnoseContext, type Diagnosis } from './diagnose';
 import { causeText, type ChatChunk, type ChatStats } from './modelServer';
 import type { ToolCall } from './toolPort';
@@ -89,7 +89,7 @@ export class Reply {
     const row = this.deps.conversation.add(this.profileId, 'assistant', '', 'streaming', this.model);
     if (!row) return this.end('removed'); // the profile was deleted meanwhile
     this.id = row.id;
-    this.deps.emit({ kind: 'chat/appended', profileId: this.profileId, message: toDto(row) });
+    this.deps.emit({ kind: 'chat/appended', profileId: this.profileId, message: this.deps.conversation.dto(row) });
     this.persistTimer = setInterval(() => this.persist(), this.deps.persistIntervalMs);
   }
 
@@ -141,7 +141,7 @@ export class Reply {
     clearTimeout(this.idleTimer);
     clearInterval(this.persistTimer);
     const row = this.deps.conversation.update(this.id, { content: this.content, status: 'done', data });
-    this.deps.emit({ kind: 'chat/finished', profileId: this.profileId, message: toDto(row) });
+    this.deps.emit({ kind: 'chat/finished', profileId: this.profileId, message: this.deps.conversation.dto(row) });
     this.deps.conversation.sync().catch((err) => this.deps.log(`chat: a round may not be on disk: ${(err as Error).message}`));
     this.id = undefined;
     this.content = '';
@@ -171,7 +171,7 @@ export class Reply {
       try {
         const row = conversation.update(this.id, { content: this.content, status });
         this.emitted = this.content.length;
-        emit({ kind: 'chat/finished', profileId: this.profileId, message: toDto(row) });
+        emit({ kind: 'chat/finished', profileId: this.profileId, message: this.deps.conversation.dto(row) });
       } catch (err) {
         log(`chat: could not save the reply: ${(err as Error).message}`);
       }

@@ -3,6 +3,8 @@
  * document, to save or share. Each message is a section headed by who wrote it and when;
  * notes (what the user did, as the model was told) are quoted; the model's tool calls and
  * the results of each are marked as such, so a reader never takes them for prose.
+ * Messages an edit or a regenerate replaced are in it too, marked so: the export is
+ * where the user reads them again.
  */
 import * as l10n from '@vscode/l10n';
 import { cardOf } from '../chat/cards';
@@ -33,14 +35,16 @@ export function conversationMarkdown(profileName: string, rows: readonly Message
   const out: string[] = [`# ${inline(l10n.t('Conversation in “{0}”', profileName))}`, '', `_${inline(l10n.t('Exported from Pipulate on {0}; {1} messages.', formatTime(exportedAt), rows.length))}_`];
   for (const row of rows) {
     const when = formatTime(row.created);
-    const status = row.status === 'stopped' ? ` ${l10n.t('(stopped)')}` : row.status === 'error' ? ` ${l10n.t('(failed)')}` : '';
+    // Replaced by an edit or a regenerate: no longer in the view, kept (and exported) until a clear.
+    const replaced = row.replaced ? ` ${l10n.t('(replaced)')}` : '';
+    const status = (row.status === 'stopped' ? ` ${l10n.t('(stopped)')}` : row.status === 'error' ? ` ${l10n.t('(failed)')}` : '') + replaced;
     if (row.role === 'note') {
       out.push('', `> **${l10n.t('Note')}** · ${when}: ${inline(row.content)}`);
       continue;
     }
     const card = cardOf(row);
     if (row.role === 'tool') {
-      out.push('', `### ${l10n.t('Tool results')} · ${when}`, '');
+      out.push('', `### ${l10n.t('Tool results')} · ${when}${replaced}`, '');
       for (const item of card?.items ?? []) {
         out.push(`- **${inline(item.text)}** (\`${item.tool.replace(/`/g, '')}\`): ${item.state}`);
         if (item.result) out.push('', codeBlock(item.result).replace(/^/gm, '  '), '');

@@ -25,8 +25,9 @@ import {
 } from '../protocol';
 import { messageOf, UserError } from '../errors';
 import type { TasksService } from '../tasks/tasksService';
-import type { EditorPort, TodoLinks } from '../tasks/links';
-import type { PendingAttachments } from '../chat/attachments';
+import type { EditorPort, FileRef, TodoLinks } from '../tasks/links';
+import type { Attachment, PendingAttachments } from '../chat/attachments';
+import { proposeCode } from '../chat/applyCode';
 import type { UserUndo } from '../tools/toolbox';
 import type { WorkflowService } from '../workflows/workflowService';
 import * as asking from './askingActions';
@@ -42,6 +43,10 @@ export interface HostUi extends Dialogs {
   /** Inserts code at the cursor of the active editor; false when there is none. */
   insertAtCursor(code: string): Promise<boolean>;
   runCommand(command: string): Promise<void>;
+  /** Lets the user pick one of `items`; its index, or undefined when cancelled. */
+  pick(placeholder: string, items: string[]): Promise<number | undefined>;
+  /** Shows `proposed` against `base` (the file's text it was made from) in a diff, unsaved: the user saves it or not. */
+  propose(file: FileRef, base: string, proposed: string): Promise<void>;
 }
 
 /** What the router needs of the chat service. */
@@ -51,6 +56,9 @@ export interface ChatPort {
   undoCard(profileId: number, cardId?: number): Promise<boolean>;
   history(profileId: number, before: number, limit: number): ChatPage;
   send(profileId: number, text: string): Promise<ChatMessageDto>;
+  edit(profileId: number, messageId: number, text: string): Promise<ChatMessageDto>;
+  regenerate(profileId: number, messageId: number): Promise<void>;
+  attachedTo(profileId: number, messageId: number): Attachment[];
   stop(profileId?: number): boolean;
   retry(profileId: number): Promise<boolean>;
   clear(profileId: number): Promise<void>;
@@ -179,6 +187,9 @@ function handlers({ tasks, links, editor, undo, chat, workflows: w, ui }: { task
     'tool/decide': (b) => chat.decide(tasks.activeProfileId, b.cardId, b.apply, b.always),
     'tool/undo': (b) => chat.undoCard(tasks.activeProfileId, b.cardId),
     'chat/send': (b) => chat.send(tasks.activeProfileId, b.text),
+    'chat/edit': (b) => chat.edit(tasks.activeProfileId, b.id, b.text),
+    'chat/regenerate': (b) => done(chat.regenerate(tasks.activeProfileId, b.id)),
+    'chat/applyCode': (b) => done(proposeCode({ read: (f) => editor.read(f), pick: (p, items) => ui.pick(p, items), propose: (f, base, text) => ui.propose(f, base, text) }, chat.attachedTo(tasks.activeProfileId, b.id), b.code)),
     'chat/stop': () => chat.stop(tasks.activeProfileId),
     'chat/retry': () => chat.retry(tasks.activeProfileId),
     'chat/clear': () => asking.clearConversation(ui, tasks, chat),

@@ -21,9 +21,17 @@ export const vscodeDialogs: Dialogs = {
     ),
 };
 
-export function vscodeUi(chat: { pickModel: HostUi['pickModel']; setModel: HostUi['setModel']; pullModel: HostUi['pullModel'] }): HostUi {
+export function vscodeUi(chat: { pickModel: HostUi['pickModel']; setModel: HostUi['setModel']; pullModel: HostUi['pullModel']; propose: HostUi['propose'] }): HostUi {
   return {
     ...vscodeDialogs,
+    async pick(placeholder, items) {
+      const chosen = await vscode.window.showQuickPick(
+        items.map((label, index) => ({ label, index })),
+        { placeHolder: placeholder },
+      );
+      return chosen?.index;
+    },
+    propose: chat.propose,
     pickModel: chat.pickModel,
     setModel: chat.setModel,
     pullModel: chat.pullModel,

@@ -83,7 +83,7 @@ const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 export class Search {
   constructor(private readonly db: Database) {}
 
-  /** The newest `limit` todos, messages and runs (each) that hold every word of `typed`, in any profile. */
+  /** The newest `limit` todos, messages and runs (each) that hold every word of `typed`, in any profile (no message an edit replaced: the view no longer shows them). */
   find(typed: string, limit = 30): SearchHit[] {
     const match = matchExpression(typed);
     if (!match) return [];
@@ -96,7 +96,7 @@ export class Search {
     const messages = this.db.all(
       `SELECT m.id, m.profile_id, p.name AS profile, m.role, m.created, snippet(message_search, '', '', '…', -1, 12) AS snippet
          FROM message_search JOIN message m ON m.id = message_search.docid JOIN profile p ON p.id = m.profile_id
-        WHERE message_search MATCH ? ORDER BY message_search.docid DESC LIMIT ?`,
+        WHERE message_search MATCH ? AND m.replaced = 0 ORDER BY message_search.docid DESC LIMIT ?`,
       [match, limit],
     );
     const runs = this.db.all(

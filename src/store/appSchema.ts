@@ -54,6 +54,11 @@ export const messageTable = defineTable({
     model: { type: 'text', nullable: true },
     /** A round's tool calls (assistant) or its card (role tool): see src/chat/cards.ts. */
     data: { type: 'json', nullable: true },
+    /**
+     * Replaced by an edit or a regenerate (src/chat/conversation.ts): out of the view and of
+     * what the model is sent, kept until the conversation is cleared. Added to older databases by ensureTables.
+     */
+    replaced: { type: 'boolean', default: false },
   },
   pk: ['id'],
   indexes: [['profile_id', 'id']],

@@ -16,7 +16,7 @@ import type { Database } from '../../src/store/database';
 import type { TasksService } from '../../src/tasks/tasksService';
 import { DEFAULT_CHAT_SETTINGS, type ChatService, type ChatSettings } from '../../src/chat/chatService';
 import { createCore, Events, noticeOf, type Core } from '../../src/core';
-import type { EditorPort, TodoLinks } from '../../src/tasks/links';
+import type { EditorPort, FileRef, TodoLinks } from '../../src/tasks/links';
 import { openStore, tempDir } from '../helpers/store';
 import { workflowStrings } from '../../src/panel/workflowStrings';
 import { themeCss, type Theme } from './themes';
@@ -36,6 +36,11 @@ export class ScriptedUi implements HostUi {
   modelSet: string[] = [];
   pulled: (string | undefined)[] = [];
   commands: string[] = [];
+  /** The index `pick` answers; what it was asked to choose from. */
+  pickAnswer: number | undefined = 0;
+  picked: string[][] = [];
+  /** The diffs proposed ("Apply to file"): the file, the text it was made from, the text proposed. */
+  proposed: { file: FileRef; base: string; text: string }[] = [];
 
   /** `pull` is the real ChatService's: VS Code's pullModel adds only a notification around it. */
   constructor(private readonly pull: (model?: string) => Promise<unknown>) {}
@@ -68,6 +73,13 @@ export class ScriptedUi implements HostUi {
   }
   async runCommand(command: string) {
     this.commands.push(command);
+  }
+  async pick(_placeholder: string, items: string[]) {
+    this.picked.push(items);
+    return this.pickAnswer;
+  }
+  async propose(file: FileRef, base: string, text: string) {
+    this.proposed.push({ file, base, text });
   }
 }
 

@@ -11,5 +11,7 @@ export function quietUi(confirmAnswer = true): HostUi {
     writeClipboard: async () => undefined,
     insertAtCursor: async () => false,
     runCommand: async () => undefined,
+    pick: async () => undefined,
+    propose: async () => undefined,
   };
 }
