@@ -43,7 +43,7 @@ describe('Attachments in the Chat view', () => {
     h.chat.attachments.add(h.tasks.activeProfileId, file);
     await page.waitForFunction(() => document.querySelectorAll('.pending-chips .chip').length === 2);
     assert.deepEqual((await chips().allInnerTexts()).map((t) => t.trim()), ['parse.ts:3-5', 'notes.md']);
-    assert.equal(await chips().first().locator('.chip-open').getAttribute('aria-label'), 'Attached: src/parse.ts, lines 3 to 5. Open it');
+    assert.equal(await chips().first().locator('.chip-open').getAttribute('aria-label'), 'parse.ts:3-5, attached from src/parse.ts, lines 3 to 5. Open it');
 
     await chips().nth(1).locator('.chip-open').click();
     await page.waitForFunction(() => !document.querySelector('.pending'));

@@ -23,7 +23,7 @@ function place(a: AttachmentDto): string {
 }
 
 function chip(a: AttachmentDto, open: () => void, remove?: () => void): HTMLElement {
-  const openButton = h('button', { type: 'button', className: 'chip-open', title: fmt(strings().openPlace, place(a)), 'aria-label': fmt(strings().attachedOpen, place(a)) }, icon(a.start === undefined ? 'file' : 'selection'), label(a));
+  const openButton = h('button', { type: 'button', className: 'chip-open', title: fmt(strings().openPlace, place(a)), 'aria-label': fmt(strings().attachedOpen, label(a), place(a)) }, icon(a.start === undefined ? 'file' : 'selection'), label(a));
   openButton.addEventListener('click', open);
   const el = h('span', { className: 'chip', role: 'listitem' }, openButton);
   if (remove) {

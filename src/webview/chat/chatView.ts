@@ -18,6 +18,7 @@ import { fmt, strings, type WebviewStrings } from '../strings';
 import { PendingChips } from './attachmentChips';
 import { loadState, log, onNotify, request, saveState } from '../host';
 import { FollowBottom } from './follow';
+import { openEditor } from './messageEditor';
 import { OlderMessages } from './olderMessages';
 import { ProblemBox } from './problemBox';
 import { Transcript } from './transcript';
@@ -108,6 +109,12 @@ export function startChatView(root: HTMLElement): void {
     const busy = streamingHere();
     stop.hidden = !busy;
     send.hidden = busy;
+    // No edit or regenerate while a reply is being written (as in other chat tools): stop it first.
+    for (const b of messages.querySelectorAll<HTMLButtonElement>('.edit-message, .regenerate-message')) {
+      b.disabled = busy;
+      b.title = busy ? s.notWhileReplying : (b.getAttribute('aria-label') ?? '');
+    }
+    for (const b of messages.querySelectorAll<HTMLElement & { disabled: boolean }>('.edit-send')) b.disabled = busy;
   }
 
   /** When this view saw the request start waiting for its first token (its own clock: the host's may be another machine's). */
@@ -322,16 +329,40 @@ export function startChatView(root: HTMLElement): void {
   messages.addEventListener('click', (e) => {
     const button = (e.target as HTMLElement).closest('button');
     if (!button) return;
+    const id = Number(button.closest('[data-id]')?.getAttribute('data-id'));
     if (button.classList.contains('copy-message')) {
-      const id = Number(button.closest('[data-id]')?.getAttribute('data-id'));
       const text = transcript.get(id)?.message.content;
       if (text !== undefined) void run({ kind: 'clipboard/write', text }, s.couldNotCopyMessage).then((ok) => ok && flash(button));
+      return;
+    }
+    if (button.classList.contains('edit-message')) {
+      const view = transcript.get(id);
+      if (view && !streamingHere()) openEditor(view, { busy: streamingHere, send: (text) => resend({ kind: 'chat/edit', id, text }, s.couldNotEdit) });
+      return;
+    }
+    if (button.classList.contains('regenerate-message')) {
+      if (!streamingHere()) void resend({ kind: 'chat/regenerate', id }, s.couldNotRegenerate);
       return;
     }
     const code = button.closest('.code-block')?.querySelector('code')?.textContent ?? '';
     if (button.classList.contains('copy-code')) void run({ kind: 'clipboard/write', text: code }, s.couldNotCopyCode).then((ok) => ok && flash(button));
     else if (button.classList.contains('insert-code')) void run({ kind: 'chat/insertCode', code }, s.couldNotInsertCode).then((ok) => ok && flash(button));
+    else if (button.classList.contains('apply-code')) void run({ kind: 'chat/applyCode', id, code }, s.couldNotApplyCode).then((ok) => ok && flash(button));
   });
+
+  /**
+   * An edit or a regenerate: the host replaces the later part of the conversation and sends
+   * it anew (chat/reset), then the reply streams at the end, followed there; the focus goes
+   * to the input, as after a send (the button or box that had it is gone).
+   */
+  function resend(body: RequestBody, failure: string): Promise<boolean> {
+    banner.hide();
+    follow.pin();
+    return run(body, failure).then((ok) => {
+      if (ok) input.focus();
+      return ok;
+    });
+  }
 
   load();
 }

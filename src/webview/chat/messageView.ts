@@ -39,13 +39,12 @@ export class MessageView {
       this.element = h('div', { className: 'msg msg-note', 'data-role': m.role, 'data-id': m.id }, icon(m.role === 'note' ? 'history' : 'info'), this.body);
     } else {
       const who = m.role === 'assistant' && m.model ? m.model : strings()[WHO[m.role]];
-      const head = h(
-        'div',
-        { className: 'msg-head' },
-        h('span', { className: 'msg-who' }, icon(m.role === 'user' ? 'account' : 'sparkle'), who),
-        this.tag,
-        iconButton('copy', strings().copyMessage, 'copy-message'),
-      );
+      // The action row: edit (a message of yours) or regenerate (a reply), and copy. The Chat view handles their clicks.
+      const actions = h('span', { className: 'msg-actions' });
+      if (m.role === 'user') actions.append(iconButton('edit', strings().editMessage, 'edit-message'));
+      if (m.role === 'assistant') actions.append(iconButton('refresh', strings().regenerateReply, 'regenerate-message'));
+      actions.append(iconButton('copy', strings().copyMessage, 'copy-message'));
+      const head = h('div', { className: 'msg-head' }, h('span', { className: 'msg-who' }, icon(m.role === 'user' ? 'account' : 'sparkle'), who), this.tag, actions);
       this.element = h('article', { className: 'msg', 'data-role': m.role, 'data-id': m.id, 'aria-label': fmt(strings().said, strings()[WHO[m.role]]) }, head, this.body);
     }
     this.render();
@@ -64,6 +63,13 @@ export class MessageView {
   /** The text as shown (markdown rendered), for a screen reader's announcement. */
   text(): string {
     return (this.body.textContent ?? '').trim();
+  }
+
+  /** Shows `editor` in place of the body (a message being edited, messageEditor.ts), or the body again (null). */
+  showEditor(editor: HTMLElement | null): void {
+    this.element.querySelector('.msg-editor')?.remove();
+    this.body.hidden = !!editor;
+    if (editor) this.body.after(editor);
   }
 
   /** The message reached its final state: rendered once, whole. */
@@ -98,7 +104,7 @@ export class MessageView {
     }
     const md = h('div', { className: 'md' });
     renderMarkdown(md, m.content);
-    addCodeActions(md);
+    addCodeActions(md, m.applyTo);
     this.body.replaceChildren(md);
     if (!m.content && m.status !== 'done') this.body.append(h('span', { className: 'msg-empty' }, strings().noTextArrived));
   }
@@ -111,7 +117,7 @@ export class MessageView {
     if (cut > this.stableLength) {
       const chunk = h('div');
       renderMarkdown(chunk, text.slice(this.stableLength, cut));
-      addCodeActions(chunk);
+      addCodeActions(chunk, this.message.applyTo);
       this.stable.append(...chunk.childNodes);
       this.stableLength = cut;
     }
@@ -120,18 +126,20 @@ export class MessageView {
   }
 }
 
-/** Copy and Insert buttons on every code block. */
-function addCodeActions(root: HTMLElement): void {
+/** Copy and Insert buttons on every code block; Apply to file when the question had attachments (`applyTo`). */
+function addCodeActions(root: HTMLElement, applyTo: ChatMessageDto['applyTo']): void {
+  const s = strings();
+  const apply = applyTo?.length === 1 ? fmt(s.applyToNamedFile, fileName(applyTo[0]!.path)) : applyTo?.length ? s.applyToFile : undefined;
   for (const pre of root.querySelectorAll('pre')) {
-    const bar = h(
-      'div',
-      { className: 'code-actions' },
-      iconButton('copy', strings().copyCode, 'copy-code'),
-      iconButton('insert', strings().insertCode, 'insert-code'),
-    );
+    const bar = h('div', { className: 'code-actions' }, iconButton('copy', s.copyCode, 'copy-code'), iconButton('insert', s.insertCode, 'insert-code'));
+    if (apply) bar.append(iconButton('diff', apply, 'apply-code'));
     pre.tabIndex = 0; // a long line scrolls sideways: the keyboard can scroll it too
     pre.before(h('div', { className: 'code-block' }));
     const block = pre.previousElementSibling as HTMLElement;
     block.append(bar, pre);
   }
+}
+
+function fileName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
 }
