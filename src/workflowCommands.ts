@@ -63,7 +63,9 @@ export function registerWorkflowCommands(context: vscode.ExtensionContext, deps:
   };
   const watcher = vscode.workspace.createFileSystemWatcher(`**/${FOLDER}/*.json`);
   context.subscriptions.push(watcher, watcher.onDidCreate(read), watcher.onDidChange(read), watcher.onDidDelete(forget));
-  void vscode.workspace.findFiles(`${FOLDER}/*.json`).then((uris) => Promise.all(uris.map(read)));
+  // No excludes: a folder hidden from the explorer (files.exclude) still holds its workflows.
+  // Start Workflow waits for this first read: run as the command that activates Pipulate, it would list only the built-ins.
+  const firstRead = Promise.resolve(vscode.workspace.findFiles(`${FOLDER}/*.json`, null)).then((uris) => Promise.all(uris.map(read)));
 
   // ---- the tree ----
   const changed = new vscode.EventEmitter<void>();
@@ -79,8 +81,9 @@ export function registerWorkflowCommands(context: vscode.ExtensionContext, deps:
         const { entry } = node;
         const hasRuns = workflows.runs(tasks.activeProfileId, entry.name).length > 0;
         const item = new vscode.TreeItem(entry.workflow?.title ?? entry.name, hasRuns ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
-        item.id = `workflow:${entry.name}`;
-        item.description = entry.errors.length ? l10n.t('{0} problems', entry.errors.length) : entry.source === 'builtin' ? l10n.t('built-in') : entry.name;
+        // A workflow that gets its first run shows it: as a new item (a new id), it takes the Expanded state given here.
+        item.id = `workflow:${entry.name}${hasRuns ? '' : ':empty'}`;
+        item.description = entry.errors.length === 1 ? l10n.t('1 problem') : entry.errors.length ? l10n.t('{0} problems', entry.errors.length) : entry.source === 'builtin' ? l10n.t('built-in') : entry.name;
         item.tooltip = entry.workflow?.description ?? (entry.errors.length ? l10n.t('This file has errors: see the Problems panel.') : undefined);
         item.iconPath = new vscode.ThemeIcon(entry.errors.length ? 'warning' : 'list-ordered');
         item.contextValue = entry.errors.length ? 'pipulate.workflow.broken' : entry.source === 'builtin' ? 'pipulate.workflow.builtin' : 'pipulate.workflow.file';
@@ -106,6 +109,18 @@ export function registerWorkflowCommands(context: vscode.ExtensionContext, deps:
     if (n.kind === 'workflow/changed' || n.kind === 'tasks/reset' || n.kind === 'profiles/changed') refresh();
   });
   context.subscriptions.push({ dispose: () => (offCatalog(), offEvents()) });
+  // A command step says why it cannot run in Restricted Mode: once the workspace is trusted, the open runs say it can.
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      for (const r of panels.openRuns()) {
+        try {
+          events.emit({ kind: 'workflow/changed', run: workflows.open(r.profileId, r.workflow, r.key) });
+        } catch {
+          // The run is gone (its profile was deleted): its panel shows that when it asks.
+        }
+      }
+    }),
+  );
 
   // ---- commands ----
   const open = (workflow: string, key: string) => {
@@ -148,6 +163,7 @@ export function registerWorkflowCommands(context: vscode.ExtensionContext, deps:
     async (node?: Node) => {
       let name = node?.kind === 'workflow' ? node.entry.name : undefined;
       if (!name) {
+        await firstRead.catch(() => undefined);
         const pick = await vscode.window.showQuickPick(
           catalog.list().filter((e) => e.workflow).map((e) => ({ label: e.workflow!.title, description: e.name, name: e.name })),
           { title: l10n.t('Start Workflow'), placeHolder: l10n.t('Which workflow?') },

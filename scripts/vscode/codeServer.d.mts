@@ -48,4 +48,5 @@ export function startCodeServer(options: {
   echo?: boolean;
   startTimeoutMs?: number;
   gallery?: boolean;
+  workspaceTrust?: boolean;
 }): Promise<CodeServer>;

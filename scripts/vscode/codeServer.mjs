@@ -230,18 +230,21 @@ function groupAlive(pid) {
  *   echo            also print the server's log lines to this process's stderr
  *   gallery         keep code-server's extension gallery (Open VSX); off by default, since
  *                   tests run without a network and its failed lookups are only noise
+ *   workspaceTrust  keep VS Code's workspace trust (off by default): the folder then opens
+ *                   in Restricted Mode, without asking, until the user trusts it
  *
  * Returns { origin, port, url(folder?, payload?), remoteUri(path), runDir, userDataDir,
  * extensionsDir, logFile, pid, stop() }.
  */
 export async function startCodeServer({
   codeServer, runDir, workspace, port, settings = {}, smokeTestDriver = false, env = {},
-  userDataDir, extensionsDir, echo = false, startTimeoutMs = 60_000, gallery = false,
+  userDataDir, extensionsDir, echo = false, startTimeoutMs = 60_000, gallery = false, workspaceTrust = false,
 }) {
   const folders = runFolders(runDir, { userDataDir, extensionsDir });
   port ??= await freePort();
   // Pipulate's daily backups go into the run folder, never the home folder's ~/.pipulate.
-  writeSettings(folders.userDataDir, { 'pipulate.backup.folder': join(runDir, 'backups'), ...settings });
+  const trust = workspaceTrust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {};
+  writeSettings(folders.userDataDir, { 'pipulate.backup.folder': join(runDir, 'backups'), ...trust, ...settings });
   const config = join(folders.userDataDir, 'config.yaml');
   writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const args = [
@@ -253,7 +256,7 @@ export async function startCodeServer({
     '--config', config,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--reconnection-grace-time', '5',
     '--ignore-last-opened',

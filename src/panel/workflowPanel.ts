@@ -20,16 +20,21 @@ export interface RunId {
 const idOf = (r: RunId) => `${r.profileId}\n${r.workflow}\n${r.key}`;
 
 export class WorkflowPanels implements vscode.WebviewPanelSerializer<{ run?: RunId }> {
-  private readonly panels = new Map<string, vscode.WebviewPanel>();
+  private readonly panels = new Map<string, { panel: vscode.WebviewPanel; run: RunId }>();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly router: Router,
   ) {}
 
+  /** The runs that have a panel now. */
+  openRuns(): RunId[] {
+    return [...this.panels.values()].map((p) => p.run);
+  }
+
   show(run: RunId, title: string): void {
     const open = this.panels.get(idOf(run));
-    if (open) return open.reveal();
+    if (open) return open.panel.reveal();
     const panel = vscode.window.createWebviewPanel(RUN_PANEL, title, vscode.ViewColumn.Active, { retainContextWhenHidden: false });
     this.attach(panel, run);
   }
@@ -46,11 +51,11 @@ export class WorkflowPanels implements vscode.WebviewPanelSerializer<{ run?: Run
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'pipulate.svg');
     const connection = this.router.connect({ post: (message) => void panel.webview.postMessage(message) }, 'workflow');
     const received = panel.webview.onDidReceiveMessage((message) => void connection.handle(message));
-    this.panels.set(idOf(run), panel);
+    this.panels.set(idOf(run), { panel, run });
     panel.onDidDispose(() => {
       received.dispose();
       connection.dispose();
-      if (this.panels.get(idOf(run)) === panel) this.panels.delete(idOf(run));
+      if (this.panels.get(idOf(run))?.panel === panel) this.panels.delete(idOf(run));
     });
     const asset = (file: string) => panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, file)).toString();
     panel.webview.html = webviewHtml({

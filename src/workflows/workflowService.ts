@@ -294,7 +294,7 @@ export class WorkflowService {
 
   /** Why command steps cannot run now; undefined when they can. */
   private blocked(): string | undefined {
-    if (!this.deps.workspace?.trusted()) return l10n.t('Commands run only in a trusted workspace.');
+    if (!this.deps.workspace?.trusted()) return l10n.t('Commands run only in a trusted workspace: trust this folder (Workspaces: Manage Workspace Trust) to run it.');
     if (!this.deps.workspace.folder()) return l10n.t('Commands run in the workspace folder: open a folder first.');
     return undefined;
   }

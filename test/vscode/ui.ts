@@ -51,6 +51,8 @@ export interface UiOptions {
   /** Name of this session's folder under the runs folder. */
   name?: string;
   vsix?: string;
+  /** Keep VS Code's workspace trust: the folder opens in Restricted Mode until trusted. */
+  workspaceTrust?: boolean;
   /**
    * Runs once the fresh folders exist and before code-server starts: to put data where the
    * extension will find it (the user data folder holds its global storage).
@@ -102,6 +104,7 @@ export async function startUi(options: UiOptions = {}): Promise<UiSession> {
     runDir,
     extensionsDir,
     workspace,
+    workspaceTrust: options.workspaceTrust,
     // The walkthrough opens on the first activation (src/walkthrough.ts) unless told not to:
     // only the walkthrough's own test wants it in the editor.
     settings: { 'workbench.welcomePage.walkthroughs.openOnInstall': false, ...(options.theme ? { 'workbench.colorTheme': options.theme } : {}), ...options.settings },
@@ -314,6 +317,11 @@ const FIND_WEBVIEW = String.raw`function (title) {
     .map((f) => ({ name: f.getAttribute('name') || '', rect: visible(f) }))
     .filter((f) => f.rect && f.name);
   if (!title) return frames.length === 1 ? { name: frames[0].name } : { error: frames.length + ' webviews visible' };
+  if (title === '#editor') {
+    const editor = visible(document.querySelector('.part.editor'));
+    const shown = frames.filter((f) => editor && f.rect.left + f.rect.width / 2 >= editor.left && f.rect.left + f.rect.width / 2 <= editor.right && f.rect.top + f.rect.height / 2 >= editor.top && f.rect.top + f.rect.height / 2 <= editor.bottom);
+    return shown.length === 1 ? { name: shown[0].name } : { error: shown.length + ' webviews in the editor area' };
+  }
   const panes = [...document.querySelectorAll('.part.sidebar .pane, .part.panel .pane, .part.auxiliarybar .pane')];
   const pane = panes.find((p) => {
     const label = (p.querySelector('.pane-header') || p).getAttribute('aria-label') || '';
@@ -338,8 +346,9 @@ const FIND_WEBVIEW = String.raw`function (title) {
 /**
  * The content of a webview view, two iframes deep. VS Code draws every webview in an
  * overlay outside the view's own element, so the view is found by place: the webview
- * whose centre lies in the body of the pane titled `viewTitle` ("Tasks", "Chat"). With
- * no title, the only visible webview. Resolves once that webview is shown and ready.
+ * whose centre lies in the body of the pane titled `viewTitle` ("Tasks", "Chat"); with
+ * '#editor', the one in the editor area (a panel: a workflow run). With no title, the
+ * only visible webview. Resolves once that webview is shown and ready.
  */
 export async function webviewFrame(page: Page, viewTitle?: string, timeout = 30_000): Promise<FrameLocator> {
   const deadline = Date.now() + timeout;

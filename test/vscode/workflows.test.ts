@@ -4,7 +4,9 @@
  * typed key, two steps filled in the run panel; the window reloads and the same key
  * resumes the run where it was; a step reverted and filled again; the run finalized and
  * unlocked; a broken workflow file shows its error in the Problems panel and the other
- * workflows keep working.
+ * workflows keep working. The Workflows view: the workflows, under each its runs in the
+ * active profile (another profile shows its own), a run opened by a click and by the
+ * keyboard (arrows, Enter), a run started from a workflow's inline Start Workflow.
  * Run by test/vscode/run.mjs (the `vscode` suite of `npm test`), or:
  *   npm run package && node --import tsx --test test/vscode/workflows.test.ts
  */
@@ -13,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
-import { DARK_THEME, answerInputBox, journey, reloadWindow, runCommand, screenshot, startUi, webviewFrame, type UiSession } from './ui';
+import { DARK_THEME, answerInputBox, journey, openPipulateContainer, pickQuickItem, reloadWindow, runCommand, screenshot, startUi, waitUntil, webviewFrame, type UiSession } from './ui';
 
 let ui: UiSession;
 let page: Page;
@@ -95,5 +97,100 @@ describe('workflows', () => {
     await page.locator('.markers-panel', { hasText: '"steps" is missing' }).waitFor({ timeout: 20_000 });
     await startHello('');
     assert.match((await run.locator('.wf-key').textContent()) ?? '', /hello-01$/);
+  }));
+
+  test('the Workflows view lists the workflows and, under each, the active profile’s runs; a run opens on a click and on Enter; ▶ starts one', step('tree', async () => {
+    await runCommand(page, 'View: Close All Editors');
+    await openPipulateContainer(page);
+    const header = page.locator('.part.sidebar .pane-header[aria-label="Workflows Section"]');
+    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    const pane = page.locator('.part.sidebar .pane').filter({ has: page.locator('.pane-header[aria-label="Workflows Section"]') });
+    const rows = pane.locator('.monaco-list-row');
+    const shown = () => rows.evaluateAll((els) => els.map((e) => `${'  '.repeat(Number(e.getAttribute('aria-level')) - 1)}${e.querySelector('.label-name')?.textContent ?? ''} | ${(e.querySelector('.label-description')?.textContent ?? '').replace(/ · .*/, '')}`));
+    // Sorted by file name; the file hello.json takes the built-in Hello's place; runs newest first.
+    const expected = [
+      'broken | 1 problem',
+      'Describe my changes | built-in',
+      'Hello | hello',
+      '  default-hello-01 | 0 of 2 steps',
+      '  trip-1 | 2 of 2 steps',
+      'Plan a feature | built-in',
+    ];
+    await waitUntil('the Workflows view', shown, (list) => JSON.stringify(list) === JSON.stringify(expected)).catch(async () => assert.deepEqual(await shown(), expected));
+    const row = (label: string) => rows.filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
+
+    // A click on a run opens its panel.
+    await row('trip-1').click();
+    let panel = await webviewFrame(page, '#editor');
+    await panel.locator('.wf-key', { hasText: 'Run trip-1' }).waitFor({ timeout: 20_000 });
+    assert.deepEqual(await panel.locator('li.wf-done .wf-value').allTextContents(), ['Ada', 'Hi Ada']);
+
+    // By keyboard: in the tree, Up from "Plan a feature" reaches the run above it; Enter opens it.
+    await runCommand(page, 'View: Close All Editors');
+    await row('Plan a feature').click();
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp');
+    assert.equal(await pane.locator('.monaco-list-row.focused .label-name').textContent(), 'default-hello-01');
+    await page.keyboard.press('Enter');
+    panel = await webviewFrame(page, '#editor');
+    await panel.locator('.wf-key', { hasText: /hello-01$/ }).waitFor({ timeout: 20_000 });
+    await panel.locator('#step-name-field').waitFor();
+
+    // Another profile has no runs; its own show once started; switching back shows the first one's.
+    await runCommand(page, 'View: Close All Editors');
+    await runCommand(page, 'Pipulate: New Profile');
+    await answerInputBox(page, 'Elsewhere', /New profile/);
+    await waitUntil('no runs under Hello', shown, (list) => list.includes('Hello | hello') && !list.some((l) => l.startsWith('  ')));
+    // The inline Start Workflow of "Plan a feature", then a key.
+    await row('Plan a feature').hover();
+    await row('Plan a feature').locator('.actions .action-label[aria-label^="Start Workflow"]').click();
+    await answerInputBox(page, 'launch', /key for this run/);
+    panel = await webviewFrame(page, '#editor');
+    await panel.locator('h1.wf-title', { hasText: 'Plan a feature' }).waitFor({ timeout: 20_000 });
+    await waitUntil('the new run in the tree', shown, (list) => list.some((l) => l.startsWith('  launch | 0 of 4 steps')));
+    await runCommand(page, 'Pipulate: Switch Profile');
+    await pickQuickItem(page, 'Default');
+    await waitUntil('the first profile’s runs', shown, (list) => JSON.stringify(list) === JSON.stringify(expected));
+    await screenshot(page, 'workflows-view-dark.png');
+  }));
+});
+
+describe('workflows in Restricted Mode', () => {
+  let untrusted: UiSession | undefined;
+  const look = '{ "title": "Look", "steps": [ { "id": "out", "title": "Output", "type": "command", "run": "echo ran > ran.txt && echo ran", "timeoutSeconds": 10 } ] }\n';
+  const trustedStep = journey(() => untrusted);
+  before(async () => {
+    untrusted = await startUi({ theme: DARK_THEME, name: 'workflows-untrusted', workspaceTrust: true, files: { '.pipulate/workflows/look.json': look } });
+  });
+  after(async () => {
+    await untrusted?.stop();
+  });
+
+  test('a command step in an untrusted folder shows its command and why it cannot run, and runs nothing; trusted, it runs', trustedStep('untrusted', async () => {
+    const p = untrusted!.page;
+    page = p;
+    await runCommand(p, 'Pipulate: Start Workflow');
+    await pickThenType('Look', 'k', /key for this run/);
+    const panel = await webviewFrame(p);
+    await panel.locator('.wf-command pre', { hasText: 'echo ran > ran.txt && echo ran' }).waitFor({ timeout: 20_000 });
+    assert.match((await panel.locator('.wf-command .wf-notice').textContent()) ?? '', /only in a trusted workspace: trust this folder/);
+    const run = panel.locator('li.wf-current button', { hasText: /^Run$/ });
+    assert.equal(await run.isDisabled(), true);
+    await screenshot(p, 'workflow-untrusted-dark.png');
+    assert.equal(existsSync(join(untrusted!.workspace, 'ran.txt')), false);
+
+    // Trusted from VS Code's own Workspace Trust editor: the open run says it can run now.
+    await runCommand(p, 'Workspaces: Manage Workspace Trust');
+    await p.locator('.workspace-trust-editor .workspace-trust-buttons-row .monaco-button', { hasText: /^Trust$/ }).first().click({ timeout: 15_000 });
+    await p.locator('.workspace-trust-editor', { hasText: 'You trust this folder' }).waitFor({ timeout: 15_000 });
+    // The Workspace Trust editor opens as a modal editor: its close button.
+    await p.locator('.monaco-modal-editor-block .action-label[aria-label^="Close"]').first().click({ timeout: 10_000 });
+    await p.locator('.monaco-modal-editor-block').waitFor({ state: 'hidden', timeout: 10_000 });
+    await p.locator('.tabs-container .tab', { hasText: 'Look: k' }).click();
+    const again = await webviewFrame(p);
+    await again.locator('li.wf-current button:enabled', { hasText: /^Run$/ }).click({ timeout: 20_000 });
+    await again.locator('li.wf-current button:enabled', { hasText: 'Accept' }).waitFor({ timeout: 20_000 });
+    assert.equal((await again.locator('#step-out-field').inputValue()).trim(), 'ran');
+    assert.equal(existsSync(join(untrusted!.workspace, 'ran.txt')), true);
   }));
 });
