@@ -3,7 +3,6 @@
  * Search, and Export Conversation as Markdown. A thin layer: the work is in src/backup/,
  * src/search/ and src/export/, free of the `vscode` module.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as l10n from '@vscode/l10n';
@@ -15,7 +14,6 @@ import type { Core } from './core';
 import type { Register } from './commandRunner';
 import { conversationMarkdown } from './export/conversationMarkdown';
 import { Search, type SearchHit } from './search/searchIndex';
-import { loadEngine } from './store/database';
 
 /** `pipulate.backup.folder`, or `~/.pipulate/backups/<workspace name>-<hash of its location>`. */
 export function backupFolder(): string {
@@ -33,17 +31,15 @@ function holds(s: DataSummary): string {
   return l10n.t('{0} profiles, {1} todos, {2} messages, {3} workflow runs', s.profiles, s.todos, s.messages, s.runs);
 }
 
-export function registerDataCommands(deps: { core: Core; backups: Backups; wasmPath: string; register: Register; log: vscode.LogOutputChannel }): void {
-  const { core, backups, wasmPath, register } = deps;
+export function registerDataCommands(deps: { core: Core; backups: Backups; register: Register; log: vscode.LogOutputChannel }): void {
+  const { core, backups, register } = deps;
   const { tasks, events } = core;
   const search = new Search(core.store.db);
 
   /** Replaces the data with `file`'s, saying what came in and where the data as it was went. */
   const takeIn = async (file: string, what: string) => {
-    const SQL = await loadEngine(wasmPath);
-    const bytes = await fs.promises.readFile(file);
     const { summary, before } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: l10n.t('Pipulate: taking in {0}…', what) }, () =>
-      replaceData(core, backups, SQL, bytes, path.basename(file)),
+      replaceData(core, backups, file, path.basename(file)),
     );
     const reveal = l10n.t('Reveal the Copy');
     const choice = await vscode.window.showInformationMessage(

@@ -120,7 +120,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
     log: (line) => log.info(line),
   });
   backups.start();
-  registerDataCommands({ core, backups, wasmPath, register, log });
+  registerDataCommands({ core, backups, register, log });
   registerLinkCommands(context, { tasks, links: core.links, events, register, log });
   registerImportCommands({ tasks, links: core.links, register });
   registerAttachCommands({ chat, tasks, register });

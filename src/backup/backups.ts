@@ -16,11 +16,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as l10n from '@vscode/l10n';
-import type { Database } from '../store/database';
+import type { Database, SnapshotSlot } from '../store/database';
 import { fsyncDirSync } from '../store/fsutil';
 import type { DataSummary } from './dataFile';
-import { summarize } from './dataFile';
-import type { FoldJob, FoldResult } from './foldWorker';
+import { refusal, summarize } from './dataFile';
+import type { WorkerJob, WorkerResult } from './foldWorker';
 
 export interface BackupEntry {
   file: string;
@@ -156,17 +156,11 @@ export class Backups {
 
   /** Runs the worker on the store's durable files (or, without them, on an export). */
   private async fold(out: string): Promise<DataSummary> {
-    const { db, workerPath, wasmPath } = this.options;
+    const { db, wasmPath } = this.options;
     const files = await db.openDurableFiles();
-    const job: FoldJob = files ? { wasmPath, out, ...files } : { wasmPath, out, exported: db.export() };
     try {
-      const result = await new Promise<FoldResult>((resolve, reject) => {
-        const worker = new Worker(workerPath, { workerData: job });
-        worker.once('message', resolve);
-        worker.once('error', reject);
-        worker.once('exit', (code) => reject(new Error(`The backup worker stopped (exit code ${code}).`)));
-      });
-      if (!result.ok) throw Object.assign(new Error(result.message), { code: result.code });
+      const result = await this.work(files ? { kind: 'backup', wasmPath, out, ...files } : { kind: 'backup', wasmPath, out, exported: db.export() });
+      if (!result.ok) throw failure(result, path.basename(out));
       return result.summary;
     } finally {
       if (files) {
@@ -174,6 +168,27 @@ export class Backups {
         if (files.journalFd !== undefined) fs.closeSync(files.journalFd);
       }
     }
+  }
+
+  /**
+   * Checks `file` (a backup, or a file Export Data wrote), named `name` in what the user
+   * is told, and prepares it in the worker as the store's next snapshot at `slot`: what
+   * it holds and its bytes. A file that cannot be taken in is refused with a UserError.
+   */
+  async prepareTakeIn(file: string, name: string, slot: SnapshotSlot): Promise<{ summary: DataSummary; bytes: Uint8Array }> {
+    const result = await this.work({ kind: 'take-in', wasmPath: this.options.wasmPath, file, slot });
+    if (!result.ok) throw failure(result, name);
+    return { summary: result.summary, bytes: result.bytes! };
+  }
+
+  /** One job on a worker thread of its own (foldWorker.ts). */
+  private work(job: WorkerJob): Promise<WorkerResult> {
+    return new Promise<WorkerResult>((resolve, reject) => {
+      const worker = new Worker(this.options.workerPath, { workerData: job });
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`The backup worker stopped (exit code ${code}).`)));
+    });
   }
 
   /** This workspace's backups, newest first. */
@@ -239,6 +254,11 @@ export class Backups {
       this.options.log(`Pipulate could not back up its data on close: ${(err as Error).message}`);
     }
   }
+}
+
+/** The error for a job that failed: a file refused (a UserError saying why), or the worker's error with its code (ENOSPC...). */
+function failure(result: Extract<WorkerResult, { ok: false }>, name: string): Error {
+  return 'problem' in result ? refusal(result.problem, name) : Object.assign(new Error(result.message), { code: result.code });
 }
 
 /** What `db` holds now, for the backup written when it closes. */

@@ -50,35 +50,62 @@ export function summarize(query: Query): DataSummary {
   };
 }
 
+/** Why a file cannot be taken in: found by the worker, told in words by refusal(). */
+export type DataFileProblem =
+  | { kind: 'not-sqlite' }
+  | { kind: 'unreadable'; detail: string }
+  | { kind: 'damaged'; detail: string }
+  | { kind: 'not-pipulate' }
+  | { kind: 'newer'; schema: number };
+
 /**
- * Checks `bytes` as a Pipulate data file named `name` (for the messages) and says what it
- * holds. Throws a UserError if it cannot be taken in.
+ * Opens `bytes` as a Pipulate data file: the database (the caller closes it) and what it
+ * holds, or the problem that keeps it out. Nothing is changed by looking.
  */
-export function inspectDataFile(SQL: SqlJsStatic, bytes: Uint8Array, name: string): DataSummary {
+export function openDataFile(SQL: SqlJsStatic, bytes: Uint8Array): { db: SqlJsDatabase; summary: DataSummary } | { problem: DataFileProblem } {
   if (bytes.length < SQLITE_HEADER.length || Buffer.from(bytes.subarray(0, SQLITE_HEADER.length)).toString('latin1') !== SQLITE_HEADER) {
-    throw new UserError(l10n.t('{0} is not a SQLite database.', name));
+    return { problem: { kind: 'not-sqlite' } };
   }
   let db: SqlJsDatabase | undefined;
+  const refuse = (problem: DataFileProblem) => {
+    db?.close();
+    return { problem };
+  };
+  let check: unknown;
   try {
-    let check: unknown;
-    try {
-      db = new SQL.Database(bytes);
-      check = db.exec('PRAGMA quick_check')[0]?.values[0]?.[0];
-    } catch (err) {
-      throw new UserError(l10n.t('{0} is damaged and cannot be read ({1}).', name, (err as Error).message));
-    }
-    if (check !== 'ok') throw new UserError(l10n.t('{0} is damaged: it fails its integrity check ({1}).', name, String(check)));
+    db = new SQL.Database(bytes);
+    check = db.exec('PRAGMA quick_check')[0]?.values[0]?.[0];
+  } catch (err) {
+    return refuse({ kind: 'unreadable', detail: (err as Error).message });
+  }
+  if (check !== 'ok') return refuse({ kind: 'damaged', detail: String(check) });
+  try {
     const query = rawQuery(db);
     const tables = new Set(query(`SELECT name FROM sqlite_master WHERE type = 'table'`).map((r) => r.name));
-    if (!REQUIRED.every((t) => tables.has(t))) throw new UserError(l10n.t('{0} does not hold Pipulate data (it has no profiles, todos and messages).', name));
+    if (!REQUIRED.every((t) => tables.has(t))) return refuse({ kind: 'not-pipulate' });
     const summary = summarize(query);
-    if (summary.schema > CURRENT_SCHEMA) {
-      throw new UserError(
-        l10n.t('{0} was written by a newer version of Pipulate (data version {1}; this one reads up to {2}). Update the extension to take it in.', name, summary.schema, CURRENT_SCHEMA),
+    if (summary.schema > CURRENT_SCHEMA) return refuse({ kind: 'newer', schema: summary.schema });
+    return { db, summary };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/** What the user is told of a file `name` that cannot be taken in. */
+export function refusal(problem: DataFileProblem, name: string): UserError {
+  switch (problem.kind) {
+    case 'not-sqlite':
+      return new UserError(l10n.t('{0} is not a SQLite database.', name));
+    case 'unreadable':
+      return new UserError(l10n.t('{0} is damaged and cannot be read ({1}).', name, problem.detail));
+    case 'damaged':
+      return new UserError(l10n.t('{0} is damaged: it fails its integrity check ({1}).', name, problem.detail));
+    case 'not-pipulate':
+      return new UserError(l10n.t('{0} does not hold Pipulate data (it has no profiles, todos and messages).', name));
+    case 'newer':
+      return new UserError(
+        l10n.t('{0} was written by a newer version of Pipulate (data version {1}; this one reads up to {2}). Update the extension to take it in.', name, problem.schema, CURRENT_SCHEMA),
       );
-    }
-    return summary;
-  } finally {
-    db?.close();
   }
 }

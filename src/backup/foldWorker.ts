@@ -1,24 +1,33 @@
 /**
- * A worker thread that turns the store's files into one backup file: the snapshot with
- * its journal's records replayed into it, exported as a plain SQLite file. Loading and
- * exporting a large database takes hundreds of milliseconds of one thread; here that
- * thread is not the extension host's.
+ * A worker thread for the work on a whole database that would hold the extension host
+ * for hundreds of milliseconds (loading, checking, migrating and exporting a large
+ * database). Two jobs:
  *
- * It reads the files through descriptors the main thread opened at a moment when they
- * belonged together (Database.openDurableFiles): descriptors belong to the process, so
- * the worker can read them, and the main thread closes them when the worker is done.
+ * - backup: turns the store's files into one backup file: the snapshot with its
+ *   journal's records replayed into it, exported as a plain SQLite file. It reads the
+ *   files through descriptors the main thread opened (Database.openDurableFiles):
+ *   descriptors belong to the process, so the worker can read them, and the main thread
+ *   closes them when the worker is done.
+ * - take-in: checks a file to restore or import (dataFile.ts), brings it to this
+ *   version's schema, stamps it as the store's next snapshot and writes it where the
+ *   store will rename it into place (Database.replaceWithSnapshot); its bytes go back to
+ *   the main thread, moved, not copied.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import { parentPort, workerData } from 'node:worker_threads';
-import initSqlJs from 'sql.js';
-import { replay } from '../store/database';
-import { parseJournal } from '../store/journal';
-import { rawQuery, summarize, type DataSummary } from './dataFile';
-import { fsyncDirSync } from '../store/fsutil';
 import * as path from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import initSqlJs, { type Database as SqlJsDatabase, type SqlJsStatic } from 'sql.js';
+import { APP_TABLES, MIGRATIONS } from '../store/appSchema';
+import { replay, stampGeneration, type SnapshotSlot, type SqlRow } from '../store/database';
+import { fsyncDirSync } from '../store/fsutil';
+import { parseJournal } from '../store/journal';
+import { applySchema, ensureTables, type SchemaTarget } from '../store/migrate';
+import type { SqlValue } from '../store/schema';
+import { undoTable } from '../tools/undo';
+import { openDataFile, rawQuery, summarize, type DataFileProblem, type DataSummary } from './dataFile';
 
 export interface FoldJob {
+  kind: 'backup';
   wasmPath: string;
   /** Where the backup goes; written under a temporary name, then renamed. */
   out: string;
@@ -30,7 +39,21 @@ export interface FoldJob {
   exported?: Uint8Array;
 }
 
-export type FoldResult = { ok: true; summary: DataSummary } | { ok: false; message: string; code?: string };
+export interface TakeInJob {
+  kind: 'take-in';
+  wasmPath: string;
+  /** The file to restore or import. */
+  file: string;
+  /** Where the store wants its next snapshot, and its generation. */
+  slot: SnapshotSlot;
+}
+
+export type WorkerJob = FoldJob | TakeInJob;
+
+export type WorkerResult =
+  | { ok: true; summary: DataSummary; bytes?: Uint8Array }
+  | { ok: false; problem: DataFileProblem }
+  | { ok: false; message: string; code?: string };
 
 function readAll(fd: number, length?: number): Buffer {
   const size = length ?? fs.fstatSync(fd).size;
@@ -43,8 +66,26 @@ function readAll(fd: number, length?: number): Buffer {
   return buf;
 }
 
+const engine = (wasmPath: string): Promise<SqlJsStatic> => initSqlJs({ wasmBinary: fs.readFileSync(wasmPath) as unknown as ArrayBuffer });
+
+/** Writes `bytes` to `file` and fsyncs it; a file left half-written is removed. */
+function writeSynced(file: string, bytes: Uint8Array): void {
+  try {
+    const fd = fs.openSync(file, 'w');
+    try {
+      fs.writeFileSync(fd, bytes);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (err) {
+    fs.rmSync(file, { force: true });
+    throw err;
+  }
+}
+
 export async function fold(job: FoldJob): Promise<DataSummary> {
-  const SQL = await initSqlJs({ wasmBinary: fs.readFileSync(job.wasmPath) as unknown as ArrayBuffer });
+  const SQL = await engine(job.wasmPath);
   const db = new SQL.Database(job.exported ?? readAll(job.snapshotFd!));
   try {
     if (job.journalFd !== undefined) {
@@ -55,21 +96,9 @@ export async function fold(job: FoldJob): Promise<DataSummary> {
     }
     db.run('DROP TABLE IF EXISTS _pipulate_meta'); // the store's own bookkeeping, not data
     const summary = summarize(rawQuery(db));
-    const bytes = db.export();
     const tmp = `${job.out}.tmp-${process.pid}`;
-    try {
-      const fd = fs.openSync(tmp, 'w');
-      try {
-        fs.writeFileSync(fd, bytes);
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      fs.renameSync(tmp, job.out);
-    } catch (err) {
-      fs.rmSync(tmp, { force: true });
-      throw err;
-    }
+    writeSynced(tmp, db.export());
+    fs.renameSync(tmp, job.out);
     fsyncDirSync(path.dirname(job.out));
     return summary;
   } finally {
@@ -77,27 +106,69 @@ export async function fold(job: FoldJob): Promise<DataSummary> {
   }
 }
 
-/**
- * Gives this thread the lowest priority (Linux: a nice value is per thread, and
- * /proc/thread-self names it): on a busy machine the extension host's thread then gets a
- * CPU first whenever both want one, and the backup takes the time that is left.
- * Elsewhere the priority is the process's, so it is left alone.
- */
-function yieldToTheHost(): void {
-  if (process.platform !== 'linux' || process.env.PIPULATE_NO_NICE) return;
+/** The file's data as the store's next snapshot, or why it cannot be taken in. `summary` is of the file as it was given. */
+export async function takeIn(job: TakeInJob): Promise<{ summary: DataSummary; bytes: Uint8Array } | { problem: DataFileProblem }> {
+  const opened = openDataFile(await engine(job.wasmPath), fs.readFileSync(job.file));
+  if ('problem' in opened) return opened;
+  const { db, summary } = opened;
   try {
-    const tid = Number(path.basename(fs.readlinkSync('/proc/thread-self')));
-    if (tid > 0 && tid !== process.pid) os.setPriority(tid, 19);
-  } catch {
-    // No /proc: the backup runs at the host's priority, as before.
+    const target = schemaTarget(db);
+    applySchema(target, APP_TABLES, MIGRATIONS);
+    ensureTables(target, [undoTable]);
+    stampGeneration(db, job.slot.generation);
+    const bytes = db.export();
+    writeSynced(job.slot.file, bytes);
+    return { summary, bytes };
+  } finally {
+    db.close();
   }
+}
+
+/** A bare sql.js database as the schema's work sees a store (nothing here is journaled: the result is written whole). */
+function schemaTarget(db: SqlJsDatabase): SchemaTarget {
+  const all = (sql: string, params: readonly SqlValue[] = []): SqlRow[] => {
+    const stmt = db.prepare(sql, params as SqlValue[]);
+    try {
+      const rows: SqlRow[] = [];
+      while (stmt.step()) rows.push(stmt.getAsObject() as SqlRow);
+      return rows;
+    } finally {
+      stmt.free();
+    }
+  };
+  let depth = 0;
+  return {
+    all,
+    write: all,
+    transaction<T>(fn: () => T): T {
+      const outer = depth === 0;
+      if (outer) db.run('BEGIN');
+      depth++;
+      try {
+        const result = fn();
+        if (outer) db.run('COMMIT');
+        return result;
+      } catch (err) {
+        if (outer) db.run('ROLLBACK');
+        throw err;
+      } finally {
+        depth--;
+      }
+    },
+  };
+}
+
+async function perform(job: WorkerJob): Promise<{ result: WorkerResult; transfer: ArrayBuffer[] }> {
+  if (job.kind === 'backup') return { result: { ok: true, summary: await fold(job) }, transfer: [] };
+  const taken = await takeIn(job);
+  if ('problem' in taken) return { result: { ok: false, problem: taken.problem }, transfer: [] };
+  return { result: { ok: true, ...taken }, transfer: [taken.bytes.buffer as ArrayBuffer] };
 }
 
 if (parentPort) {
   const port = parentPort;
-  yieldToTheHost();
-  fold(workerData as FoldJob).then(
-    (summary) => port.postMessage({ ok: true, summary } satisfies FoldResult),
-    (err: NodeJS.ErrnoException) => port.postMessage({ ok: false, message: err?.message ?? String(err), code: err?.code } satisfies FoldResult),
+  perform(workerData as WorkerJob).then(
+    ({ result, transfer }) => port.postMessage(result, transfer),
+    (err: NodeJS.ErrnoException) => port.postMessage({ ok: false, message: err?.message ?? String(err), code: err?.code } satisfies WorkerResult),
   );
 }

@@ -1,49 +1,59 @@
 /**
  * Replacing the store's data with a backup ("Restore from Backup") or with a file Export
- * Data wrote, here or in another workspace ("Import Data"). The order keeps everything:
+ * Data wrote, here or in another workspace ("Import Data"). The order keeps everything,
+ * and the heavy work (checking, migrating and writing a whole database) is a worker's,
+ * so the extension host is never held for long:
  *
- * 1. the file is checked (inspectDataFile): damaged, not Pipulate's or from a newer
- *    schema, it is refused and nothing changes;
+ * 1. the worker checks the file (dataFile.ts): damaged, not Pipulate's or from a newer
+ *    schema, it is refused and nothing changes; otherwise it migrates an older schema as
+ *    on open and writes the result as the store's next snapshot, beside the store;
  * 2. replies stop (what arrived is saved) and every change is on disk;
  * 3. the current data is backed up (a copy of its own, never today's backup, which may be
  *    the one being restored); if that fails, nothing is replaced;
- * 4. the store takes the file's data and writes it as its snapshot; an older schema is
- *    migrated as on open;
+ * 4. the store takes the prepared snapshot in one step (Database.replaceWithSnapshot);
+ *    if a checkpoint came meanwhile, the file is prepared again for the new generation;
  * 5. every view starts again from it (tasks/reset, chat/reset).
  */
 import * as l10n from '@vscode/l10n';
-import type { SqlJsStatic } from 'sql.js';
 import type { Core } from '../core';
 import { UserError } from '../errors';
 import { APP_TABLES, MIGRATIONS } from '../store/appSchema';
+import { removeQuietly } from '../store/fsutil';
 import { applySchema, ensureTables } from '../store/migrate';
 import { undoTable } from '../tools/undo';
 import type { Backups, BackupEntry } from './backups';
-import { inspectDataFile, type DataSummary } from './dataFile';
+import type { DataSummary } from './dataFile';
 
 export async function replaceData(
   core: Pick<Core, 'store' | 'tasks' | 'chat' | 'events'>,
-  backups: Pick<Backups, 'backUp'>,
-  SQL: SqlJsStatic,
-  bytes: Uint8Array,
+  backups: Pick<Backups, 'backUp' | 'prepareTakeIn'>,
+  file: string,
   name: string,
 ): Promise<{ summary: DataSummary; before: BackupEntry }> {
-  const summary = inspectDataFile(SQL, bytes, name);
   const { db } = core.store;
-  core.chat.stop();
-  await core.chat.settled();
-  await db.sync();
-  let before: BackupEntry;
+  let slot = db.snapshotSlot();
+  let prepared = await backups.prepareTakeIn(file, name, slot);
   try {
-    before = await backups.backUp('before-restore');
-  } catch (err) {
-    throw new UserError(l10n.t('Pipulate could not back up the current data first ({0}), so it replaced nothing.', (err as Error).message));
+    core.chat.stop();
+    await core.chat.settled();
+    await db.sync();
+    let before: BackupEntry;
+    try {
+      before = await backups.backUp('before-restore');
+    } catch (err) {
+      throw new UserError(l10n.t('Pipulate could not back up the current data first ({0}), so it replaced nothing.', (err as Error).message));
+    }
+    while (!(await db.replaceWithSnapshot(slot, prepared.bytes))) {
+      slot = db.snapshotSlot();
+      prepared = await backups.prepareTakeIn(file, name, slot);
+    }
+    // Already at this version's schema (the worker migrated it): these find nothing to do.
+    applySchema(db, APP_TABLES, MIGRATIONS);
+    ensureTables(db, [undoTable]);
+    await core.tasks.reload();
+    core.events.emit({ kind: 'chat/reset', snapshot: core.chat.snapshot(core.tasks.activeProfile()) });
+    return { summary: prepared.summary, before };
+  } finally {
+    removeQuietly(slot.file); // taken in: renamed already
   }
-  await db.sync(); // a change made while the backup was written
-  db.replaceWith(bytes, SQL);
-  applySchema(db, APP_TABLES, MIGRATIONS);
-  ensureTables(db, [undoTable]);
-  await core.tasks.reload();
-  core.events.emit({ kind: 'chat/reset', snapshot: core.chat.snapshot(core.tasks.activeProfile()) });
-  return { summary, before };
 }

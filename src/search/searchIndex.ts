@@ -12,6 +12,7 @@
  * newest first, which FTS4 walks its index for without sorting (ORDER BY docid DESC).
  */
 import type { Database } from '../store/database';
+import type { SchemaTarget } from '../store/migrate';
 
 // not-ui: the FTS table's option
 const TOKENIZE = `tokenize=unicode61 "remove_diacritics=2"`;
@@ -23,7 +24,7 @@ const INDEXED = [
 ] as const;
 
 /** Creates the index and its triggers (migration 3 in appSchema.ts), and indexes what the tables hold. */
-export function createSearchIndex(db: Database): void {
+export function createSearchIndex(db: SchemaTarget): void {
   for (const { table, column, fts } of INDEXED) {
     db.write(`CREATE VIRTUAL TABLE IF NOT EXISTS ${fts} USING fts4(content="${table}", ${column}, prefix="2,3", ${TOKENIZE})`);
     // External content: the index forgets a row by reading its old text, so before the row changes.
@@ -47,7 +48,7 @@ function runText(row: string): string {
 }
 
 /** The index of workflow runs and its triggers (migration 5 in appSchema.ts), over the runs there are. Its docid is the run's rowid. */
-export function createRunSearchIndex(db: Database): void {
+export function createRunSearchIndex(db: SchemaTarget): void {
   db.write(`CREATE VIRTUAL TABLE IF NOT EXISTS run_search USING fts4(body, prefix="2,3", ${TOKENIZE})`);
   db.write(`CREATE TRIGGER IF NOT EXISTS run_search_ai AFTER INSERT ON pipeline BEGIN INSERT INTO run_search (docid, body) VALUES (new.rowid, ${runText('new')}); END`);
   db.write(`CREATE TRIGGER IF NOT EXISTS run_search_ad AFTER DELETE ON pipeline BEGIN DELETE FROM run_search WHERE docid = old.rowid; END`);

@@ -21,7 +21,7 @@ import * as path from 'node:path';
 import * as l10n from '@vscode/l10n';
 import initSqlJs, { type Database as SqlJsDatabase, type SqlJsStatic, type Statement } from 'sql.js';
 import { StoreClosedError, StoreLockedError, StoreTakenError } from './errors';
-import { fsyncDirSync, moveAside, readIfExists, removeQuietly, writeFileAtomicSync } from './fsutil';
+import { fsyncDir, fsyncDirSync, moveAside, readIfExists, removeQuietly, writeFileAtomicSync } from './fsutil';
 import { JournalFormatError, JournalWriter, encodeAppend, readJournal, type JournalContents } from './journal';
 import { acquireLock, type Lock } from './lock';
 import type { SqlValue } from './schema';
@@ -72,6 +72,21 @@ export function loadEngine(wasmPath: string): Promise<SqlJsStatic> {
   return engine;
 }
 
+/** A snapshot made elsewhere, to be taken as the store's (Database.snapshotSlot, replaceWithSnapshot). */
+export interface SnapshotSlot {
+  file: string;
+  generation: number;
+}
+
+/** Names the snapshot a journal belongs to; written in memory only, never journaled. */
+export function stampGeneration(sql: SqlJsDatabase, generation: number): void {
+  sql.run(`CREATE TABLE IF NOT EXISTS ${META_TABLE} (key TEXT PRIMARY KEY, value)`);
+  sql.run(`INSERT OR REPLACE INTO ${META_TABLE} VALUES ('generation', ?)`, [generation]);
+}
+
+/** A slot a checkpoint has passed (Database.replaceWithSnapshot). */
+class StaleSlot extends Error {}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const openForReading = (file: string) => new Promise<number>((resolve, reject) => fs.open(file, 'r', (err, fd) => (err ? reject(err) : resolve(fd))));
@@ -114,6 +129,8 @@ export class Database {
   private setAsides: (() => void)[] = [];
   /** What the files were when this store read them (see takeLock). */
   private loadedFrom = '';
+  /** While the folder is fsynced after replaceWithSnapshot's renames: appends wait for it. */
+  private settling: Promise<void> | undefined;
   /** Set once this store knows it must never write (see takeLock); every save fails with it. */
   private refusal: Error | undefined;
   /** Writes counted (see `version`): per table, the number of its last write; and of the last that may have changed any. */
@@ -312,17 +329,18 @@ export class Database {
    * generation in one synchronous step), which is checked once both are open, and
    * otherwise they are opened again. `undefined` when the files do not hold everything
    * durable (a store without the lock, or with no snapshot written yet): the caller then
-   * copies `export()`. The caller closes both fds.
+   * copies `export()`. The caller closes both fds. (`open` opens a file for reading; a
+   * test puts a checkpoint between the two opens through it.)
    */
-  async openDurableFiles(): Promise<{ snapshotFd: number; journalFd: number | undefined; journalBytes: number } | undefined> {
+  async openDurableFiles(open = openForReading): Promise<{ snapshotFd: number; journalFd: number | undefined; journalBytes: number } | undefined> {
     for (;;) {
       this.assertOpen();
       if (!this.lock || this.snapshotBytes === 0) return undefined;
       const generation = this.generation;
       const fds: number[] = [];
       try {
-        fds.push(await openForReading(this.snapshotPath));
-        if (this.journal) fds.push(await openForReading(this.journalPath));
+        fds.push(await open(this.snapshotPath));
+        if (this.journal) fds.push(await open(this.journalPath));
       } catch (err) {
         fds.forEach((fd) => fs.closeSync(fd));
         throw err;
@@ -335,26 +353,72 @@ export class Database {
   }
 
   /**
-   * Replaces the whole database with `bytes` (a SQLite file, checked by the caller) and
-   * writes it as a new snapshot with an empty journal, synchronously. Every write made
-   * before must be on disk (await sync()); nothing may be in a transaction.
+   * Where a snapshot made elsewhere (a worker taking in a backup or an import) is written,
+   * and the generation it must be stamped with (stampGeneration) to follow this store's.
    */
-  replaceWith(bytes: Uint8Array, SQL: SqlJsStatic): void {
-    this.assertOpen();
-    if (this.refusal) throw this.refusal;
-    if (this.txDepth > 0 || this.dirty) throw new Error('The store cannot be replaced while a change is being saved.');
-    // Without the lock, nothing could be written; the user must not be told it was replaced.
-    if (!this.lock) throw new Error(`Pipulate cannot write to ${this.options.dir} now, so it cannot replace its data.`);
-    const next = new SQL.Database(bytes);
-    next.run('PRAGMA journal_mode = MEMORY');
-    next.run('PRAGMA locking_mode = EXCLUSIVE');
+  snapshotSlot(): SnapshotSlot {
+    const generation = this.generation + 1;
+    return { file: `${this.snapshotPath}.tmp-${process.pid}-${generation}-taken-in`, generation };
+  }
+
+  /**
+   * Makes the snapshot written at `slot` (its bytes given too) the store's whole data,
+   * with an empty journal, once every change made before is on disk. What the host's
+   * thread does is cut in short steps: the data loaded into sql.js; the empty journal
+   * written off the thread; then one synchronous step swaps the files (two renames) and
+   * the data in memory, so they never disagree; the folder is fsynced off the thread, and
+   * until it is, changes made meanwhile wait to be appended (nothing is acknowledged on a
+   * rename that could still be undone by a crash). False, and the file removed, if a
+   * checkpoint came since the slot was given: the caller prepares a new one.
+   */
+  async replaceWithSnapshot(slot: SnapshotSlot, bytes: Uint8Array): Promise<boolean> {
+    const next = new (await loadEngine(this.options.wasmPath)).Database(bytes);
+    let journal: Awaited<ReturnType<typeof JournalWriter.prepare>> | undefined;
+    try {
+      next.run('PRAGMA journal_mode = MEMORY');
+      next.run('PRAGMA locking_mode = EXCLUSIVE');
+      journal = await JournalWriter.prepare(this.journalPath, slot.generation);
+      do await this.sync();
+      while (this.dirty);
+      this.assertOpen();
+      if (this.refusal) throw this.refusal;
+      // Without the lock, nothing could be written; the user must not be told it was replaced.
+      if (!this.lock) throw new Error(`Pipulate cannot write to ${this.options.dir} now, so it cannot replace its data.`);
+      if (slot.generation !== this.generation + 1) {
+        removeQuietly(slot.file);
+        throw new StaleSlot();
+      }
+      this.setAsideNow();
+      fs.renameSync(slot.file, this.snapshotPath);
+    } catch (err) {
+      journal?.discard();
+      next.close();
+      if (err instanceof StaleSlot) return false;
+      throw err;
+    }
+    // From here on: the new snapshot is in place. A crash before the new journal's rename
+    // (or before the folder's fsync) finds an older journal, which is ignored on open.
     for (const stmt of this.statements.values()) stmt.free();
     this.statements.clear();
     const old = this.sql;
     this.sql = next;
     this.anyWrite = ++this.writes;
     old.close();
-    this.checkpointSync();
+    this.generation = slot.generation;
+    this.snapshotBytes = bytes.length;
+    this.journal?.closeSync();
+    this.journal = undefined;
+    try {
+      this.journal = journal.install();
+    } catch (err) {
+      // As after a checkpoint: the next flush checkpoints again before appending anything.
+      journal.discard();
+      this.options.log?.(`Pipulate could not start a new journal after replacing its data (${(err as Error).message}); it writes a new snapshot first.`);
+    }
+    this.settling = fsyncDir(this.options.dir);
+    await this.settling;
+    this.settling = undefined;
+    return true;
   }
 
   private execute(sql: string, params: readonly SqlValue[]): SqlRow[] {
@@ -401,6 +465,7 @@ export class Database {
   private async flushLoop(): Promise<void> {
     let backoff = 100;
     while (!this.closed && !this.refusal && this.durableSeq < this.seq) {
+      if (this.settling) await this.settling;
       const upTo = this.seq;
       try {
         if (!this.lock) await this.takeLock();
@@ -564,9 +629,7 @@ export class Database {
   }
 
   private exportWithGeneration(generation: number): Uint8Array {
-    // Written in memory only, never journaled: it names the snapshot the journal belongs to.
-    this.sql.run(`CREATE TABLE IF NOT EXISTS ${META_TABLE} (key TEXT PRIMARY KEY, value)`);
-    this.sql.run(`INSERT OR REPLACE INTO ${META_TABLE} VALUES ('generation', ?)`, [generation]);
+    stampGeneration(this.sql, generation);
     return this.sql.export();
   }
 

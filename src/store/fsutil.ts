@@ -15,6 +15,16 @@ export function fsyncDirSync(dir: string): void {
   }
 }
 
+/** fsyncDirSync off the main thread. */
+export function fsyncDir(dir: string): Promise<void> {
+  return new Promise((resolve) =>
+    fs.open(dir, 'r', (err, fd) => {
+      if (err) return resolve(); // not supported here, as above
+      fs.fsync(fd, () => fs.close(fd, () => resolve()));
+    }),
+  );
+}
+
 /**
  * Writes all of `data` at `position`. fs.writeSync may write less than asked without an
  * error (a nearly full disk); the next call then fails with the reason.

@@ -177,6 +177,34 @@ export class JournalWriter {
     return new JournalWriter(file, fd, HEADER_SIZE);
   }
 
+  /**
+   * An empty journal for `generation`, written and fsynced under a temporary name off the
+   * main thread. `install()` renames it over `file` and opens it for appending (the
+   * caller makes the rename durable: fsyncDir); `discard()` removes it.
+   */
+  static async prepare(file: string, generation: number): Promise<{ install(): JournalWriter; discard(): void }> {
+    const tmp = `${file}.tmp-${process.pid}-${generation}`;
+    const fd = await new Promise<number>((resolve, reject) => fs.open(tmp, 'w+', (err, n) => (err ? reject(err) : resolve(n))));
+    const discard = () => {
+      fs.closeSync(fd);
+      removeQuietly(tmp);
+    };
+    try {
+      await write(fd, header(generation), 0);
+      await new Promise<void>((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
+    } catch (err) {
+      discard();
+      throw err;
+    }
+    return {
+      install: () => {
+        fs.renameSync(tmp, file);
+        return new JournalWriter(file, fd, HEADER_SIZE);
+      },
+      discard,
+    };
+  }
+
   get bytes(): number {
     return this.size;
   }

@@ -6,10 +6,16 @@
 import type { Database } from './database';
 import { createTableSql, quoteId, transformSql, type ExistingColumn, type TableSpec } from './schema';
 
+/**
+ * What the schema's work needs of a database: the store's Database, or a bare sql.js
+ * database in the worker that prepares a file to take in (src/backup/foldWorker.ts).
+ */
+export type SchemaTarget = Pick<Database, 'all' | 'write' | 'transaction'>;
+
 export interface Migration {
   /** The schema version this migration brings the database to. */
   version: number;
-  up(db: Database): void;
+  up(db: SchemaTarget): void;
   /** Runs on a new database too, after its tables are made: for what ensureTables cannot make (virtual tables, triggers). */
   onNew?: boolean;
 }
@@ -20,7 +26,7 @@ export interface Migration {
  * had, on the tables as they are (a transform would refuse what they do), then gets what
  * is new added. So a migration only ever sees a database of the version before it.
  */
-export function applySchema(db: Database, tables: readonly TableSpec[], migrations: readonly Migration[]): void {
+export function applySchema(db: SchemaTarget, tables: readonly TableSpec[], migrations: readonly Migration[]): void {
   if (tables.every((t) => columnsOf(db, t.name).length === 0)) {
     db.transaction(() => {
       ensureTables(db, tables);
@@ -33,7 +39,7 @@ export function applySchema(db: Database, tables: readonly TableSpec[], migratio
   ensureTables(db, tables);
 }
 
-export function ensureTables(db: Database, tables: readonly TableSpec[]): void {
+export function ensureTables(db: SchemaTarget, tables: readonly TableSpec[]): void {
   db.transaction(() => {
     for (const table of tables) {
       const existing = columnsOf(db, table.name);
@@ -45,11 +51,11 @@ export function ensureTables(db: Database, tables: readonly TableSpec[]): void {
   });
 }
 
-export function schemaVersion(db: Database): number {
+export function schemaVersion(db: SchemaTarget): number {
   return Number(db.all('PRAGMA user_version')[0]!.user_version);
 }
 
-export function migrate(db: Database, migrations: readonly Migration[]): void {
+export function migrate(db: SchemaTarget, migrations: readonly Migration[]): void {
   for (const m of migrations) {
     if (m.version <= schemaVersion(db)) continue;
     db.transaction(() => {
@@ -60,15 +66,15 @@ export function migrate(db: Database, migrations: readonly Migration[]): void {
 }
 
 /** For a migration: drops those of `columns` that `table` still has, with their data. */
-export function dropColumns(db: Database, table: string, columns: readonly string[]): void {
+export function dropColumns(db: SchemaTarget, table: string, columns: readonly string[]): void {
   const have = new Set(columnsOf(db, table).map((c) => c.name));
   for (const c of columns) if (have.has(c)) db.write(`ALTER TABLE ${quoteId(table)} DROP COLUMN ${quoteId(c)}`);
 }
 
-function columnsOf(db: Database, table: string): ExistingColumn[] {
+function columnsOf(db: SchemaTarget, table: string): ExistingColumn[] {
   return db.all(`SELECT name, type, pk FROM pragma_table_info(?)`, [table]) as unknown as ExistingColumn[];
 }
 
-function setVersion(db: Database, version: number): void {
+function setVersion(db: SchemaTarget, version: number): void {
   db.write(`PRAGMA user_version = ${Math.trunc(version)}`);
 }

@@ -1,12 +1,12 @@
 /** Dated backups on a real disk: scheduling by the day, pruning, failure told once, and a copy consistent while writes go on. */
 import assert from 'node:assert/strict';
-import { closeSync, readdirSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { appStore } from '../../../src/store/appSchema';
 import { defaultBackupFolder, summaryOf } from '../../../src/backup/backups';
 import { backupsFor } from '../../helpers/backups';
-import { loadEngine } from '../../../src/store/database';
+import { loadEngine, stampGeneration } from '../../../src/store/database';
 import { parseJournal } from '../../../src/store/journal';
 import { Table } from '../../../src/store/table';
 import { pipelineTable } from '../../../src/workflows/pipelineTable';
@@ -181,12 +181,20 @@ test('the snapshot and journal a backup reads belong together, though a checkpoi
   const SQL = await loadEngine(wasmPath);
   const replacement = new SQL.Database(db.export());
   replacement.run(`UPDATE profile SET name = 'After'`);
+  const slot = db.snapshotSlot();
+  stampGeneration(replacement, slot.generation);
   const bytes = replacement.export();
   replacement.close();
+  writeFileSync(slot.file, bytes);
 
-  const opening = db.openDurableFiles(); // its first open is under way...
-  db.replaceWith(bytes, SQL); // ...when a new snapshot and journal take the files' places
-  const files = (await opening)!;
+  // Right after the snapshot is opened, a new snapshot and journal take the files' places.
+  let swapped = false;
+  const files = (await db.openDurableFiles(async (file) => {
+    const fd = openSync(file, 'r');
+    if (!swapped) swapped = await db.replaceWithSnapshot(slot, bytes);
+    return fd;
+  }))!;
+  assert.ok(swapped);
   t.after(() => [files.snapshotFd, files.journalFd].forEach((fd) => fd !== undefined && closeSync(fd)));
   const snapshot = new SQL.Database(readFileSync(files.snapshotFd));
   const generation = Number(snapshot.exec(`SELECT value FROM _pipulate_meta WHERE key = 'generation'`)[0]!.values[0]![0]);

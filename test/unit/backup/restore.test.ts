@@ -5,7 +5,7 @@
  * an older schema is migrated, and the views are told to start again.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
@@ -14,6 +14,7 @@ import { CURRENT_SCHEMA } from '../../../src/backup/dataFile';
 import { UserError } from '../../../src/errors';
 import { appStore, APP_TABLES, MIGRATIONS } from '../../../src/store/appSchema';
 import { applySchema } from '../../../src/store/migrate';
+import { stampGeneration, type SnapshotSlot } from '../../../src/store/database';
 import { Search } from '../../../src/search/searchIndex';
 import { crashCopy, openForTest, scratchDir, wasmPath } from '../../helpers/store';
 import { setupTools } from '../tools/harness';
@@ -36,6 +37,13 @@ async function withWork(t: TestContext) {
   return { ...h, work, backups, folder };
 }
 
+/** `bytes` as a file to take in. */
+function fileOf(t: TestContext, bytes: Uint8Array): string {
+  const file = join(scratchDir(t), 'data.db');
+  writeFileSync(file, bytes);
+  return file;
+}
+
 const profileNames = (h: { core: { tasks: { profileList(): { name: string }[] } } }) => h.core.tasks.profileList().map((p) => p.name);
 
 test('restore: a deleted profile comes back with its todos and conversation, the current data is kept aside, views reset', async (t) => {
@@ -47,7 +55,7 @@ test('restore: a deleted profile comes back with its todos and conversation, the
   assert.deepEqual(profileNames(h), ['Default']);
 
   const resetsBefore = h.events.of('tasks/reset').length;
-  const { summary, before } = await replaceData(core, h.backups, await sql(), readFileSync(backup.file), backup.file);
+  const { summary, before } = await replaceData(core, h.backups, backup.file, 'the backup');
   assert.deepEqual({ profiles: summary.profiles, todos: summary.todos, runs: summary.runs }, { profiles: 2, todos: 2, runs: 1 });
   assert.deepEqual(core.workflows.runs(h.work.id).map((r) => r.key), ['kickoff']);
   assert.deepEqual(profileNames(h), ['Default', 'Work']);
@@ -78,12 +86,12 @@ test('a damaged file is refused, said so, and nothing changes (no copy made eith
   const backup = await h.backups.backUp();
   const bytes = readFileSync(backup.file);
   bytes.fill(0x41, 2048, bytes.length - 2048); // most of the file overwritten, its header kept
-  await assert.rejects(replaceData(h.core, h.backups, await sql(), bytes, 'the backup'), (err: Error) => {
+  await assert.rejects(replaceData(h.core, h.backups, fileOf(t, bytes), 'the backup'), (err: Error) => {
     assert.ok(err instanceof UserError);
     assert.match(err.message, /^the backup is damaged/);
     return true;
   });
-  await assert.rejects(replaceData(h.core, h.backups, await sql(), Buffer.from('just text, not a database'), 'notes.txt'), /notes.txt is not a SQLite database/);
+  await assert.rejects(replaceData(h.core, h.backups, fileOf(t, Buffer.from('just text, not a database')), 'notes.txt'), /notes.txt is not a SQLite database/);
   assert.deepEqual(profileNames(h), ['Default', 'Work']);
   assert.equal((await h.backups.list()).filter((e) => e.kind === 'before-restore').length, 0);
 });
@@ -101,7 +109,7 @@ test('import: a file Export Data wrote in another workspace is taken in; one fro
   // The same file, but from a newer Pipulate: refused with what to do.
   const newer = new SQL.Database(exported);
   newer.run(`PRAGMA user_version = ${CURRENT_SCHEMA + 1}`);
-  await assert.rejects(replaceData(h.core, h.backups, SQL, newer.export(), 'future.db'), (err: Error) => {
+  await assert.rejects(replaceData(h.core, h.backups, fileOf(t, newer.export()), 'future.db'), (err: Error) => {
     assert.match(err.message, new RegExp(`future.db was written by a newer version of Pipulate \\(data version ${CURRENT_SCHEMA + 1}; this one reads up to ${CURRENT_SCHEMA}\\)`));
     return true;
   });
@@ -109,9 +117,9 @@ test('import: a file Export Data wrote in another workspace is taken in; one fro
   // A SQLite file that is not Pipulate's.
   const foreign = new SQL.Database();
   foreign.run('CREATE TABLE notes (x)');
-  await assert.rejects(replaceData(h.core, h.backups, SQL, foreign.export(), 'foreign.db'), /foreign.db does not hold Pipulate data/);
+  await assert.rejects(replaceData(h.core, h.backups, fileOf(t, foreign.export()), 'foreign.db'), /foreign.db does not hold Pipulate data/);
 
-  await replaceData(h.core, h.backups, SQL, exported, 'export.db');
+  await replaceData(h.core, h.backups, fileOf(t, exported), 'export.db');
   assert.deepEqual(profileNames(h), ['Elsewhere']);
   assert.deepEqual(h.core.tasks.snapshot().todos.map((x) => x.title), ['from the other window']);
 
@@ -122,7 +130,56 @@ test('import: a file Export Data wrote in another workspace is taken in; one fro
   old.db.write(`INSERT INTO todo (title, profile_id) VALUES ('legacy import', 1)`);
   const file = join(scratchDir(t), 'old.db');
   writeFileSync(file, old.db.export());
-  const { summary } = await replaceData(h.core, h.backups, SQL, readFileSync(file), file);
+  const { summary } = await replaceData(h.core, h.backups, file, 'old.db');
   assert.equal(summary.schema, 2);
   assert.deepEqual(new Search(h.db).find('legacy').map((x) => `${x.profileName}: ${x.snippet}`), ['Old times: legacy import']);
+});
+
+test('a checkpoint between preparing the file and taking it in: the file is prepared again for the new snapshot, and taken in', async (t) => {
+  const h = await withWork(t);
+  const backup = await h.backups.backUp();
+  await h.core.tasks.deleteProfile(h.work.id);
+  const SQL = await sql();
+  const slots: number[] = [];
+  const backups = {
+    prepareTakeIn: (file: string, name: string, slot: SnapshotSlot) => (slots.push(slot.generation), h.backups.prepareTakeIn(file, name, slot)),
+    // After the copy of the data as it was, the store moves to a new snapshot (as a checkpoint does).
+    backUp: async (kind?: 'daily' | 'before-restore') => {
+      const entry = await h.backups.backUp(kind);
+      const slot = h.db.snapshotSlot();
+      const now = new SQL.Database(h.db.export());
+      stampGeneration(now, slot.generation);
+      const bytes = now.export();
+      now.close();
+      writeFileSync(slot.file, bytes);
+      assert.equal(await h.db.replaceWithSnapshot(slot, bytes), true);
+      return entry;
+    },
+  };
+  await replaceData(h.core, backups, backup.file, 'the backup');
+  assert.equal(slots.length, 2);
+  assert.equal(slots[1], slots[0]! + 1);
+  assert.deepEqual(profileNames(h), ['Default', 'Work']);
+  const reopened = await openForTest(t, crashCopy(t, h.dir));
+  assert.deepEqual(appStore(reopened.db).profiles.rows({ orderBy: 'id' }).map((p) => p.name), ['Default', 'Work']);
+  assert.deepEqual(readdirSync(h.dir).filter((f) => f.includes('.tmp-')), [], 'no prepared file is left behind');
+});
+
+test('a snapshot prepared before the store moved on is not taken: false, the file removed, the data as it was', async (t) => {
+  const dir = scratchDir(t);
+  const first = await openForTest(t, dir);
+  appStore(first.db).profiles.insert({ name: 'Kept' });
+  const slot = first.db.snapshotSlot();
+  const SQL = await sql();
+  const other = new SQL.Database(first.db.export());
+  other.run(`UPDATE profile SET name = 'Replaced'`);
+  stampGeneration(other, slot.generation);
+  const bytes = other.export();
+  other.close();
+  first.db.closeSync(); // a checkpoint: the next open is a generation on
+  writeFileSync(slot.file, bytes);
+  const { db } = await openForTest(t, dir);
+  assert.equal(await db.replaceWithSnapshot(slot, bytes), false);
+  assert.equal(existsSync(slot.file), false);
+  assert.deepEqual(appStore(db).profiles.rows().map((p) => p.name), ['Kept']);
 });

@@ -6,9 +6,9 @@
  * table on the way in.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import initSqlJs from 'sql.js';
 import { replaceData } from '../../../src/backup/restore';
 import { APP_TABLES, appStore, MIGRATIONS, schemaVersion } from '../../../src/store/appSchema';
 import type { Database } from '../../../src/store/database';
@@ -16,7 +16,7 @@ import { applySchema, ensureTables } from '../../../src/store/migrate';
 import { Table } from '../../../src/store/table';
 import { pipelineTable } from '../../../src/workflows/pipelineTable';
 import { backupsFor } from '../../helpers/backups';
-import { crashCopy, openForTest, scratchDir, wasmPath } from '../../helpers/store';
+import { crashCopy, openForTest, scratchDir } from '../../helpers/store';
 import { setupTools } from '../tools/harness';
 
 const T = { timeout: 20_000 };
@@ -74,9 +74,10 @@ test('a version 3 store from before workflows gets the pipeline table by migrati
 test('importing a version 3 file from before workflows: the runs table is there afterwards, and a run starts', T, async (t) => {
   const h = await setupTools(t);
   const { db: old } = await version3(t, false);
-  const SQL = await initSqlJs({ wasmBinary: readFileSync(wasmPath) as unknown as ArrayBuffer });
   const { backups } = backupsFor(t, h.db, scratchDir(t));
-  await replaceData(h.core, backups, SQL, old.export(), 'old.db');
+  const file = join(scratchDir(t), 'old.db');
+  writeFileSync(file, old.export());
+  await replaceData(h.core, backups, file, 'old.db');
   assert.ok(tableNames(h.db).includes('pipeline'));
   h.core.catalog.setFile('hi', '/ws/hi.json', HELLO);
   const run = await h.core.workflows.start(h.core.tasks.activeProfileId, 'hi');
