@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import initSqlJs, { type Database as SqlJsDatabase } from 'sql.js';
-import { Database, type OpenOptions, type StoreProblem } from '../../src/store/database';
+import { Database, loadEngine, stampGeneration, type OpenOptions, type StoreProblem } from '../../src/store/database';
 import { HEADER_SIZE, readJournal } from '../../src/store/journal';
 
 export const wasmPath = require.resolve('sql.js/dist/sql-wasm.wasm');
@@ -118,4 +118,19 @@ export function flipByte(file: string, offset: number): void {
   const data = readFileSync(file);
   data[offset]! ^= 0x5a;
   writeFileSync(file, data);
+}
+
+/**
+ * Replaces `db`'s whole data with `bytes` (a SQLite file) as Restore from Backup does,
+ * without the worker: the bytes stamped as the store's next snapshot, written to its
+ * slot, taken in. True if taken (false: the store moved on since `slot` was given).
+ */
+export async function takeSnapshot(db: Database, bytes: Uint8Array, slot = db.snapshotSlot()): Promise<boolean> {
+  const SQL = await loadEngine(wasmPath);
+  const copy = new SQL.Database(bytes);
+  stampGeneration(copy, slot.generation);
+  const stamped = copy.export();
+  copy.close();
+  writeFileSync(slot.file, stamped);
+  return db.replaceWithSnapshot(slot, stamped);
 }

@@ -6,11 +6,11 @@ import { test } from 'node:test';
 import { appStore } from '../../../src/store/appSchema';
 import { defaultBackupFolder, summaryOf } from '../../../src/backup/backups';
 import { backupsFor } from '../../helpers/backups';
-import { loadEngine, stampGeneration } from '../../../src/store/database';
+import { loadEngine } from '../../../src/store/database';
 import { parseJournal } from '../../../src/store/journal';
 import { Table } from '../../../src/store/table';
 import { pipelineTable } from '../../../src/workflows/pipelineTable';
-import { openForTest, readSnapshot, scratchDir, waitFor, wasmPath } from '../../helpers/store';
+import { openForTest, readSnapshot, scratchDir, takeSnapshot, waitFor, wasmPath } from '../../helpers/store';
 
 const todoTitles = async (file: string) => {
   const db = await readSnapshot(file);
@@ -181,17 +181,14 @@ test('the snapshot and journal a backup reads belong together, though a checkpoi
   const SQL = await loadEngine(wasmPath);
   const replacement = new SQL.Database(db.export());
   replacement.run(`UPDATE profile SET name = 'After'`);
-  const slot = db.snapshotSlot();
-  stampGeneration(replacement, slot.generation);
   const bytes = replacement.export();
   replacement.close();
-  writeFileSync(slot.file, bytes);
 
   // Right after the snapshot is opened, a new snapshot and journal take the files' places.
   let swapped = false;
   const files = (await db.openDurableFiles(async (file) => {
     const fd = openSync(file, 'r');
-    if (!swapped) swapped = await db.replaceWithSnapshot(slot, bytes);
+    if (!swapped) swapped = await takeSnapshot(db, bytes);
     return fd;
   }))!;
   assert.ok(swapped);

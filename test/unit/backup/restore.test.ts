@@ -14,9 +14,9 @@ import { CURRENT_SCHEMA } from '../../../src/backup/dataFile';
 import { UserError } from '../../../src/errors';
 import { appStore, APP_TABLES, MIGRATIONS } from '../../../src/store/appSchema';
 import { applySchema } from '../../../src/store/migrate';
-import { stampGeneration, type SnapshotSlot } from '../../../src/store/database';
+import type { SnapshotSlot } from '../../../src/store/database';
 import { Search } from '../../../src/search/searchIndex';
-import { crashCopy, openForTest, scratchDir, wasmPath } from '../../helpers/store';
+import { crashCopy, openForTest, scratchDir, takeSnapshot, wasmPath } from '../../helpers/store';
 import { setupTools } from '../tools/harness';
 import { backupsFor } from '../../helpers/backups';
 
@@ -139,20 +139,13 @@ test('a checkpoint between preparing the file and taking it in: the file is prep
   const h = await withWork(t);
   const backup = await h.backups.backUp();
   await h.core.tasks.deleteProfile(h.work.id);
-  const SQL = await sql();
   const slots: number[] = [];
   const backups = {
     prepareTakeIn: (file: string, name: string, slot: SnapshotSlot) => (slots.push(slot.generation), h.backups.prepareTakeIn(file, name, slot)),
     // After the copy of the data as it was, the store moves to a new snapshot (as a checkpoint does).
     backUp: async (kind?: 'daily' | 'before-restore') => {
       const entry = await h.backups.backUp(kind);
-      const slot = h.db.snapshotSlot();
-      const now = new SQL.Database(h.db.export());
-      stampGeneration(now, slot.generation);
-      const bytes = now.export();
-      now.close();
-      writeFileSync(slot.file, bytes);
-      assert.equal(await h.db.replaceWithSnapshot(slot, bytes), true);
+      assert.ok(await takeSnapshot(h.db, h.db.export()));
       return entry;
     },
   };
@@ -170,16 +163,13 @@ test('a snapshot prepared before the store moved on is not taken: false, the fil
   const first = await openForTest(t, dir);
   appStore(first.db).profiles.insert({ name: 'Kept' });
   const slot = first.db.snapshotSlot();
-  const SQL = await sql();
-  const other = new SQL.Database(first.db.export());
+  const other = new (await sql()).Database(first.db.export());
   other.run(`UPDATE profile SET name = 'Replaced'`);
-  stampGeneration(other, slot.generation);
   const bytes = other.export();
   other.close();
   first.db.closeSync(); // a checkpoint: the next open is a generation on
-  writeFileSync(slot.file, bytes);
   const { db } = await openForTest(t, dir);
-  assert.equal(await db.replaceWithSnapshot(slot, bytes), false);
+  assert.equal(await takeSnapshot(db, bytes, slot), false);
   assert.equal(existsSync(slot.file), false);
   assert.deepEqual(appStore(db).profiles.rows().map((p) => p.name), ['Kept']);
 });

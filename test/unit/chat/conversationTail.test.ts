@@ -6,10 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import initSqlJs from 'sql.js';
 import { Conversation } from '../../../src/chat/conversation';
 import { appStore } from '../../../src/store/appSchema';
-import { openForTest, scratchDir, wasmPath } from '../../helpers/store';
+import { openForTest, scratchDir, takeSnapshot } from '../../helpers/store';
 
 async function setupTail(t: TestContext) {
   const { db } = await openForTest(t, scratchDir(t, 'pipulate-tail-'));
@@ -75,7 +74,7 @@ test('a write around the Conversation (another writer, a rolled-back transaction
   conversation.add(work, 'user', 'after the copy');
   check('kept again');
   await db.sync();
-  db.replaceWith(before, await initSqlJs({ locateFile: () => wasmPath }));
+  assert.ok(await takeSnapshot(db, before));
   assert.equal(store.messages.count({ content: 'after the copy' }), 0);
   check('after the data was replaced');
 });
