@@ -140,7 +140,9 @@ export class Reply {
     this.deltaTimer = undefined;
     clearTimeout(this.idleTimer);
     clearInterval(this.persistTimer);
-    const row = this.deps.conversation.update(this.id, { content: this.content, status: 'done', data });
+    // The text only if it changed since it was saved (a round of calls often has none): rewriting it indexes it for search again.
+    const text = this.persisted === this.content.length ? {} : { content: this.content };
+    const row = this.deps.conversation.update(this.id, { ...text, status: 'done', data });
     this.deps.emit({ kind: 'chat/finished', profileId: this.profileId, message: this.deps.conversation.dto(row) });
     this.deps.conversation.sync().catch((err) => this.deps.log(`chat: a round may not be on disk: ${(err as Error).message}`));
     this.id = undefined;

@@ -72,6 +72,11 @@ export class TasksService {
     };
   }
 
+  /** How many todos the active profile has. */
+  todoCount(): number {
+    return this.todos().count();
+  }
+
   counts(): { open: number; done: number } {
     return { open: this.todos().count({ done: false }), done: this.todos().count({ done: true }) };
   }

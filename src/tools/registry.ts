@@ -100,11 +100,6 @@ function position(scope: ToolScope, todoId: number): number {
   return ordered(scope).findIndex((t) => t.id === todoId) + 1;
 }
 
-/** How many todos the list has. */
-function total(scope: ToolScope): number {
-  const { open, done } = scope.tasks.counts();
-  return open + done;
-}
 
 const listTodos: ReadTool<object> = {
   kind: 'read',
@@ -156,7 +151,7 @@ const addTodo: ChangeTool<{ title: string }> = {
       args.title,
       // At the bottom: its position is the count (not the whole list read again).
       // model-facing
-      change((todo) => `Added todo ${todo.id} ${quote(todo.title)} at position ${total(scope)}.`),
+      change((todo) => `Added todo ${todo.id} ${quote(todo.title)} at position ${scope.tasks.todoCount()}.`),
     ),
 };
 

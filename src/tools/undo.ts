@@ -40,11 +40,18 @@ export const undoTable = defineTable({
 export type UndoEntry = Row<typeof undoTable>;
 export type UndoSource = 'model' | 'user';
 
-/** Entries kept per profile and source; older ones are dropped as new ones come. */
+/**
+ * Entries kept per profile and source: the newest KEEP at least. Older ones are dropped
+ * now and then (at the first new entry of a session, then every PRUNE_EVERY), not at each:
+ * looking for them is a query in every change's transaction.
+ */
 const KEEP = 50;
+const PRUNE_EVERY = 16;
 
 export class UndoLog {
   private readonly table: Table<typeof undoTable>;
+  /** Per profile and source, new entries since the last prune in this session. */
+  private readonly sincePrune = new Map<string, number>();
 
   constructor(
     store: AppStore,
@@ -65,6 +72,10 @@ export class UndoLog {
       return this.table.update({ id: existing.id, steps: [...(existing.steps as RevertStep[]), ...steps], label: [...(existing.label as string[]), note] });
     }
     const entry = this.table.insert({ profile_id: profileId, source, card_id: cardId, steps, label: [note], created: this.now(), undone: false });
+    const counted = `${profileId} ${source}`;
+    const since = this.sincePrune.get(counted);
+    this.sincePrune.set(counted, since === undefined || since + 1 >= PRUNE_EVERY ? 0 : since + 1);
+    if (since !== undefined && since + 1 < PRUNE_EVERY) return entry;
     const old = this.table.rows({ where: { profile_id: profileId, source }, orderBy: 'id DESC', offset: KEEP, limit: 1 })[0];
     if (old) this.table.deleteWhere('profile_id = ? AND source = ? AND id <= ?', [profileId, source, old.id]);
     return entry;

@@ -151,3 +151,18 @@ test('deleting a profile deletes what the tools kept for it (its undo entries, i
   assert.equal(await again.core.userUndo.undo(), true, 'the kept profile’s undo still works');
   assert.deepEqual(again.list(), ['From the model', 'Mine']);
 });
+
+test('the undo log keeps the newest 50 at least and does not grow without end; the newest is undone, after a reopen too', { timeout: 120_000 }, async (t) => {
+  const h = await setupTools(t);
+  const entries = (db: typeof h.db) => Number(db.all('SELECT count(*) AS n FROM undo')[0]!.n);
+  for (let i = 0; i < 70; i++) await h.core.userUndo.deleteTodo((await h.core.tasks.addTodo(`t${i}`)).id);
+  assert.ok(entries(h.db) >= 50 && entries(h.db) <= 66, `${entries(h.db)} entries`);
+  h.core.dispose();
+  h.db.closeSync();
+  const again = await setupTools(t, { dir: h.dir, fakeToUse: h.fake });
+  await again.core.userUndo.deleteTodo((await again.core.tasks.addTodo('last')).id);
+  assert.equal(entries(again.db), 50, 'the first new entry of a session drops what is beyond');
+  assert.equal(await again.core.userUndo.undo(), true);
+  assert.equal(await again.core.userUndo.undo(), true);
+  assert.deepEqual(again.list(), ['t69', 'last']);
+});
