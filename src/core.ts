@@ -136,6 +136,8 @@ export function createCore(options: CoreOptions): Core {
   const unsubscribe = [
     events.on((n) => router.broadcast(n)),
     followActiveProfile(events, tasks, chat),
+    // Pipulate's live reload, for workflows: a definition saved, and the open runs of it show it.
+    catalog.onChange((workflow) => events.emit({ kind: 'workflow/definition', workflow })),
     // A card a workflow step proposed was decided or undone: its run follows.
     events.on((n) => {
       if (n.kind === 'chat/finished' && n.message.card?.from) workflows.cardChanged(n.profileId, { ...n.message, card: n.message.card });

@@ -393,6 +393,8 @@ export type Notification =
   /** "Pipulate: Search" landed on a message of the conversation shown: bring it into view (loading older pages if needed). */
   | { kind: 'chat/reveal'; profileId: number; id: number }
   | { kind: 'workflow/changed'; run: WorkflowRunDto }
+  /** A workflow's definition changed (its file saved, deleted, fixed): a panel showing one of its runs asks for it again (workflow/open). */
+  | { kind: 'workflow/definition'; workflow: string }
   | { kind: 'workflow/delta'; profileId: number; workflow: string; key: string; step: string; text: string }
   /** A generate step's text ended: the whole text, and how it ended. */
   | { kind: 'workflow/generated'; profileId: number; workflow: string; key: string; step: string; text: string; status: 'done' | 'stopped' | 'error'; error?: string };
@@ -415,6 +417,7 @@ export function audienceOf(n: Notification): readonly ViewKind[] {
     case 'focus/input':
       return [n.view];
     case 'workflow/changed':
+    case 'workflow/definition':
     case 'workflow/delta':
     case 'workflow/generated':
       return ['workflow'];

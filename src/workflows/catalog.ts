@@ -18,7 +18,7 @@ export interface CatalogEntry {
 export class WorkflowCatalog {
   private readonly files = new Map<string, CatalogEntry>();
   private readonly builtins = new Map<string, CatalogEntry>();
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(name: string) => void>();
 
   constructor() {
     for (const b of BUILTIN_WORKFLOWS) {
@@ -33,12 +33,12 @@ export class WorkflowCatalog {
   setFile(name: string, source: string, text: string): DefinitionError[] {
     const parsed = parseWorkflow(name, text);
     this.files.set(name, parsed.ok ? { name, source, workflow: parsed.workflow, errors: [] } : { name, source, errors: parsed.errors });
-    this.changed();
+    this.changed(name);
     return parsed.ok ? [] : parsed.errors;
   }
 
   removeFile(name: string): void {
-    if (this.files.delete(name)) this.changed();
+    if (this.files.delete(name)) this.changed(name);
   }
 
   /** The workflow by name, when it is there and valid. */
@@ -53,12 +53,13 @@ export class WorkflowCatalog {
     return [...all.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  onChange(listener: () => void): () => void {
+  /** `name`: the workflow whose definition changed (a file read, changed or gone). */
+  onChange(listener: (name: string) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  private changed(): void {
-    for (const l of this.listeners) l();
+  private changed(name: string): void {
+    for (const l of this.listeners) l(name);
   }
 }

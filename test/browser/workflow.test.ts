@@ -158,7 +158,8 @@ describe('the run panel', () => {
     const ro = await h.open('workflow', { width: 700, query: `?profileId=${profileId}&workflow=trip&key=k` });
     await ro.page.locator('.wf-notice', { hasText: 'Problems panel' }).waitFor();
     assert.equal(await ro.page.locator('li[data-step="city"] .wf-value').textContent(), 'Rome');
-    assert.equal(await ro.page.locator('button').count(), 1, 'only the banner’s Dismiss: nothing to change');
+    assert.deepEqual(await ro.page.locator('li.wf-step button').allTextContents(), ['Copy'], 'nothing to change: a value can only be copied');
+    assert.equal(await ro.page.locator('button').count(), 2, 'and the banner’s Dismiss');
     assert.deepEqual(ro.problems, []);
   });
 
@@ -251,6 +252,43 @@ describe('the run panel', () => {
     assert.deepEqual(v.problems, []);
     fs.rmSync(folder, { recursive: true, force: true });
     view = v;
+  });
+
+  it('a done step’s value is copied as it is (Copy, by mouse or Enter), also once the run is finalized; a checkbox offers none', async () => {
+    const multiline = '<b>fix</b>: parse\n\nBody line';
+    await h.core.workflows.submit(profileId, 'trip', 'k', 'city', 'Rome');
+    await h.core.workflows.submit(profileId, 'trip', 'k', 'days', '2');
+    await h.core.workflows.submit(profileId, 'trip', 'k', 'notes', multiline);
+    await h.core.workflows.submit(profileId, 'trip', 'k', 'sure', 'true');
+    await page.locator('li.wf-current[data-step="plan"]').waitFor();
+    await page.locator('#step-notes-copy').click();
+    assert.equal(h.ui.clipboard, multiline);
+    await page.locator('.sr-only[role="status"]', { hasText: 'Copied “Notes” to the clipboard.' }).waitFor();
+    assert.equal(await page.locator('#step-sure-copy').count(), 0);
+    await h.core.workflows.submit(profileId, 'trip', 'k', 'plan', 'the plan');
+    await h.core.workflows.finalize(profileId, 'trip', 'k');
+    await page.locator('.wf-footer button', { hasText: 'Unlock' }).waitFor();
+    await page.locator('#step-city-copy').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('.sr-only[role="status"]')?.textContent === 'Copied “City” to the clipboard.');
+    assert.equal(h.ui.clipboard, 'Rome');
+  });
+
+  it('an open run follows its file as it is saved (live reload): a removed step shown as removed with its value, a new one to do; a broken file makes it read-only until fixed', async () => {
+    await h.core.workflows.submit(profileId, 'trip', 'k', 'city', 'Rome');
+    await h.core.workflows.submit(profileId, 'trip', 'k', 'days', '2');
+    await page.locator('li.wf-current[data-step="notes"]').waitFor();
+    const edited = TRIP.replace(/\{ "id": "days".*\n/, '').replace('{ "id": "sure"', '{ "id": "when", "title": "When", "type": "input" },\n    { "id": "sure"');
+    h.core.catalog.setFile('trip', '/ws/.pipulate/workflows/trip.json', edited);
+    await page.locator('li.wf-pending[data-step="when"]').waitFor();
+    assert.equal(await stepStates(), 'city:done notes:current when:pending sure:pending plan:pending days:removed');
+    assert.equal(await page.locator('li[data-step="days"] .wf-value').textContent(), '2');
+    h.core.catalog.setFile('trip', '/ws/.pipulate/workflows/trip.json', '{ "title": "Trip" }');
+    await page.locator('.wf-notice', { hasText: 'the run can be read, not changed' }).waitFor();
+    assert.equal(await page.locator('li.wf-step form').count(), 0, 'no form while read-only');
+    h.core.catalog.setFile('trip', '/ws/.pipulate/workflows/trip.json', TRIP);
+    await page.locator('li.wf-done[data-step="days"]').waitFor();
+    assert.equal(await stepStates(), 'city:done days:done notes:current sure:pending plan:pending');
   });
 
   it('has no axe violations in light, dark and high-contrast themes, with done, current and pending steps', async () => {

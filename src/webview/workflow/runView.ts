@@ -36,11 +36,13 @@ export function startRunView(root: HTMLElement, data: RunPageData): void {
   const heading = h('h1', { className: 'wf-title' });
   const keyLine = h('p', { className: 'wf-key' });
   const notice = h('p', { className: 'wf-notice', role: 'status' });
+  /** Says what a button did that shows no change of its own (Copy). */
+  const announcer = h('div', { className: 'sr-only', role: 'status', 'aria-live': 'polite' });
   const list = h('ol', { className: 'wf-steps', 'aria-label': s.steps });
   const footer = h('div', { className: 'wf-footer' });
   root.setAttribute('role', 'main');
   root.classList.add('wf');
-  root.append(banner.element, heading, keyLine, notice, list, footer);
+  root.append(banner.element, heading, keyLine, notice, list, footer, announcer);
 
   let run: WorkflowRunDto | undefined;
   /** What the user typed in the current step, kept across renders of the same step. */
@@ -108,11 +110,22 @@ export function startRunView(root: HTMLElement, data: RunPageData): void {
     const li = h('li', { className: `wf-step wf-${step.state}`, 'aria-labelledby': titleId, 'data-step': step.id }, title);
     if (step.state === 'done' || step.state === 'removed') {
       li.append(step.card ? cardOf(step.card) : h('div', { className: 'wf-value' }, shownValue(step)));
+      const actions = h('div', { className: 'wf-actions' });
+      // A value to take elsewhere (a commit message): copied as it is, also from a finalized or read-only run.
+      if (step.value && step.input !== 'checkbox') {
+        const value = step.value;
+        const copy = button(s.copy, 'copy', () => act(() => request({ kind: 'clipboard/write', text: value })).then((x) => x !== undefined && (announcer.textContent = fmt(s.copied, step.title))));
+        copy.setAttribute('aria-label', fmt(s.copyLabel, step.title));
+        copy.id = `step-${step.id}-copy`; // the focus stays on it when the run is drawn again
+        actions.append(copy);
+      }
       if (step.state === 'done' && !run!.readOnly && !run!.finalized) {
         const revert = button(s.revert, 'discard', () => act(() => request({ kind: 'workflow/revert', ...ids, step: step.id })).then((x) => x && show(x, true)));
         revert.setAttribute('aria-label', fmt(s.revertLabel, step.title));
-        li.append(revert);
+        revert.id = `step-${step.id}-revert`;
+        actions.append(revert);
       }
+      if (actions.childElementCount) li.append(actions);
     } else if (step.state === 'current' && !run!.readOnly && !run!.finalized) {
       if (step.help) li.append(h('p', { className: 'wf-help', id: `step-${step.id}-help` }, step.help));
       li.append(step.type === 'generate' || step.type === 'command' ? generateForm(step) : step.type === 'todos' ? todosForm(step) : inputForm(step));
@@ -259,8 +272,14 @@ export function startRunView(root: HTMLElement, data: RunPageData): void {
   }
 
   const ours = (n: { profileId: number; workflow: string; key: string }) => n.profileId === ids.profileId && n.workflow === ids.workflow && n.key === ids.key;
+  const load = (focus: boolean) =>
+    request({ kind: 'workflow/open', ...ids }).then(
+      (r) => show(r, focus),
+      (err: Error) => banner.show(fmt(s.couldNotOpen, err.message)),
+    );
   onNotify((n: Notification) => {
     if (n.kind === 'workflow/changed' && ours(n.run)) show(n.run);
+    else if (n.kind === 'workflow/definition' && n.workflow === ids.workflow) void load(false);
     else if (n.kind === 'workflow/delta' && ours(n)) {
       const area = list.querySelector<HTMLTextAreaElement>(`[data-step="${CSS.escape(n.step)}"] textarea`);
       if (area) {
@@ -275,8 +294,5 @@ export function startRunView(root: HTMLElement, data: RunPageData): void {
     }
   });
 
-  request({ kind: 'workflow/open', ...ids }).then(
-    (r) => show(r, true),
-    (err: Error) => banner.show(fmt(s.couldNotOpen, err.message)),
-  );
+  void load(true);
 }
