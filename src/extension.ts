@@ -21,6 +21,7 @@ import { registerWalkthrough } from './walkthrough';
 import { diffProposals, registerAttachCommands } from './attachCommands';
 import { Backups, summaryOf } from './backup/backups';
 import { adoptStore, storeFolder } from './store/location';
+import { mergeForks } from './store/forks';
 import { backupFolder, backupKeep, registerDataCommands } from './dataCommands';
 import { registerWorkflowCommands } from './workflowCommands';
 import { RUN_PANEL, WorkflowPanels } from './panel/workflowPanel';
@@ -121,6 +122,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
   });
   backups.start();
   registerDataCommands({ core, backups, register, log });
+  if (context.storageUri && dataDir !== context.storageUri.fsPath) void mergeOtherWindows(core, context.storageUri.fsPath, dataDir, wasmPath, log);
   registerLinkCommands(context, { tasks, links: core.links, events, register, log });
   registerImportCommands({ tasks, links: core.links, register });
   registerAttachCommands({ chat, tasks, register });
@@ -163,6 +165,30 @@ async function storeDir(context: vscode.ExtensionContext, log: vscode.LogOutputC
     // A window of an older version has it open, or the copy failed: this time, open it where it is.
     log.warn(`The store stays in ${context.storageUri.fsPath} for now: ${(err as Error).message}`);
     return context.storageUri.fsPath;
+  }
+}
+
+/**
+ * Stores an earlier version let other windows on this workspace keep apart (src/store/forks.ts)
+ * are added to this one, each profile that held anything as a profile of its own; the user is told.
+ */
+async function mergeOtherWindows(core: Core, storageDir: string, dataDir: string, wasmPath: string, log: vscode.LogOutputChannel): Promise<void> {
+  try {
+    const merged = await mergeForks(core.store, storageDir, { wasmPath, into: dataDir, log: (line) => log.info(line) });
+    if (merged.length === 0) return;
+    await core.tasks.reload();
+    const total = (k: 'todos' | 'messages' | 'runs') => merged.reduce((n, m) => n + m[k], 0);
+    void vscode.window.showInformationMessage(
+      l10n.t(
+        'Pipulate found data another window had kept apart (an earlier version gave each window its own) and added it here: {0} ({1} todos, {2} messages, {3} workflow runs).',
+        merged.flatMap((m) => m.profiles).join(', '),
+        total('todos'),
+        total('messages'),
+        total('runs'),
+      ),
+    );
+  } catch (err) {
+    log.error(`Could not merge the stores other windows kept: ${(err as Error).stack ?? String(err)}`);
   }
 }
 

@@ -16,13 +16,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import initSqlJs, { type Database as SqlJsDatabase, type SqlJsStatic } from 'sql.js';
+import initSqlJs, { type SqlJsStatic } from 'sql.js';
 import { APP_TABLES, MIGRATIONS } from '../store/appSchema';
-import { replay, stampGeneration, type SnapshotSlot, type SqlRow } from '../store/database';
+import { replay, stampGeneration, type SnapshotSlot } from '../store/database';
 import { fsyncDirSync } from '../store/fsutil';
 import { parseJournal } from '../store/journal';
-import { applySchema, ensureTables, type SchemaTarget } from '../store/migrate';
-import type { SqlValue } from '../store/schema';
+import { applySchema, ensureTables, sqlJsTarget } from '../store/migrate';
 import { undoTable } from '../tools/undo';
 import { openDataFile, rawQuery, summarize, type DataFileProblem, type DataSummary } from './dataFile';
 
@@ -112,7 +111,7 @@ export async function takeIn(job: TakeInJob): Promise<{ summary: DataSummary; by
   if ('problem' in opened) return opened;
   const { db, summary } = opened;
   try {
-    const target = schemaTarget(db);
+    const target = sqlJsTarget(db);
     applySchema(target, APP_TABLES, MIGRATIONS);
     ensureTables(target, [undoTable]);
     stampGeneration(db, job.slot.generation);
@@ -122,40 +121,6 @@ export async function takeIn(job: TakeInJob): Promise<{ summary: DataSummary; by
   } finally {
     db.close();
   }
-}
-
-/** A bare sql.js database as the schema's work sees a store (nothing here is journaled: the result is written whole). */
-function schemaTarget(db: SqlJsDatabase): SchemaTarget {
-  const all = (sql: string, params: readonly SqlValue[] = []): SqlRow[] => {
-    const stmt = db.prepare(sql, params as SqlValue[]);
-    try {
-      const rows: SqlRow[] = [];
-      while (stmt.step()) rows.push(stmt.getAsObject() as SqlRow);
-      return rows;
-    } finally {
-      stmt.free();
-    }
-  };
-  let depth = 0;
-  return {
-    all,
-    write: all,
-    transaction<T>(fn: () => T): T {
-      const outer = depth === 0;
-      if (outer) db.run('BEGIN');
-      depth++;
-      try {
-        const result = fn();
-        if (outer) db.run('COMMIT');
-        return result;
-      } catch (err) {
-        if (outer) db.run('ROLLBACK');
-        throw err;
-      } finally {
-        depth--;
-      }
-    },
-  };
 }
 
 async function perform(job: WorkerJob): Promise<{ result: WorkerResult; transfer: ArrayBuffer[] }> {

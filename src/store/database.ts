@@ -888,7 +888,8 @@ function removeLeftovers(file: string): void {
   }
 }
 
-function readGeneration(db: SqlJsDatabase): number {
+/** The generation a snapshot was stamped with (stampGeneration); 0 for a file without one. */
+export function readGeneration(db: SqlJsDatabase): number {
   try {
     const value = db.exec(`SELECT value FROM ${META_TABLE} WHERE key = 'generation'`)[0]?.values[0]?.[0];
     return typeof value === 'number' ? value : 0;

@@ -3,14 +3,49 @@
  * (create tables, add columns and indexes); a numbered migration does the rest (drop,
  * retype, re-key), once, recorded in SQLite's `user_version`.
  */
-import type { Database } from './database';
-import { createTableSql, quoteId, transformSql, type ExistingColumn, type TableSpec } from './schema';
+import type { Database as SqlJsDatabase } from 'sql.js';
+import type { Database, SqlRow } from './database';
+import { createTableSql, quoteId, transformSql, type ExistingColumn, type SqlValue, type TableSpec } from './schema';
 
 /**
  * What the schema's work needs of a database: the store's Database, or a bare sql.js
  * database in the worker that prepares a file to take in (src/backup/foldWorker.ts).
  */
 export type SchemaTarget = Pick<Database, 'all' | 'write' | 'transaction'>;
+
+/** A bare sql.js database as the schema's work sees a store (nothing is journaled: the caller writes the result whole, or only reads it). */
+export function sqlJsTarget(db: SqlJsDatabase): SchemaTarget {
+  const all = (sql: string, params: readonly SqlValue[] = []): SqlRow[] => {
+    const stmt = db.prepare(sql, params as SqlValue[]);
+    try {
+      const rows: SqlRow[] = [];
+      while (stmt.step()) rows.push(stmt.getAsObject() as SqlRow);
+      return rows;
+    } finally {
+      stmt.free();
+    }
+  };
+  let depth = 0;
+  return {
+    all,
+    write: all,
+    transaction<T>(fn: () => T): T {
+      const outer = depth === 0;
+      if (outer) db.run('BEGIN');
+      depth++;
+      try {
+        const result = fn();
+        if (outer) db.run('COMMIT');
+        return result;
+      } catch (err) {
+        if (outer) db.run('ROLLBACK');
+        throw err;
+      } finally {
+        depth--;
+      }
+    },
+  };
+}
 
 export interface Migration {
   /** The schema version this migration brings the database to. */
