@@ -73,7 +73,7 @@ import type { AppStore, Message } from '../store/appSchema';
 import type { AttachmentDto, CardSource, ChatConnection, ChatMessageDto, ChatPage, ChatSnapshot, Notification, PullProgress, ToolCard } from '../protocol';
 import { NotFoundError, UserError } from '../errors';
 import { ChatQueue } from './chatQueue';
-import { contextFullProblem, contextWasFull, promptTokens, tooLongProblem, trimmedProblem } from './context';
+import { contextFullProblem, contextWasFull, promptTokens, tooLongProblem, trimmedProblem, type ContextLength } from './context';
 import { Conversation, toDto, type Note } from './conversation';
 import { diagnose, noModel, type Diagnosis, type HostEnvironment } from './diagnose';
 import { OllamaServer, type ModelServer, type ServerDeps } from './modelServer';
@@ -220,7 +220,7 @@ export class ChatService {
     const s = this.deps.settings();
     const models = server.models;
     const tools = this.toolMode(s);
-    const reported = server.contextLength(s.model);
+    const context = this.contextOf(server, s.model, s);
     return {
       host: server.shownHost(),
       state: server.state,
@@ -230,9 +230,16 @@ export class ChatService {
       ...(tools ? { tools } : {}),
       kind: server.kind,
       canPull: server.canPull,
-      context: { tokens: reported ?? contextLength(s), source: server.setsContextLength ? 'sent' : reported ? 'server' : 'setting' },
+      context,
       ...(this.waiting && this.replies.size > 0 ? { waiting: this.waiting } : {}),
     };
+  }
+
+  /** The context length a model's prompt is fitted to: sent to the server (Ollama), as the server reports it, or the setting. */
+  private contextOf(server: ModelServer, model: string, s: ChatSettings): ContextLength {
+    const reported = server.contextLength(model);
+    if (server.setsContextLength) return { tokens: contextLength(s), source: 'sent' };
+    return reported ? { tokens: reported, source: 'server' } : { tokens: contextLength(s), source: 'setting' };
   }
 
   /** The server the settings name now. */
@@ -553,8 +560,9 @@ export class ChatService {
   private async run(reply: Reply, retry: boolean, saved?: Promise<void>): Promise<void> {
     const s = this.deps.settings();
     const server = this.server;
-    const numCtx = server.contextLength(reply.model) ?? contextLength(s);
-    if (!server.setsContextLength) this.deps.log(`chat: the server cannot be told the context length: its own applies; the prompt is fitted to ${numCtx} tokens (${server.contextLength(reply.model) ? 'as the server reports for the model' : 'the setting pipulate.chat.contextLength'})`);
+    const context = this.contextOf(server, reply.model, s);
+    const numCtx = context.tokens;
+    if (!server.setsContextLength) this.deps.log(`chat: the server cannot be told the context length: its own applies; the prompt is fitted to ${numCtx} tokens (${context.source === 'server' ? 'as the server reports for the model' : 'the setting pipulate.chat.contextLength'})`);
     const limits = toolSettings(s);
     const tools = limits.enabled ? this.deps.tools : undefined;
     const known = this.server.knownTools(reply.model);
@@ -576,11 +584,11 @@ export class ChatService {
       if (reply.finished) return;
       if (!prompt.fits) {
         this.deps.log(`chat: not sent, too long for num_ctx ${numCtx} (about ${prompt.minimum} tokens at least)`);
-        return reply.finish('error', { code: 'contextTooLong', problem: tooLongProblem(prompt, numCtx) });
+        return reply.finish('error', { code: 'contextTooLong', problem: tooLongProblem(prompt, context) });
       }
       if (prompt.trimmed) {
         this.deps.log(`chat: older messages left out (about ${prompt.sentEstimate} tokens sent for num_ctx ${numCtx})`);
-        this.problems.set({ code: 'contextTrimmed', problem: trimmedProblem(prompt, numCtx) }, reply.model);
+        this.problems.set({ code: 'contextTrimmed', problem: trimmedProblem(prompt, context) }, reply.model);
       }
 
       const ctx = { ...this.server.context('chat', firstTokenTimeout(s)), model: reply.model, hasKey: await this.server.hasKey() };
@@ -615,7 +623,7 @@ export class ChatService {
       const sent = promptTokens(prompt.sentEstimate, stats.promptTokens);
       if (contextWasFull(sent, stats.replyTokens, numCtx)) {
         this.deps.log(`chat: the context was full (prompt about ${sent}, server counted ${stats.promptTokens}; reply ${stats.replyTokens}; num_ctx ${numCtx})`);
-        warning = { code: 'contextFull', problem: contextFullProblem(sent, stats.replyTokens ?? 0, numCtx) };
+        warning = { code: 'contextFull', problem: contextFullProblem(sent, stats.replyTokens ?? 0, context) };
       }
       return reply.finish('done', warning);
     }

@@ -18,7 +18,7 @@
  * cache (Ollama, llama.cpp) it counts only the tokens after the cached start.
  */
 import * as l10n from '@vscode/l10n';
-import type { ChatProblem } from '../protocol';
+import type { ChatConnection, ChatProblem } from '../protocol';
 
 export interface OutgoingMessage {
   role: 'system' | 'user' | 'assistant' | 'tool';
@@ -66,48 +66,73 @@ export interface PromptSize {
   budget: number;
 }
 
-export function trimmedProblem(size: PromptSize, numCtx: number): ChatProblem {
+/** The context length the prompt is fitted to, and where it comes from (as the model line shows it). */
+export type ContextLength = NonNullable<ChatConnection['context']>;
+
+/** The context length in a sentence, with where it comes from: a server that cannot be told it has its own. */
+function lengthText(ctx: ContextLength): string {
+  if (ctx.source === 'server') return l10n.t('{0} tokens, as the server reports for the model', ctx.tokens);
+  if (ctx.source === 'setting') return l10n.t("{0} tokens by the setting pipulate.chat.contextLength; the server cannot be told it, and its own applies", ctx.tokens);
+  return l10n.t('num_ctx {0} tokens', ctx.tokens);
+}
+
+/** Where to make the context longer: the setting when it is sent, else on the server. */
+function raiseText(ctx: ContextLength): string {
+  if (ctx.source === 'server') return l10n.t("The context length is the server's for this model (vLLM: --max-model-len; llama-server: --ctx-size): raise it there, or clear the conversation.");
+  if (ctx.source === 'setting') return l10n.t("Set pipulate.chat.contextLength to the server's context length for this model, or clear the conversation.");
+  return l10n.t('Raise the context length in the settings (the model must support it; it takes more memory), or clear the conversation.');
+}
+
+export function trimmedProblem(size: PromptSize, ctx: ContextLength): ChatProblem {
   return {
     title: l10n.t('Older messages were left out'),
     detail: [
-      l10n.t('The conversation is longer than the context length (num_ctx {0} tokens, of which {1} are kept for the reply).', numCtx, numCtx - size.budget),
+      l10n.t('The conversation is longer than the context length ({0}; {1} of them are kept for the reply).', lengthText(ctx), ctx.tokens - size.budget),
       l10n.t(
         'So the model is sent only the newest messages, about {0} tokens by a rough estimate (4 characters a token), and does not see the older ones. They leave in blocks, so that the start of what is sent stays the same for many turns and the model server can reuse its work.',
         size.sentEstimate,
       ),
-      l10n.t('Raise the context length in the settings (the model must support it; it takes more memory), or clear the conversation.'),
+      raiseText(ctx),
     ].join('\n'),
     actions: ['openSettings'],
   };
 }
 
-export function tooLongProblem(size: PromptSize, numCtx: number): ChatProblem {
+export function tooLongProblem(size: PromptSize, ctx: ContextLength): ChatProblem {
   return {
     title: l10n.t('The conversation is too long for the context length'),
     detail: [
       l10n.t(
-        'Even the system prompt, the to-do list and the newest message come to about {0} tokens by a rough estimate (4 characters a token), more than the context length allows (num_ctx {1}, with {2} kept for the reply).',
+        'Even the system prompt, the to-do list and the newest message come to about {0} tokens by a rough estimate (4 characters a token), more than the context length allows ({1}; {2} of them are kept for the reply).',
         size.minimum,
-        numCtx,
-        numCtx - size.budget,
+        lengthText(ctx),
+        ctx.tokens - size.budget,
       ),
-      l10n.t('Nothing was sent to the model. Shorten the message or the system prompt, or raise the context length in the settings.'),
+      l10n.t('Nothing was sent to the model. Shorten the message or the system prompt.'),
+      raiseText(ctx),
     ].join('\n'),
     actions: ['openSettings'],
   };
 }
 
-export function contextFullProblem(promptTokens: number, replyTokens: number, numCtx: number): ChatProblem {
+export function contextFullProblem(promptTokens: number, replyTokens: number, ctx: ContextLength): ChatProblem {
   return {
     title: l10n.t('The model may not have seen the whole conversation'),
     detail: [
-      l10n.t(
-        'The prompt came to about {0} tokens and the reply to {1}, for a context length of {2} (num_ctx): the context was full, and Ollama leaves out what does not fit without saying so.',
-        promptTokens,
-        replyTokens,
-        numCtx,
-      ),
-      l10n.t('Raise the context length in the settings, or clear the conversation.'),
+      ctx.source === 'sent'
+        ? l10n.t(
+            'The prompt came to about {0} tokens and the reply to {1}, for a context length of {2} (num_ctx): the context was full, and Ollama leaves out what does not fit without saying so.',
+            promptTokens,
+            replyTokens,
+            ctx.tokens,
+          )
+        : l10n.t(
+            'The prompt came to about {0} tokens and the reply to {1}, for a context length of {2}: the context was full, and the server may have left out what did not fit, or cut the reply short.',
+            promptTokens,
+            replyTokens,
+            lengthText(ctx),
+          ),
+      raiseText(ctx),
     ].join('\n'),
     actions: ['openSettings'],
   };

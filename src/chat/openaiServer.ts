@@ -240,7 +240,8 @@ async function* readStream(res: Response): AsyncIterable<ChatChunk> {
     if (chunk.usage) usage = chunk.usage;
     const choice = chunk.choices?.[0];
     if (!choice) continue;
-    for (const piece of choice.delta?.tool_calls ?? []) {
+    const pieces = choice.delta?.tool_calls ?? [];
+    for (const piece of pieces) {
       const index = piece.index ?? calls.size;
       const call = calls.get(index) ?? { name: '', args: '' };
       call.name += piece.function?.name ?? '';
@@ -251,6 +252,9 @@ async function* readStream(res: Response): AsyncIterable<ChatChunk> {
     if (choice.finish_reason) finished = true;
     const done = choice.finish_reason && calls.size ? whole() : [];
     if (text || done.length) yield done.length ? { text, calls: done } : { text };
+    // A piece of a call is the model at work too: the waits for a token start again (a
+    // long call, streamed for minutes, is not a model that stopped answering).
+    else if (pieces.length) yield { text: '' };
   }
   // The stream ended without [DONE]: a reply that finished is whole; else the connection was lost.
   if (!finished) throw Object.assign(new Error('The stream ended before the reply was complete'), { code: 'UND_ERR_CLOSED' });

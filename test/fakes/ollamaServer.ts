@@ -79,6 +79,8 @@ export interface ChatScript {
    * whatever is given here; no call id).
    */
   toolCalls?: { name: string; arguments?: unknown }[];
+  /** The OpenAI-compatible fake streams a call's arguments in pieces: the wait before each piece, in ms (default 0). */
+  argumentDelayMs?: number;
 }
 
 export interface PullScript {

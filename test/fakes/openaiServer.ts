@@ -16,7 +16,7 @@
  * - `POST /v1/chat/completions` with `stream: true`: headers at once (as vLLM does), then
  *   after `firstTokenDelayMs` one `data: {chunk}` per token (`choices[0].delta.content`),
  *   then the tool calls in pieces (the first piece with the id and name, then the
- *   arguments' JSON in fragments of `argumentPiece` characters), the `finish_reason`
+ *   arguments' JSON in fragments of `argumentPiece` characters, `argumentDelayMs` apart), the `finish_reason`
  *   chunk ('tool_calls' or 'stop'), a usage chunk, and `data: [DONE]`.
  * - Errors as `{error: {message, type, code}}` with the status: 401 when `apiKey` is set and
  *   the request's `Authorization: Bearer` differs; 404 for a model it does not serve;
@@ -51,6 +51,7 @@ export interface FakeOpenAI {
   models: string[];
   apiKey: string | undefined;
   scriptChat(...scripts: ChatScript[]): void;
+  setDefaultChat(script: ChatScript): void;
   readonly requests: (RecordedRequest & { headers: http.IncomingHttpHeaders })[];
   readonly chats: Exchange[];
   chatAt(index: number): Promise<Exchange>;
@@ -169,13 +170,14 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       exchange.sent.push(tokens[i]!);
     }
     const calls = script.toolCalls ?? [];
-    calls.forEach((call, index) => {
+    for (const [index, call] of calls.entries()) {
       const args = typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments ?? {});
       res.write(event({ delta: { tool_calls: [{ index, id: `call_fake_${index}`, type: 'function', function: { name: call.name, arguments: '' } }] }, finish_reason: null }));
       for (let at = 0; at < args.length; at += piece) {
+        if (script.argumentDelayMs && !(await sleep(script.argumentDelayMs, t.signal))) return;
         res.write(event({ delta: { tool_calls: [{ index, function: { arguments: args.slice(at, at + piece) } }] }, finish_reason: null }));
       }
-    });
+    }
     res.write(event({ delta: {}, finish_reason: calls.length ? 'tool_calls' : (script.doneReason ?? 'stop') }));
     const promptTokens = script.promptEvalCount ?? Math.ceil(JSON.stringify(messages).length / 4);
     res.write(event(null, { usage: { prompt_tokens: promptTokens, completion_tokens: script.evalCount ?? tokens.length, total_tokens: promptTokens + tokens.length } }));
@@ -197,6 +199,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     },
     apiKey: options.apiKey,
     scriptChat: (...more) => void scripts.push(...more),
+    setDefaultChat: (script) => void (defaultChat = script),
     requests,
     chats,
     chatAt: (index) => (chats[index] ? Promise.resolve(chats[index]!) : new Promise((resolve) => waiters.push({ index, resolve }))),

@@ -1,11 +1,16 @@
-/** A chat service over a real store (temp folder) and the real fake Ollama server, for one test. */
+/**
+ * A chat service over a real store (temp folder) and a real fake server, for one test:
+ * the fake Ollama, or with `kind: 'openai'` the fake OpenAI-compatible server (kinds.ts).
+ */
 import * as net from 'node:net';
 import type { TestContext } from 'node:test';
 import { ChatService, type ChatServiceDeps, type ChatSettings } from '../../../src/chat/chatService';
+import type { ServerKind } from '../../../src/chat/settings';
 import type { ChatMessageDto, Notification } from '../../../src/protocol';
 import { appStore, type AppStore } from '../../../src/store/appSchema';
 import type { Database } from '../../../src/store/database';
 import { startFakeOllama, type FakeOllama, type FakeOllamaOptions } from '../../fakes/ollamaServer';
+import { startFakeOpenAI, type FakeOpenAI, type FakeOpenAIOptions } from '../../fakes/openaiServer';
 import { defer, openForTest, scratchDir } from '../../helpers/store';
 
 type Of<K extends Notification['kind']> = Extract<Notification, { kind: K }>;
@@ -59,8 +64,21 @@ export class Events {
   }
 }
 
-export interface Harness {
-  fake: FakeOllama;
+/** The fake of a kind of server; for a kind not known until run time, either (what both speak). */
+export type FakeOf<K extends ServerKind> = K extends 'openai' ? FakeOpenAI : FakeOllama;
+/** What either fake takes (models, noTools, defaultChat, port); the rest is one kind's own. */
+export type FakeOptions = FakeOllamaOptions & FakeOpenAIOptions;
+
+/** The fake server of `kind`, closed when the test ends. */
+export async function startFake<K extends ServerKind>(t: TestContext, kind: K, options: FakeOptions = {}): Promise<FakeOf<K>> {
+  const fake = kind === 'openai' ? await startFakeOpenAI(options) : await startFakeOllama(options);
+  defer(t, () => void fake.close());
+  return fake as FakeOf<K>;
+}
+
+export interface Harness<F = FakeOllama> {
+  kind: ServerKind;
+  fake: F;
   dir: string;
   db: Database;
   store: AppStore;
@@ -72,17 +90,17 @@ export interface Harness {
   settings: ChatSettings;
 }
 
-export async function setup(
+export async function setup<K extends ServerKind = 'ollama'>(
   t: TestContext,
-  options: { settings?: Partial<ChatSettings>; fake?: FakeOllamaOptions; deps?: Partial<ChatServiceDeps>; dir?: string } = {},
-): Promise<Harness> {
-  const fake = await startFakeOllama(options.fake);
-  defer(t, () => void fake.close());
+  options: { kind?: K; settings?: Partial<ChatSettings>; fake?: FakeOptions; deps?: Partial<ChatServiceDeps>; dir?: string } = {},
+): Promise<Harness<FakeOf<K>>> {
+  const kind = options.kind ?? 'ollama';
+  const fake = await startFake(t, kind, options.fake);
   const dir = options.dir ?? scratchDir(t, 'pipulate-chat-');
   const { db } = await openForTest(t, dir);
   const store = appStore(db);
   const profile = store.profiles.rows({ orderBy: 'id', limit: 1 })[0] ?? store.profiles.insert({ name: 'Work' });
-  const settings: ChatSettings = { host: fake.url, model: 'llama3.2', systemPrompt: 'Be brief.', numCtx: 4096, timeoutMs: 5000, ...options.settings };
+  const settings: ChatSettings = { kind, host: fake.url, model: 'llama3.2', systemPrompt: 'Be brief.', numCtx: 4096, timeoutMs: 5000, ...options.settings };
   const events = new Events();
   const logs: string[] = [];
   const chat = new ChatService({
@@ -94,7 +112,7 @@ export async function setup(
     ...options.deps,
   });
   defer(t, () => chat.dispose());
-  return { fake, dir, db, store, chat, events, logs, profile: { id: profile.id, name: profile.name }, settings };
+  return { kind, fake: fake as FakeOf<K>, dir, db, store, chat, events, logs, profile: { id: profile.id, name: profile.name }, settings };
 }
 
 /** A port on 127.0.0.1 that nothing listens on (it was free a moment ago). */

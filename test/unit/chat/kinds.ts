@@ -1,79 +1,83 @@
 /**
- * The same chat against either kind of model server: the fake Ollama or the fake
- * OpenAI-compatible server (both real HTTP servers on 127.0.0.1, scripted alike), behind
- * the whole core (createCore) on a real store, so tool calls run through cards too.
+ * The same tests against either kind of model server: the fake Ollama or the fake
+ * OpenAI-compatible server (both real HTTP servers on 127.0.0.1, scripted alike with a
+ * ChatScript). A test loops over KINDS and sets up with `kind` (harness.ts `setup`, or
+ * test/unit/tools/harness.ts `setupTools` for the whole core); what differs between the
+ * kinds, as a test sees it, is here, once.
  */
-import type { TestContext } from 'node:test';
-import type { ChatServiceDeps, ChatSettings } from '../../../src/chat/chatService';
 import type { ServerKind } from '../../../src/chat/settings';
-import { createCore, type Core } from '../../../src/core';
-import type { Database } from '../../../src/store/database';
-import { startFakeOllama, type ChatScript, type Exchange } from '../../fakes/ollamaServer';
-import { startFakeOpenAI, type FakeOpenAIOptions } from '../../fakes/openaiServer';
-import { defer, openForTest, scratchDir } from '../../helpers/store';
-import { Events } from './harness';
-import { quietUi } from '../../helpers/ui';
 
-export const KINDS: ServerKind[] = ['ollama', 'openai'];
+export const KINDS: readonly ServerKind[] = ['ollama', 'openai'];
 
-/** What a test needs of either fake. */
-export interface FakeServer {
-  readonly url: string;
-  models: string[];
-  scriptChat(...scripts: ChatScript[]): void;
-  readonly chats: Exchange[];
-  chatAt(index: number): Promise<Exchange>;
-  readonly requests: { path: string; headers?: Record<string, unknown> }[];
+export interface KindExpectations {
+  /** The server in a sentence ("the connection to … was lost"). */
+  who: string;
+  /** An error body as this kind of server sends it. */
+  errorBody(message: string): unknown;
+  /** What the unreachable problem says to start. */
+  start: RegExp;
+  /** The problem's title for a model the server does not have, and its actions. */
+  missing(model: string): RegExp;
+  missingActions: string[];
+  /** Whether a request tells the server the context length (Ollama's num_ctx). */
+  toldContext: boolean;
+  /** How a problem about the context names its length, `tokens` from the setting (the fakes report none). */
+  contextSays(tokens: number): RegExp;
 }
 
-const ui = quietUi();
-
-export interface KindHarness {
-  kind: ServerKind;
-  server: FakeServer;
-  dir: string;
-  db: Database;
-  core: Core;
-  events: Events;
-  logs: string[];
-  settings: ChatSettings;
-  profileId: number;
-  /** The messages a chat request carried, whatever the kind. */
-  messagesOf(exchange: Exchange): { role: string; content?: string | null; tool_calls?: unknown[]; tool_call_id?: string; tool_name?: string }[];
-}
-
-export async function setupKind(
-  t: TestContext,
-  kind: ServerKind,
-  options: { settings?: Partial<ChatSettings>; deps?: Partial<ChatServiceDeps>; openai?: FakeOpenAIOptions; models?: string[] } = {},
-): Promise<KindHarness> {
-  const models = options.models ?? ['llama3.2'];
-  const server: FakeServer = kind === 'openai' ? await startFakeOpenAI({ models, ...options.openai }) : await startFakeOllama({ models });
-  defer(t, () => void (server as unknown as { close(): Promise<void> }).close());
-  const dir = scratchDir(t, `pipulate-${kind}-`);
-  const { db } = await openForTest(t, dir);
-  const events = new Events();
-  const logs: string[] = [];
-  const settings: ChatSettings = { kind, host: server.url, model: 'llama3.2', systemPrompt: 'Be brief.', numCtx: 8192, timeoutMs: 5000, ...options.settings };
-  const core = createCore({
-    db,
-    storage: { dir, scope: 'workspace' },
-    chat: { settings: () => settings, log: (line) => logs.push(line), deltaIntervalMs: 5, ...options.deps },
-    ui,
-    log: (level, line) => logs.push(`${level}: ${line}`),
-  } as Parameters<typeof createCore>[0]);
-  core.events.on(events.push);
-  defer(t, () => core.dispose());
+export function expectations(kind: ServerKind): KindExpectations {
+  if (kind === 'openai') {
+    return {
+      who: 'the model server',
+      errorBody: (message) => ({ error: { message, type: 'server_error', code: 500 } }),
+      start: /Start the model server/,
+      missing: (model) => new RegExp(`"${model}" is not served`),
+      missingActions: ['selectModel', 'openSettings'],
+      toldContext: false,
+      contextSays: (tokens) => new RegExp(`${tokens} tokens by the setting pipulate\\.chat\\.contextLength; the server cannot be told it`),
+    };
+  }
   return {
-    kind,
-    server,
-    dir,
-    db,
-    core,
-    events,
-    logs,
-    settings,
-    profileId: core.tasks.activeProfileId,
-    messagesOf: (exchange) => (exchange.body as { messages: never[] }).messages,
+    who: 'Ollama',
+    errorBody: (message) => ({ error: message }),
+    start: /ollama serve/,
+    missing: (model) => new RegExp(`"${model}" is not installed`),
+    missingActions: ['pull', 'selectModel'],
+    toldContext: true,
+    contextSays: (tokens) => new RegExp(`num_ctx ${tokens} tokens`),
   };
+}
+
+/** A message of a chat request, in either kind's shape. */
+export interface SentMessage {
+  role: string;
+  content?: string | null;
+  tool_calls?: { id?: string; function: { name: string; arguments?: unknown } }[];
+  tool_call_id?: string;
+  tool_name?: string;
+}
+
+/** The tool calls of an assistant message as a request carried them: name and arguments (parsed from OpenAI's JSON text). */
+export function callsOf(message: SentMessage): { name: string; arguments: unknown }[] {
+  return (message.tool_calls ?? []).map((c) => ({
+    name: c.function.name,
+    arguments: typeof c.function.arguments === 'string' ? JSON.parse(c.function.arguments) : c.function.arguments,
+  }));
+}
+
+/**
+ * The tool results among a request's messages: the tool each answers, and what it said.
+ * Ollama names the tool; OpenAI gives the id of the call, which must be a call made before it.
+ */
+export function toolResults(messages: readonly SentMessage[]): { name: string; content: string }[] {
+  const calls = new Map<string, string>();
+  const out: { name: string; content: string }[] = [];
+  for (const m of messages) {
+    for (const c of m.tool_calls ?? []) if (c.id) calls.set(c.id, c.function.name);
+    if (m.role !== 'tool') continue;
+    const name = m.tool_name ?? calls.get(m.tool_call_id ?? '');
+    if (!name) throw new Error(`a tool result answers no call before it: ${JSON.stringify(m)}`);
+    out.push({ name, content: String(m.content) });
+  }
+  return out;
 }

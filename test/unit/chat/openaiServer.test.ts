@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { normalizeBaseUrl, reportedContext, toOpenAI } from '../../../src/chat/openaiServer';
 import { sseData } from '../../../src/chat/sse';
-import { setupKind } from './kinds';
+import { ask, setupTools } from '../tools/harness';
 
 const T = { timeout: 20_000 };
 const KEY = 'sk-pipulate-SECRET-9f8e7d6c5b4a';
@@ -26,8 +26,9 @@ function filesUnder(dir: string): { file: string; bytes: Buffer }[] {
 test('openai: without a key a 401 says the key is missing and offers to set it; with it the chat works; the key is nowhere but the request', T, async (t) => {
   let key: string | undefined;
   const asked: string[] = [];
-  const h = await setupKind(t, 'openai', {
-    openai: { apiKey: KEY },
+  const h = await setupTools(t, {
+    kind: 'openai',
+    fake: { apiKey: KEY },
     deps: { getKey: async (url) => (asked.push(url), key) },
   });
   await h.core.chat.checkConnection();
@@ -39,7 +40,7 @@ test('openai: without a key a 401 says the key is missing and offers to set it; 
 
   // A wrong key is a secret too: the server quotes it in its error, the chat does not.
   key = 'sk-wrong-SECRET-0a1b2c';
-  await h.core.chat.send(h.profileId, 'hi');
+  await h.core.chat.send(h.core.tasks.activeProfileId, 'hi');
   await h.core.chat.settled();
   problem = h.events.problem!;
   assert.match(problem.title, /refused the API key \(401\)/);
@@ -49,12 +50,12 @@ test('openai: without a key a 401 says the key is missing and offers to set it; 
   key = KEY;
   await h.core.chat.checkConnection();
   assert.equal(h.core.chat.connection().state, 'connected');
-  h.server.scriptChat({ tokens: ['Hello', ' you'] });
-  await h.core.chat.send(h.profileId, `my key is not ${KEY.slice(0, 6)}`);
+  h.fake.scriptChat({ tokens: ['Hello', ' you'] });
+  await h.core.chat.send(h.core.tasks.activeProfileId, `my key is not ${KEY.slice(0, 6)}`);
   await h.core.chat.settled();
-  const last = h.server.requests.at(-1)!;
+  const last = h.fake.requests.at(-1)!;
   assert.equal(last.headers?.authorization, `Bearer ${KEY}`, 'the key goes as a bearer token');
-  assert.ok(asked.every((url) => url === h.server.url), 'the key is asked for this server URL');
+  assert.ok(asked.every((url) => url === h.fake.url), 'the key is asked for this server URL');
 
   // Nowhere else: the store's files, an export of the database, the log, anything the views were sent.
   await h.db.sync();
@@ -66,14 +67,14 @@ test('openai: without a key a 401 says the key is missing and offers to set it; 
 });
 
 test('openai: the context length /v1/models reports is the one the prompt is fitted to; else the setting, and the server cannot be told', T, async (t) => {
-  const h = await setupKind(t, 'openai', { models: ['big', 'llama3.2'], openai: { contexts: { 'llama3.2': 600 } } });
+  const h = await setupTools(t, { kind: 'openai', fake: { models: ['big', 'llama3.2'], contexts: { 'llama3.2': 600 } } });
   await h.core.chat.checkConnection();
   assert.deepEqual(h.core.chat.connection().context, { tokens: 600, source: 'server' });
   // 400 tokens' worth fits the setting (8192) but not 600 with the reply's room.
-  await h.core.chat.send(h.profileId, 'x '.repeat(800));
+  await h.core.chat.send(h.core.tasks.activeProfileId, 'x '.repeat(800));
   await h.core.chat.settled();
   assert.match(h.events.problem!.title, /too long/i);
-  assert.equal(h.server.chats.length, 0, 'nothing was sent');
+  assert.equal(h.fake.chats.length, 0, 'nothing was sent');
   assert.ok(h.logs.some((l) => /cannot be told the context length/.test(l)));
 
   h.settings.model = 'big';
@@ -82,16 +83,27 @@ test('openai: the context length /v1/models reports is the one the prompt is fit
 });
 
 test('openai: a model the server refuses tools for is asked again without them, then uses the text protocol', T, async (t) => {
-  const h = await setupKind(t, 'openai', { openai: { noTools: ['llama3.2'] } });
-  h.server.scriptChat({ tokens: ['Refused'] }, { tokens: ['Plain', ' answer'] });
-  await h.core.chat.send(h.profileId, 'hi');
+  const h = await setupTools(t, { kind: 'openai', fake: { noTools: ['llama3.2'] } });
+  h.fake.scriptChat({ tokens: ['Refused'] }, { tokens: ['Plain', ' answer'] });
+  await h.core.chat.send(h.core.tasks.activeProfileId, 'hi');
   await h.core.chat.settled();
   const done = await h.events.finished((m) => m.role === 'assistant');
   assert.equal(done.status, 'done');
   assert.equal(done.content, 'Plain answer');
-  assert.ok(Array.isArray((await h.server.chatAt(0)).body.tools), 'tried with tools');
-  assert.equal((await h.server.chatAt(1)).body.tools, undefined, 'then without');
+  assert.ok(Array.isArray((await h.fake.chatAt(0)).body.tools), 'tried with tools');
+  assert.equal((await h.fake.chatAt(1)).body.tools, undefined, 'then without');
   assert.equal(h.core.chat.connection().tools, 'text');
+});
+
+test('openai: a tool call streamed slowly in pieces keeps the reply going: each piece is the model at work, not a stall', T, async (t) => {
+  const settings = { timeoutMs: 400, firstTokenTimeoutMs: 5000, tools: { enabled: true, autoApprove: ['add' as const], maxRounds: 8 } };
+  const h = await setupTools(t, { kind: 'openai', settings, fake: { argumentPiece: 4 } });
+  // After the text, the call's 40-odd characters come over about 1.2 s: three times the wait between tokens.
+  h.fake.scriptChat({ tokens: ['Sure.'], toolCalls: [{ name: 'add_todo', arguments: { title: 'Call the bank' } }], argumentDelayMs: 100 }, { tokens: ['Added.'] });
+  await ask(h, 'add a todo to call the bank');
+  assert.equal(h.events.problem ?? null, null, 'no timeout');
+  assert.deepEqual(h.list(), ['Call the bank']);
+  assert.equal((await h.events.finished((m) => m.content === 'Added.')).status, 'done');
 });
 
 test('sse: events split anywhere (CRLF, a multi-byte character cut in two, comments, multi-line data) come out whole', async () => {

@@ -1,18 +1,24 @@
-/** The whole core (createCore) over a real store on disk and the real fake Ollama server, for the tools' tests. */
+/**
+ * The whole core (createCore) over a real store on disk and a real fake server (the fake
+ * Ollama, or with `kind: 'openai'` the fake OpenAI-compatible server), for the tools'
+ * tests and the chat tests that go through the whole core.
+ */
 import type { TestContext } from 'node:test';
-import type { ChatSettings } from '../../../src/chat/chatService';
+import type { ChatServiceDeps, ChatSettings } from '../../../src/chat/chatService';
+import type { ServerKind } from '../../../src/chat/settings';
 import { createCore, type Core } from '../../../src/core';
 import type { ChatMessageDto, ToolCard } from '../../../src/protocol';
 import type { Database } from '../../../src/store/database';
-import { startFakeOllama, type FakeOllama, type FakeOllamaOptions } from '../../fakes/ollamaServer';
+import type { FakeOllama } from '../../fakes/ollamaServer';
 import { defer, openForTest, scratchDir } from '../../helpers/store';
-import { Events } from '../chat/harness';
+import { Events, startFake, type FakeOf, type FakeOptions } from '../chat/harness';
 import { quietUi } from '../../helpers/ui';
 
 const ui = quietUi();
 
-export interface ToolHarness {
-  fake: FakeOllama;
+export interface ToolHarness<F = FakeOllama> {
+  kind: ServerKind;
+  fake: F;
   dir: string;
   db: Database;
   core: Core;
@@ -28,21 +34,21 @@ export interface ToolHarness {
   list(): string[];
 }
 
-export async function setupTools(
+export async function setupTools<K extends ServerKind = 'ollama'>(
   t: TestContext,
-  options: { fake?: FakeOllamaOptions; settings?: Partial<ChatSettings>; dir?: string; fakeToUse?: FakeOllama } = {},
-): Promise<ToolHarness> {
-  const fake = options.fakeToUse ?? (await startFakeOllama(options.fake));
-  if (!options.fakeToUse) defer(t, () => void fake.close());
+  options: { kind?: K; fake?: FakeOptions; settings?: Partial<ChatSettings>; deps?: Partial<ChatServiceDeps>; dir?: string; fakeToUse?: FakeOf<K> } = {},
+): Promise<ToolHarness<FakeOf<K>>> {
+  const kind = options.kind ?? 'ollama';
+  const fake = options.fakeToUse ?? (await startFake(t, kind as K, options.fake));
   const dir = options.dir ?? scratchDir(t, 'pipulate-tools-');
   const { db } = await openForTest(t, dir);
   const events = new Events();
   const logs: string[] = [];
-  const settings: ChatSettings = { host: fake.url, model: 'llama3.2', systemPrompt: 'Be brief.', numCtx: 8192, timeoutMs: 5000, ...options.settings };
+  const settings: ChatSettings = { kind, host: fake.url, model: 'llama3.2', systemPrompt: 'Be brief.', numCtx: 8192, timeoutMs: 5000, ...options.settings };
   const core = createCore({
     db,
     storage: { dir, scope: 'workspace' },
-    chat: { settings: () => settings, log: (line) => logs.push(line), deltaIntervalMs: 5 },
+    chat: { settings: () => settings, log: (line) => logs.push(line), deltaIntervalMs: 5, ...options.deps },
     ui,
     log: (level, line) => logs.push(`${level}: ${line}`),
   });
@@ -53,6 +59,7 @@ export async function setupTools(
   const sentCards = () =>
     events.all.flatMap((n) => ((n.kind === 'chat/appended' || n.kind === 'chat/finished') && isCard(n.message) ? [n.message] : []));
   return {
+    kind,
     fake,
     dir,
     db,
@@ -80,7 +87,7 @@ export async function setupTools(
 }
 
 /** Sends a message and waits until the whole reply (every round) is over. */
-export async function ask(h: ToolHarness, text: string): Promise<void> {
+export async function ask(h: ToolHarness<unknown>, text: string): Promise<void> {
   await h.core.chat.send(h.core.tasks.activeProfileId, text);
   await h.core.chat.settled();
 }

@@ -23,7 +23,7 @@ const FILE = `{
   ]
 }`;
 
-async function setup(t: TestContext, options: Parameters<typeof setupTools>[1] = {}) {
+async function setup(t: TestContext, options: Parameters<typeof setupTools<'ollama'>>[1] = {}) {
   const h = await setupTools(t, options);
   h.core.catalog.setFile('trip', '/ws/.pipulate/workflows/trip.json', FILE);
   const p = h.core.tasks.activeProfileId;
