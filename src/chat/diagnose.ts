@@ -84,7 +84,7 @@ export interface DiagnoseContext {
   hasKey?: boolean;
 }
 
-/** The chat service gave up waiting for Ollama. */
+/** The chat service gave up waiting for the model server. */
 export class ChatTimeoutError extends Error {
   constructor(
     readonly ms: number,
@@ -106,7 +106,8 @@ export function diagnose(err: unknown, ctx: DiagnoseContext): Diagnosis {
   const message = String(e?.message ?? err);
 
   if (err instanceof InvalidHostError) {
-    return d('badHost', l10n.t('The Ollama host setting is not valid'), [l10n.t('{0}.', err.message)], ['openSettings']);
+    const title = ctx.kind === 'openai' ? l10n.t('The model server URL setting is not valid') : l10n.t('The Ollama host setting is not valid');
+    return d('badHost', title, [l10n.t('{0}.', err.message)], ['openSettings']);
   }
   if (err instanceof ChatTimeoutError) return timeoutProblem(err, ctx);
   if (e?.name === 'ServerResponseError') return openaiResponseProblem(message, e.status_code ?? (err as { status?: number }).status ?? 0, ctx);
@@ -122,22 +123,22 @@ export function diagnose(err: unknown, ctx: DiagnoseContext): Diagnosis {
   if (code === 'ECONNREFUSED') return unreachable(ctx);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     const name = hostname(ctx.host);
-    const lines = [
-      l10n.t('The name "{0}" could not be resolved ({1}), so Ollama at {2} could not be reached.', name, code, host),
-      l10n.t('Check the Ollama host in the settings.'),
-    ];
+    const lines = [l10n.t('The name "{0}" could not be resolved ({1}), so {2} at {3} could not be reached.', name, code, who(ctx), host), checkUrl(ctx)];
     if (name === 'host.docker.internal') {
       lines.push(l10n.t('host.docker.internal exists only inside Docker containers (and Docker Desktop); outside one, use http://127.0.0.1:11434.'));
     }
-    return d('hostNotFound', l10n.t('Cannot find the Ollama host "{0}"', name), lines, ['openSettings', 'retry']);
+    const title = ctx.kind === 'openai' ? l10n.t('Cannot find the model server host "{0}"', name) : l10n.t('Cannot find the Ollama host "{0}"', name);
+    return d('hostNotFound', title, lines, ['openSettings', 'retry']);
   }
   if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return d(
       'timeout',
-      l10n.t('Ollama at {0} does not answer', host),
+      l10n.t('{0} at {1} does not answer', Who(ctx), host),
       [
         l10n.t('The connection to {0} could not be made ({1}): the address is wrong, the machine is off, or a firewall blocks port {2}.', host, code, port(ctx.host)),
-        l10n.t('If Ollama runs on another machine, start it there with OLLAMA_HOST=0.0.0.0 so it accepts connections from the network.'),
+        ctx.kind === 'openai'
+          ? l10n.t('If the server runs on another machine, make it listen on 0.0.0.0 there (its --host option) so it accepts connections from the network.')
+          : l10n.t('If Ollama runs on another machine, start it there with OLLAMA_HOST=0.0.0.0 so it accepts connections from the network.'),
       ],
       ['retry', 'openSettings'],
     );
@@ -147,10 +148,12 @@ export function diagnose(err: unknown, ctx: DiagnoseContext): Diagnosis {
       'badHost',
       l10n.t('Port {0} cannot be used', port(ctx.host)),
       [
-        l10n.t(
-          "Node's fetch refuses to call port {0} (a port reserved for other protocols). Ollama listens on 11434 unless told otherwise: fix the Ollama host in the settings.",
-          port(ctx.host),
-        ),
+        ctx.kind === 'openai'
+          ? l10n.t("Node's fetch refuses to call port {0} (a port reserved for other protocols). Fix the server URL in the setting pipulate.server.url.", port(ctx.host))
+          : l10n.t(
+              "Node's fetch refuses to call port {0} (a port reserved for other protocols). Ollama listens on 11434 unless told otherwise: fix the Ollama host in the settings.",
+              port(ctx.host),
+            ),
       ],
       ['openSettings'],
     );
@@ -216,7 +219,7 @@ export function diagnose(err: unknown, ctx: DiagnoseContext): Diagnosis {
   return d('unknown', l10n.t('Something went wrong talking to {0}', who(ctx)), [l10n.t('{0} (host {1}).', message, host)], ['retry', 'showLog']);
 }
 
-/** Ollama does not run at the host (connection refused): how to start it, and why the host may be the wrong one. */
+/** Nothing runs at the host (connection refused): how to start the server, and why the host may be the wrong one. */
 export function unreachable(ctx: DiagnoseContext): Diagnosis {
   const host = displayHost(ctx.host);
   const env = ctx.environment ?? {};
@@ -226,7 +229,11 @@ export function unreachable(ctx: DiagnoseContext): Diagnosis {
   if (side) lines.push(side);
   const name = hostname(ctx.host);
   if (name === 'localhost') {
-    lines.push(l10n.t('"localhost" may resolve to ::1 (IPv6) while Ollama listens on 127.0.0.1 only: set the host to http://127.0.0.1:{0}.', port(ctx.host)));
+    lines.push(
+      openai
+        ? l10n.t('"localhost" may resolve to ::1 (IPv6) while the server listens on 127.0.0.1 only: use http://127.0.0.1:{0} in the URL.', port(ctx.host))
+        : l10n.t('"localhost" may resolve to ::1 (IPv6) while Ollama listens on 127.0.0.1 only: set the host to http://127.0.0.1:{0}.', port(ctx.host)),
+    );
   }
   // The steps name this server's port, and for Ollama how to make it listen beyond 127.0.0.1.
   const p = port(ctx.host);
@@ -436,6 +443,10 @@ function who(ctx: DiagnoseContext): string {
 }
 function Who(ctx: DiagnoseContext): string {
   return ctx.kind === 'openai' ? l10n.t('The model server') : 'Ollama';
+}
+/** Where the address comes from, to check it. */
+function checkUrl(ctx: DiagnoseContext): string {
+  return ctx.kind === 'openai' ? l10n.t('Check the server URL in the setting pipulate.server.url.') : l10n.t('Check the Ollama host in the settings.');
 }
 
 function d(code: ProblemCode, title: string, lines: string[], actions: ChatAction[]): Diagnosis {

@@ -83,7 +83,7 @@ export function webviewStrings() {
     loadingModel: l10n.t('loading the model…'),
     waitingFirstToken: l10n.t('waiting for the first token, {0} s…'),
     toolsNative: l10n.t('tools'),
-    toolsNativeTitle: l10n.t('Tools: native. The model can read and change your todos through Ollama’s tool calls, with your OK.'),
+    toolsNativeTitle: l10n.t('Tools: native. The model can read and change your todos through the server’s tool calls, with your OK.'),
     toolsText: l10n.t('tools: text'),
     toolsTextTitle: l10n.t('Tools: text protocol. This model has no native tools; it writes its actions in a block the chat reads, with your OK.'),
     toolsOff: l10n.t('no tools'),

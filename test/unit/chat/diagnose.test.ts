@@ -145,3 +145,22 @@ test('not reachable in a remote window: which side Pipulate runs on, and the ste
   const local = diagnose(err, { host, model: 'm', phase: 'connect', kind: 'openai', environment: {} }).problem.detail;
   assert.doesNotMatch(local, /runs on the remote side/, 'no side named on your own machine');
 });
+
+test('an OpenAI-compatible server is named as the model server in every connection problem; Ollama keeps its own name and steps', T, async () => {
+  const refused = `http://localhost:${await closedPort()}/v1`;
+  const errors: [string, unknown, string][] = [
+    ['refused, localhost', await failure(fetch(`${refused}/models`)), refused],
+    ['name not resolved', await failure(fetch('http://no-such-host.invalid:8000/v1/models')), 'http://no-such-host.invalid:8000/v1'],
+    ['no route', Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' }), 'http://10.255.255.1:8000/v1'],
+    ['bad port', await failure(fetch('http://127.0.0.1:6000/v1/models')), 'http://127.0.0.1:6000/v1'],
+    ['bad setting', new InvalidHostError('ftp://x', 'http://127.0.0.1:8080/v1'), 'ftp://x'],
+    ['first token', new ChatTimeoutError(1000, 'first'), 'http://127.0.0.1:8000/v1'],
+  ];
+  for (const [what, err, host] of errors) {
+    const openai = diagnose(err, { host, model: 'm', phase: 'connect', kind: 'openai', environment: {} }).problem;
+    assert.doesNotMatch(`${openai.title}\n${openai.detail}`, /Ollama|OLLAMA_HOST|11434/i, `${what}: ${openai.title}\n${openai.detail}`);
+    assert.match(`${openai.title}\n${openai.detail}`, /model server|server URL|pipulate\.server\.url/, what);
+    const ollama = diagnose(err, { host, model: 'm', phase: 'connect', kind: 'ollama', environment: {} }).problem;
+    if (what !== 'bad setting' || /Ollama/.test(ollama.title)) assert.match(`${ollama.title}\n${ollama.detail}`, /Ollama/, `${what}, Ollama: ${ollama.title}`);
+  }
+});
