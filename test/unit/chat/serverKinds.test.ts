@@ -30,8 +30,10 @@ for (const kind of KINDS) {
   test(`${kind}: the first token has its own wait, longer than the wait between tokens; meanwhile the connection says it waits`, T, async (t) => {
     const h = await setupTools(t, { kind, settings: { timeoutMs: 300, firstTokenTimeoutMs: 5000 }, deps: { waitingAfterMs: 50 } });
     h.fake.scriptChat({ tokens: ['late', ' but', ' fine'], firstTokenDelayMs: 900 });
+    // Listened for before the send: it may come while the message is still being written.
+    const waits = h.events.next('chat/connection', (n) => !!n.connection.waiting);
     await h.core.chat.send(h.core.tasks.activeProfileId, 'hi');
-    const waiting = await h.events.next('chat/connection', (n) => !!n.connection.waiting);
+    const waiting = await waits;
     // Ollama's /api/ps tells whether the model is loaded (the fake has none loaded); the OpenAI API cannot say.
     assert.equal(waiting.connection.waiting!.loading, kind === 'ollama' ? true : undefined);
     const msg = await h.events.finished((m) => m.role === 'assistant');
