@@ -38,7 +38,7 @@ async function findComments(words: RegExp, progress: vscode.Progress<{ message?:
     for (const uri of uris.filter((u) => u.path.endsWith('/.gitignore'))) {
       ignores.add(rel(uri), new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
     }
-    const paths = (await keptPaths(uris.map(rel), ignores)).sort();
+    const paths = (await keptPaths(uris, rel, ignores)).sort();
     let reported = 0;
     const comments = await scanFiles(paths, {
       words,
