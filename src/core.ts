@@ -123,6 +123,7 @@ export function createCore(options: CoreOptions): Core {
     definition: (name) => catalog.get(name),
     profileName: (id) => (store.profiles.has(id) ? store.profiles.get(id).name : undefined),
     generate: (prompt, signal) => chat!.complete(prompt, signal),
+    explain: (err) => chat!.explain(err),
     activeProfileId: () => tasks.activeProfileId,
     workspace: options.workspace,
     // A todos step's todos go on the confirmation card the model's add_todo calls get.

@@ -396,8 +396,8 @@ export type Notification =
   /** A workflow's definition changed (its file saved, deleted, fixed): a panel showing one of its runs asks for it again (workflow/open). */
   | { kind: 'workflow/definition'; workflow: string }
   | { kind: 'workflow/delta'; profileId: number; workflow: string; key: string; step: string; text: string }
-  /** A generate step's text ended: the whole text, and how it ended. */
-  | { kind: 'workflow/generated'; profileId: number; workflow: string; key: string; step: string; text: string; status: 'done' | 'stopped' | 'error'; error?: string };
+  /** A generate step's text ended: the whole text, and how it ended (an error of the model: `problem`, as the chat says it, with its actions). */
+  | { kind: 'workflow/generated'; profileId: number; workflow: string; key: string; step: string; text: string; status: 'done' | 'stopped' | 'error'; error?: string; problem?: ChatProblem };
 
 export type ViewKind = 'tasks' | 'chat' | 'workflow';
 

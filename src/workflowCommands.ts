@@ -14,7 +14,7 @@ import type { TasksService } from './tasks/tasksService';
 import { WorkflowPanels } from './panel/workflowPanel';
 import { BUILTIN_WORKFLOWS } from './workflows/builtins';
 import type { CatalogEntry, WorkflowCatalog } from './workflows/catalog';
-import { ID_PATTERN } from './workflows/definition';
+import { ID_PATTERN, type DefinitionError } from './workflows/definition';
 import type { RunSummary } from './workflows/runDto';
 import type { WorkflowService } from './workflows/workflowService';
 
@@ -29,7 +29,7 @@ export interface WorkflowCommandDeps {
   register: Register;
 }
 
-type Node = { kind: 'workflow'; entry: CatalogEntry } | { kind: 'run'; workflow: string; run: RunSummary };
+type Node = { kind: 'workflow'; entry: CatalogEntry } | { kind: 'run'; workflow: string; run: RunSummary } | { kind: 'error'; entry: CatalogEntry; error: DefinitionError };
 
 export function registerWorkflowCommands(context: vscode.ExtensionContext, deps: WorkflowCommandDeps): void {
   const { catalog, workflows, tasks, events, panels, register } = deps;
@@ -73,13 +73,15 @@ export function registerWorkflowCommands(context: vscode.ExtensionContext, deps:
     onDidChangeTreeData: changed.event,
     getChildren(node) {
       if (!node) return catalog.list().map((entry) => ({ kind: 'workflow', entry }));
+      // A broken file: its errors, each at its place; otherwise the runs.
+      if (node.kind === 'workflow' && node.entry.errors.length) return node.entry.errors.map((error) => ({ kind: 'error', entry: node.entry, error }));
       if (node.kind === 'workflow') return workflows.runs(tasks.activeProfileId, node.entry.name).map((run) => ({ kind: 'run', workflow: node.entry.name, run }));
       return [];
     },
     getTreeItem(node) {
       if (node.kind === 'workflow') {
         const { entry } = node;
-        const hasRuns = workflows.runs(tasks.activeProfileId, entry.name).length > 0;
+        const hasRuns = entry.errors.length > 0 || workflows.runs(tasks.activeProfileId, entry.name).length > 0;
         const item = new vscode.TreeItem(entry.workflow?.title ?? entry.name, hasRuns ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
         // A workflow that gets its first run shows it: as a new item (a new id), it takes the Expanded state given here.
         item.id = `workflow:${entry.name}${hasRuns ? '' : ':empty'}`;
@@ -88,6 +90,15 @@ export function registerWorkflowCommands(context: vscode.ExtensionContext, deps:
         item.iconPath = new vscode.ThemeIcon(entry.errors.length ? 'warning' : 'list-ordered');
         item.contextValue = entry.errors.length ? 'pipulate.workflow.broken' : entry.source === 'builtin' ? 'pipulate.workflow.builtin' : 'pipulate.workflow.file';
         if (entry.source !== 'builtin') item.resourceUri = vscode.Uri.parse(entry.source);
+        return item;
+      }
+      if (node.kind === 'error') {
+        const { error, entry } = node;
+        const item = new vscode.TreeItem(error.message, vscode.TreeItemCollapsibleState.None);
+        item.description = l10n.t('line {0}, column {1}', error.line + 1, error.column + 1);
+        item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
+        const at = new vscode.Position(error.line, error.column);
+        item.command = { command: 'vscode.open', title: l10n.t('Open Workflow File'), arguments: [vscode.Uri.parse(entry.source), { selection: new vscode.Range(at, at) }] };
         return item;
       }
       const { run } = node;

@@ -70,7 +70,7 @@
  */
 import * as l10n from '@vscode/l10n';
 import type { AppStore, Message } from '../store/appSchema';
-import type { AttachmentDto, CardSource, ChatConnection, ChatMessageDto, ChatPage, ChatSnapshot, Notification, PullProgress, ToolCard } from '../protocol';
+import type { AttachmentDto, CardSource, ChatConnection, ChatMessageDto, ChatPage, ChatProblem, ChatSnapshot, Notification, PullProgress, ToolCard } from '../protocol';
 import { NotFoundError, UserError } from '../errors';
 import { ChatQueue } from './chatQueue';
 import { contextFullProblem, contextWasFull, promptTokens, tooLongProblem, trimmedProblem, type ContextLength } from './context';
@@ -434,6 +434,13 @@ export class ChatService {
     if (!s.model.trim()) throw new NoModelError();
     const messages = [{ role: 'user' as const, content: prompt }];
     for await (const chunk of this.server.chat({ model: s.model.trim(), messages, numCtx: contextLength(s), signal })) if (chunk.text) yield chunk.text;
+  }
+
+  /** What the chat says of an error of `complete` (diagnose.ts): the same words and actions, for a workflow's generate step. */
+  async explain(err: unknown): Promise<ChatProblem> {
+    if (err instanceof NoModelError) return noModel(this.server.kind).problem;
+    const model = this.deps.settings().model.trim();
+    return diagnose(err, { ...this.server.context('stream'), model, hasKey: await this.server.hasKey() }).problem;
   }
 
   // ---- the model server ------------------------------------------------------------------

@@ -19,7 +19,7 @@
  */
 import * as l10n from '@vscode/l10n';
 import { messageOf, UserError } from '../errors';
-import type { CardSource, ChatMessageDto, Notification, ToolCard } from '../protocol';
+import type { CardSource, ChatMessageDto, ChatProblem, Notification, ToolCard } from '../protocol';
 import type { Database } from '../store/database';
 import { Table } from '../store/table';
 import { quote } from '../tasks/notes';
@@ -68,6 +68,8 @@ export interface WorkflowDeps {
   workspace?: { trusted(): boolean; folder(): string | undefined };
   /** One prompt to the chat's model, streamed (ChatService.complete). */
   generate?: (prompt: string, signal: AbortSignal) => AsyncIterable<string>;
+  /** What the chat says of an error of `generate`, with its actions (ChatService.explain). */
+  explain?: (err: unknown) => Promise<ChatProblem>;
   now?: () => number;
   log?: (line: string) => void;
 }
@@ -280,7 +282,7 @@ export class WorkflowService {
       step.type === 'generate'
         ? this.deps.generate!(fillTemplate(step.prompt, valuesOf(state)), controller.signal)
         : runShell(step.run, { cwd: this.deps.workspace!.folder()!, timeoutMs: step.timeoutSeconds * 1000, signal: controller.signal });
-    void this.stream(profileId, workflow, key, stepId, source, controller);
+    void this.stream(profileId, workflow, key, stepId, source, controller, step.type === 'generate');
     this.emit({ kind: 'workflow/changed', run: this.open(profileId, workflow, key) });
     return null;
   }
@@ -299,10 +301,12 @@ export class WorkflowService {
     return undefined;
   }
 
-  private async stream(profileId: number, workflow: string, key: string, step: string, source: AsyncIterable<string>, controller: AbortController): Promise<void> {
+  /** `fromModel`: its errors are the chat's (explained, with the chat's actions). */
+  private async stream(profileId: number, workflow: string, key: string, step: string, source: AsyncIterable<string>, controller: AbortController, fromModel: boolean): Promise<void> {
     let text = '';
     let status: 'done' | 'stopped' | 'error' = 'done';
     let error: string | undefined;
+    let problem: ChatProblem | undefined;
     try {
       for await (const piece of source) {
         if (controller.signal.aborted) break;
@@ -313,6 +317,7 @@ export class WorkflowService {
     } catch (err) {
       status = controller.signal.aborted ? 'stopped' : 'error';
       if (status === 'error') error = messageOf(err);
+      if (status === 'error' && fromModel) problem = await this.deps.explain?.(err).catch(() => undefined);
     }
     this.generating.delete(runId(profileId, workflow, key));
     try {
@@ -327,7 +332,7 @@ export class WorkflowService {
     } catch (err) {
       this.deps.log?.(`workflow: a draft was not saved: ${messageOf(err)}`);
     }
-    this.emit({ kind: 'workflow/generated', profileId, workflow, key, step, text, status, ...(error ? { error } : {}) });
+    this.emit({ kind: 'workflow/generated', profileId, workflow, key, step, text, status, ...(error ? { error } : {}), ...(problem ? { problem } : {}) });
     if (this.table.has([profileId, workflow, key])) this.emit({ kind: 'workflow/changed', run: this.open(profileId, workflow, key) });
   }
 

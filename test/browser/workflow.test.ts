@@ -226,6 +226,28 @@ describe('the run panel', () => {
     assert.deepEqual(v.problems, []);
   });
 
+  it('a generate step the model cannot write says why as the chat does, with the chat’s actions: Pull pulls the model; Generate asks again', async () => {
+    await h.close();
+    h = await Harness.start({ chat: { host: ollama.url, model: 'missing-model', timeoutMs: 5000 } });
+    h.core.catalog.setFile('gen', '/ws/gen.json', '{ "title": "Gen", "steps": [ { "id": "text", "title": "Text", "type": "generate", "prompt": "Say hi" } ] }');
+    profileId = h.tasks.activeProfileId;
+    await h.core.workflows.start(profileId, 'gen', 'k');
+    const v = await h.open('workflow', { width: 700, query: `?profileId=${profileId}&workflow=gen&key=k` });
+    view = v;
+    await v.page.locator('button', { hasText: 'Generate' }).click();
+    const box = v.page.locator('li[data-step="text"] .problem');
+    await box.waitFor();
+    assert.match((await box.locator('.problem-title').textContent()) ?? '', /missing-model/);
+    const chats = ollama.chats.length;
+    await box.locator('vscode-button[data-action="pull"]').click();
+    for (let i = 0; i < 50 && h.ui.pulled.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(h.ui.pulled, [undefined], 'the chosen model is pulled, as from the chat');
+    await v.page.locator('button', { hasText: 'Generate' }).click();
+    await box.waitFor({ state: 'detached' });
+    for (let i = 0; i < 50 && ollama.chats.length === chats; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(ollama.chats.length, chats + 1, 'Generate asks the model again');
+  });
+
   it('a command step shows the exact command; it runs only on Run, in a trusted workspace, its output streamed into the step to accept', async () => {
     await h.close();
     const folder = fs.mkdtempSync('/tmp/pipulate-wf-');

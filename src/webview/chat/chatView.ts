@@ -20,6 +20,7 @@ import { loadState, log, onNotify, request, saveState } from '../host';
 import { FollowBottom } from './follow';
 import { openEditor } from './messageEditor';
 import { OlderMessages } from './olderMessages';
+import { actionRequest } from './problemActions';
 import { ProblemBox } from './problemBox';
 import { Transcript } from './transcript';
 import { cutText } from '../../text';
@@ -319,12 +320,9 @@ export function startChatView(root: HTMLElement): void {
   clear.addEventListener('click', () => void run({ kind: 'chat/clear' }, s.couldNotClearConversation));
   modelButton.addEventListener('click', () => void run({ kind: 'chat/selectModel' }, s.couldNotChooseModel));
   function act(action: ChatAction): void {
-    if (action === 'pull') void run({ kind: 'chat/pull', model: connection?.model || undefined }, s.couldNotPullModel);
-    else if (action === 'selectModel') void run({ kind: 'chat/selectModel' }, s.couldNotChooseModel);
-    else if (action === 'openSettings') void run({ kind: 'command/run', command: 'pipulate.openSettings' }, s.couldNotOpenSettings);
-    else if (action === 'setApiKey') void run({ kind: 'command/run', command: 'pipulate.setApiKey' }, s.couldNotSetApiKey);
-    else if (action === 'showLog') void run({ kind: 'command/run', command: 'pipulate.showLog' }, s.couldNotShowLog);
-    else if (action === 'retry') void run({ kind: 'chat/retry' }, s.couldNotRetry);
+    if (action === 'retry') return void run({ kind: 'chat/retry' }, s.couldNotRetry);
+    const { body, failed } = actionRequest(action, connection?.model || undefined);
+    void run(body, s[failed]);
   }
   messages.addEventListener('click', (e) => {
     const button = (e.target as HTMLElement).closest('button');

@@ -10,9 +10,11 @@
  * A todos step's todos go on the chat's confirmation card (the same ToolCardView, its
  * Apply, Reject and Undo): shown in the step while it waits, and once the step is done.
  */
-import type { ChatMessageDto, Notification, ToolCard, WorkflowRunDto, WorkflowStepDto } from '../../protocol';
+import type { ChatMessageDto, ChatProblem, Notification, ToolCard, WorkflowRunDto, WorkflowStepDto } from '../../protocol';
 import type { WorkflowStrings } from '../../panel/workflowStrings';
 import { Banner } from '../banner';
+import { actionRequest } from '../chat/problemActions';
+import { ProblemBox } from '../chat/problemBox';
 import { ToolCardView } from '../chat/toolCard';
 import { h, icon } from '../dom';
 import { loadState, onNotify, request, saveState } from '../host';
@@ -54,6 +56,8 @@ export function startRunView(root: HTMLElement, data: RunPageData): void {
   saveState({ run: ids, draft });
   /** The generate step's status line (writing, stopped, failed). */
   let genStatus = '';
+  /** Why the model could not write a step, as the chat says it (with its actions). */
+  let genProblem: { step: string; problem: ChatProblem } | undefined;
   /** The todos steps' cards, kept across renders (a checkbox the user cleared stays cleared). */
   const cards = new Map<number, { view: ToolCardView; json: string }>();
 
@@ -207,11 +211,13 @@ export function startRunView(root: HTMLElement, data: RunPageData): void {
     const status = h('p', { className: 'wf-gen-status', id: `step-${step.id}-status`, role: 'status' }, generating ? (isCommand ? s.running : s.writing) : genStatus);
     const hasText = area.value.trim() !== '';
     const startLabel = isCommand ? (hasText ? s.runAgain : s.run) : hasText ? s.regenerate : s.generate;
-    const generate = button(startLabel, isCommand ? 'play' : 'sparkle', () => {
+    const start = () => {
       setDraft({ step: step.id, value: '' });
       genStatus = '';
+      genProblem = undefined;
       return act(() => request({ kind: 'workflow/generate', ...ids, step: step.id }));
-    }, !hasText);
+    };
+    const generate = button(startLabel, isCommand ? 'play' : 'sparkle', start, !hasText);
     const stop = button(s.stop, 'debug-stop', () => act(() => request({ kind: 'workflow/stop', ...ids })));
     const accept = button(s.accept, 'check', () => act(() => request({ kind: 'workflow/submit', ...ids, step: step.id, value: area.value })).then((x) => x && show(x)), hasText);
     generate.disabled = generating || !!step.blocked;
@@ -221,7 +227,21 @@ export function startRunView(root: HTMLElement, data: RunPageData): void {
     area.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && run?.generating) void act(() => request({ kind: 'workflow/stop', ...ids }));
     });
-    return h('div', { className: 'wf-form' }, prompt, h('label', { for: fieldId, className: 'wf-label' }, step.title), area, status, h('div', { className: 'wf-actions' }, generate, stop, accept));
+    const problem = genProblem?.step === step.id && !generating ? problemBox(genProblem.problem, start) : '';
+    return h('div', { className: 'wf-form' }, prompt, h('label', { for: fieldId, className: 'wf-label' }, step.title), area, status, problem, h('div', { className: 'wf-actions' }, generate, stop, accept));
+  }
+
+  /** The chat's problem box: the cause, the chat's actions (Retry writes the step again), the details. */
+  function problemBox(p: ChatProblem, retry: () => unknown): HTMLElement {
+    const box: ProblemBox = new ProblemBox({
+      onAction: (a) => void (a === 'retry' ? retry() : act(() => request(actionRequest(a).body))),
+      onDismiss: () => {
+        genProblem = undefined;
+        box.show(null);
+      },
+    });
+    box.show(p);
+    return box.element;
   }
 
   /** The chat's card for a todos step's todos, the same element from one render to the next. */
@@ -289,8 +309,10 @@ export function startRunView(root: HTMLElement, data: RunPageData): void {
     } else if (n.kind === 'workflow/generated' && ours(n)) {
       setDraft({ step: n.step, value: n.text });
       const isCommand = run?.steps.find((x) => x.id === n.step)?.type === 'command';
+      // The model's error is the chat's: its problem box says it; a command's, one line.
+      genProblem = n.problem ? { step: n.step, problem: n.problem } : undefined;
       genStatus =
-        n.status === 'stopped' ? (isCommand ? s.commandStopped : s.stopped) : n.status === 'error' ? fmt(isCommand ? s.commandFailed : s.generatedFailed, n.error ?? '') : '';
+        n.status === 'stopped' ? (isCommand ? s.commandStopped : s.stopped) : n.status === 'error' && !n.problem ? fmt(isCommand ? s.commandFailed : s.generatedFailed, n.error ?? '') : '';
     }
   });
 

@@ -199,6 +199,16 @@ test('stop keeps what arrived as the draft; an unreachable model ends in an erro
   const f = await failed;
   assert.equal(f.status, 'error');
   assert.ok(f.error && f.error.length > 0);
+  // The chat's diagnosis, with the chat's actions.
+  assert.ok(f.problem!.title && f.problem!.actions.length > 0, 'explained as the chat explains it');
+
+  h.settings.host = h.fake.url;
+  h.settings.model = 'missing-model';
+  const missing = h.events.next('workflow/generated');
+  await h.w.generate(h.p, 'plan', 'k', 'plan');
+  const m = await missing;
+  assert.match(m.problem!.title, /missing-model/);
+  assert.ok(m.problem!.actions.includes('pull'), 'the chat offers to pull it: so does the step');
 });
 
 test('a generate step’s draft is on disk: reopening the store shows it', T, async (t) => {
