@@ -117,6 +117,8 @@ interface Card {
   /** The row as last written, and what was written (a save that would write the same is skipped). */
   row?: Message;
   written?: string;
+  /** A change was applied from it (so it has an undo entry). */
+  changed?: boolean;
   /** Written with the card's first write (see `round`), then cleared. */
   withFirstWrite?: () => void;
   profileId: number;
@@ -303,7 +305,9 @@ export class Cards {
         recorded = true;
         item.state = 'applied';
         item.result = result;
-        return this.save(card).id;
+        const first = !card.changed;
+        card.changed = true;
+        return { id: this.save(card).id, first };
       };
       item.result = await this.deps.tools.apply(card.profileId, item, saveCard, card.from ? 'user' : 'model');
       item.state = 'applied';

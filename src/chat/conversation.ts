@@ -113,6 +113,10 @@ export class Conversation {
 
   /** The user message a reply at `beforeId` answers: the newest one before it still in the conversation. */
   question(profileId: number, beforeId: number): Message | undefined {
+    // Every reply's row sent to the views asks: the kept rows (live ones, newest first) answer without a query.
+    const tail = this.tail(profileId);
+    const kept = tail?.rows.find((row) => row.id < beforeId && row.role === 'user');
+    if (kept || tail?.complete) return kept;
     return this.store.messages.rows({ where: "profile_id = ? AND id < ? AND role = 'user' AND replaced = 0", args: [profileId, beforeId], orderBy: 'id DESC', limit: 1 })[0];
   }
 

@@ -70,6 +70,20 @@ export class PromptWindow {
   private readonly starts = new Map<number, number>();
   /** Per profile, where the window holds the todo list, and the list as it was then. */
   private readonly anchors = new Map<number, Anchor>();
+  /**
+   * What a row is in a request, per row object: the rows the Conversation keeps in memory
+   * (a row written anew is a new object) are not turned into messages again each round.
+   */
+  private readonly entries = new WeakMap<Message, { mode: ToolMode; messages: OutgoingMessage[]; cost: number }>();
+
+  private entry(row: Message, mode: ToolMode): { messages: OutgoingMessage[]; cost: number } {
+    const known = this.entries.get(row);
+    if (known?.mode === mode) return known;
+    const messages = promptMessages(row, mode);
+    const entry = { mode, messages, cost: estimateTokens(messages) };
+    this.entries.set(row, entry);
+    return entry;
+  }
 
   /** `newestFirst`: the profile's messages, newest first, read lazily. */
   build(profileId: number, newestFirst: Iterable<Message>, input: PromptInput): Prompt {
@@ -91,9 +105,8 @@ export class PromptWindow {
         break;
       }
       if (input.retry && newestUser < 0 && row.role === 'assistant' && row.status !== 'done') continue;
-      const messages = promptMessages(row, input.tools ?? 'off');
+      const { messages, cost } = this.entry(row, input.tools ?? 'off');
       if (messages.length === 0) continue;
-      const cost = estimateTokens(messages);
       read.push({ id: row.id, messages, cost });
       if (newestUser < 0 && row.role === 'user') newestUser = read.length - 1;
       used += cost;

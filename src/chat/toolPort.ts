@@ -33,6 +33,12 @@ export interface TextCallReader {
   calls(): { calls: ToolCall[]; problems: string[] };
 }
 
+/** A card written with a change: its id, and whether the change is its first (see ToolPort.apply). */
+export interface SavedCard {
+  id: number;
+  first: boolean;
+}
+
 export interface ToolPort {
   specs(): ToolSpec[];
   /** For models without native tools: the system prompt's part that teaches the text protocol. */
@@ -50,12 +56,13 @@ export interface ToolPort {
   /**
    * Applies a proposed change through TasksService. `saveCard` is called inside the
    * change's transaction with the result for the model (the card shows it applied, on
-   * disk with it) and returns the card's id, under which the change is kept for undo.
+   * disk with it) and returns the card's id, under which the change is kept for undo,
+   * and whether it is the card's first change (it has no undo entry yet).
    * Resolves with the result for the model; rejects (UserError) when it cannot be
    * applied now. `by`: whose change the note says it is (the model's, or the user's own
    * on a card Pipulate proposed).
    */
-  apply(profileId: number, item: PlannedItem, saveCard: (result: string) => number, by: Actor): Promise<string>;
+  apply(profileId: number, item: PlannedItem, saveCard: (result: string) => SavedCard, by: Actor): Promise<string>;
   /** "Always allow": these kinds, in this profile (those a card may offer). */
   allow(profileId: number, kinds: readonly ChangeKind[]): void;
   /** The newest card of the profile with changes to undo. */

@@ -15,7 +15,7 @@
 import * as l10n from '@vscode/l10n';
 import { messageOf, UserError } from '../errors';
 import type { ChangeKind, Notification } from '../protocol';
-import type { PlannedItem, ToolCall, ToolPort, ToolSpec } from '../chat/toolPort';
+import type { PlannedItem, SavedCard, ToolCall, ToolPort, ToolSpec } from '../chat/toolPort';
 import type { TasksService } from '../tasks/tasksService';
 import type { Actor } from '../tasks/revert';
 import { quote } from '../tasks/notes';
@@ -92,7 +92,7 @@ export class Toolbox implements ToolPort {
     return tool.run(item.args, { tasks: this.tasks, profileId, recentNotes });
   }
 
-  async apply(profileId: number, item: PlannedItem, saveCard: (result: string) => number, by: Actor = 'model'): Promise<string> {
+  async apply(profileId: number, item: PlannedItem, saveCard: (result: string) => SavedCard, by: Actor = 'model'): Promise<string> {
     const tool = toolNamed(item.tool);
     // model-facing
     if (tool?.kind !== 'change') throw new ToolError(`${item.tool} changes nothing.`);
@@ -105,7 +105,8 @@ export class Toolbox implements ToolPort {
       by,
       record: (steps, note, value) => {
         told = result(value);
-        this.undoLog.record(profileId, 'model', saveCard(told), steps, note);
+        const card = saveCard(told);
+        this.undoLog.record(profileId, 'model', card.id, steps, note, card.first);
       },
     }));
     // model-facing

@@ -63,11 +63,12 @@ export class UndoLog {
   }
 
   /**
-   * Adds one change to an entry: the card's entry (created with its first change), or a
-   * new one for the user's. Call it from `ChangeOptions.record`, inside the change's transaction.
+   * Adds one change to an entry: the card's entry (created with its first change: `first`,
+   * when the caller knows it is, saves looking for one), or a new one for the user's. Call
+   * it from `ChangeOptions.record`, inside the change's transaction.
    */
-  record(profileId: number, source: UndoSource, cardId: number | null, steps: RevertStep[], note: string): UndoEntry {
-    const existing = cardId === null ? undefined : this.table.rows({ where: { card_id: cardId, undone: false }, limit: 1 })[0];
+  record(profileId: number, source: UndoSource, cardId: number | null, steps: RevertStep[], note: string, first = false): UndoEntry {
+    const existing = cardId === null || first ? undefined : this.table.rows({ where: { card_id: cardId, undone: false }, limit: 1 })[0];
     if (existing) {
       return this.table.update({ id: existing.id, steps: [...(existing.steps as RevertStep[]), ...steps], label: [...(existing.label as string[]), note] });
     }

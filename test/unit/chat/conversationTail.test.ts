@@ -23,6 +23,11 @@ async function setupTail(t: TestContext) {
     for (const profile of [work.id, home.id]) {
       const stored = store.messages.rows({ where: { profile_id: profile }, orderBy: 'id DESC' });
       assert.deepEqual([...conversation.newestFirst(profile)], stored, `${why} (profile ${profile})`);
+      // The question a reply answers (asked for each reply sent to the views) comes from the kept rows too.
+      for (const row of stored) {
+        const question = stored.find((r) => r.id < row.id && r.role === 'user');
+        assert.deepEqual(conversation.question(profile, row.id), question, `${why}: the question before ${row.id}`);
+      }
     }
   };
   return { store, db, conversation, work: work.id, home: home.id, check };

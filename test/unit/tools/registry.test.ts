@@ -86,7 +86,7 @@ test('plan: each call checked against the active profile only; reads and changes
   const elsewhere = box.plan(other.id, [{ name: 'list_todos', arguments: {} }, { name: 'add_todo', arguments: { title: 'x' } }]);
   assert.deepEqual(elsewhere.map((i) => i.state), ['refused', 'refused']);
   assert.match(elsewhere[0]!.result!, /works in profile “Default”, not in this conversation's profile/);
-  await assert.rejects(box.apply(other.id, { ...items[1]!, args: { id: mine.id } }, () => 0), ToolError);
+  await assert.rejects(box.apply(other.id, { ...items[1]!, args: { id: mine.id } }, () => ({ id: 0, first: true })), ToolError);
   assert.equal(h.core.store.todos.get(mine.id).done, false);
 });
 
@@ -97,6 +97,6 @@ test('apply checks again: a change that is no longer possible fails and writes n
   const [item] = box.plan(h.core.tasks.activeProfileId, [{ name: 'delete_todo', arguments: { id: todo.id } }]);
   await h.core.tasks.deleteTodo(todo.id);
   let saved = 0;
-  await assert.rejects(box.apply(h.core.tasks.activeProfileId, item!, () => ++saved), /no todo with id/);
+  await assert.rejects(box.apply(h.core.tasks.activeProfileId, item!, () => ({ id: ++saved, first: true })), /no todo with id/);
   assert.equal(saved, 0, 'no card written for it');
 });
