@@ -249,6 +249,13 @@ export class Cards {
     if (card && !card.undoable) throw new UserError(l10n.t('Nothing on that card can be undone.'));
     let updated: Message | undefined;
     await this.deps.tools.undo(profileId, id, () => {
+      // A card still waiting for the rest (Undo Last Model Change while it waits): the card in memory, which its answer writes, says it too.
+      const live = this.waiting.get(id)?.card;
+      if (live) {
+        for (const item of live.items) if (item.state === 'applied') item.state = 'undone';
+        updated = this.save(live);
+        return;
+      }
       if (!card) return;
       const items = card.items.map((i): ToolCardItem => (i.state === 'applied' ? { ...i, state: 'undone' } : i));
       const next: ToolCard = { ...card, items, undoable: false };

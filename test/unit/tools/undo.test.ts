@@ -166,3 +166,27 @@ test('the undo log keeps the newest 50 at least and does not grow without end; t
   assert.equal(await again.core.userUndo.undo(), true);
   assert.deepEqual(again.list(), ['t69', 'last']);
 });
+
+test('Undo Last Model Change while its card still waits for the rest: the undone change stays undone when the card is answered, and the model is told so', T, async (t) => {
+  const h = await setupTools(t, { settings: { tools: { enabled: true, autoApprove: ['add'], maxRounds: 8 } } });
+  const doomed = await h.core.tasks.addTodo('Doomed');
+  h.fake.scriptChat(
+    { tokens: [''], toolCalls: [{ name: 'add_todo', arguments: { title: 'Added at once' } }, { name: 'delete_todo', arguments: { id: doomed.id } }] },
+    { tokens: ['Done.'] },
+  );
+  const profileId = h.core.tasks.activeProfileId;
+  await h.core.chat.send(profileId, 'add one, delete one');
+  const waiting = await h.card('waiting');
+  assert.deepEqual(h.list(), ['Doomed', 'Added at once']);
+  assert.equal(await h.core.chat.undoCard(profileId), true, 'the command takes back what the card applied so far');
+  assert.deepEqual(h.list(), ['Doomed']);
+  const answered = await h.core.chat.decide(profileId, waiting.id, 'all');
+  assert.deepEqual(answered.card!.items.map((i) => i.state), ['undone', 'applied']);
+  assert.deepEqual(h.list(), []);
+  await h.core.chat.settled();
+  const told = (await h.fake.chatAt(1)).body.messages.filter((m: { role: string }) => m.role === 'tool').map((m: { content: string }) => m.content);
+  assert.match(told[0], /Added todo .*\(The user undid it later\.\)/);
+  assert.match(told[1], /^Deleted todo/);
+  const stored = h.cards().at(-1)!;
+  assert.deepEqual(stored.card.items.map((i) => i.state), ['undone', 'applied'], 'as stored');
+});
