@@ -110,6 +110,7 @@ describe('workflows', () => {
     // Sorted by file name; the file hello.json takes the built-in Hello's place; runs newest first.
     const expected = [
       'broken | 1 problem',
+      '  "steps" is missing: a list of steps. | line 1, column 1',
       'Describe my changes | built-in',
       'Hello | hello',
       '  default-hello-01 | 0 of 2 steps',
@@ -118,6 +119,11 @@ describe('workflows', () => {
     ];
     await waitUntil('the Workflows view', shown, (list) => JSON.stringify(list) === JSON.stringify(expected)).catch(async () => assert.deepEqual(await shown(), expected));
     const row = (label: string) => rows.filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
+
+    // A broken file's error opens the file at its place.
+    await rows.filter({ hasText: '"steps" is missing' }).first().click();
+    await page.locator('.tabs-container .tab', { hasText: 'broken.json' }).waitFor({ timeout: 15_000 });
+    await runCommand(page, 'View: Close All Editors');
 
     // A click on a run opens its panel.
     await row('trip-1').click();
@@ -140,7 +146,7 @@ describe('workflows', () => {
     await runCommand(page, 'View: Close All Editors');
     await runCommand(page, 'Pipulate: New Profile');
     await answerInputBox(page, 'Elsewhere', /New profile/);
-    await waitUntil('no runs under Hello', shown, (list) => list.includes('Hello | hello') && !list.some((l) => l.startsWith('  ')));
+    await waitUntil('no runs under Hello', shown, (list) => list.includes('Hello | hello') && list[list.indexOf('Hello | hello') + 1] === 'Plan a feature | built-in');
     // The inline Start Workflow of "Plan a feature", then a key.
     await row('Plan a feature').hover();
     await row('Plan a feature').locator('.actions .action-label[aria-label^="Start Workflow"]').click();
