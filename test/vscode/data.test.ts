@@ -61,7 +61,7 @@ describe('Backups, restore, search and export in the VS Code UI', { timeout: 10 
     }
     await expectTitles(['Plant the tulips', 'Water the roses']);
     await runCommand(page, 'Pipulate: Back Up Now');
-    await expectNotification(/Pipulate backed up 2 profiles, 2 todos, \d+ messages to .*pipulate-\d{4}-\d{2}-\d{2}\.db/);
+    await expectNotification(/Pipulate backed up 2 profiles, 2 todos, \d+ messages, 0 workflow runs to .*pipulate-\d{4}-\d{2}-\d{2}\.db/);
     assert.ok(readdirSync(backups).some((f) => /^pipulate-\d{4}-\d{2}-\d{2}\.db$/.test(f)));
   }));
 
@@ -77,7 +77,7 @@ describe('Backups, restore, search and export in the VS Code UI', { timeout: 10 
     const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: '2 profiles, 2 todos' }).first();
     await item.waitFor({ timeout: 10_000 });
     await item.click();
-    await expectNotification(/Pipulate now holds 2 profiles, 2 todos, \d+ messages from the backup of .* The data as it was before is kept in .*before-restore\.db/);
+    await expectNotification(/Pipulate now holds 2 profiles, 2 todos, \d+ messages, 0 workflow runs from the backup of .* The data as it was before is kept in .*before-restore\.db/);
     await waitUntil('the profile back', activeProfile, (name) => /Garden/.test(name));
     await expectTitles(['Plant the tulips', 'Water the roses']);
     assert.ok(readdirSync(backups).some((f) => f.endsWith('-before-restore.db')), 'the data as it was is kept');
