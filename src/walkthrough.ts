@@ -55,6 +55,7 @@ export function registerWalkthrough(context: vscode.ExtensionContext, deps: { ev
 
   // A first run: nothing done yet, here or in another workspace (the flag is global).
   const firstRun = !context.globalState.get<boolean>(SHOWN) && !set.has(KEYS.todoAdded) && !set.has(KEYS.messageSent);
+  // A setting of machine scope: in a remote window, the remote machine's value.
   const wanted = vscode.workspace.getConfiguration('workbench.welcomePage.walkthroughs').get<boolean>('openOnInstall', true);
   if (firstRun && wanted) {
     void context.globalState.update(SHOWN, true);

@@ -41,6 +41,8 @@ export function startCodeServer(options: {
   workspace?: string;
   port?: number;
   settings?: Record<string, unknown>;
+  /** Settings of machine scope, for the extension host (user-data/Machine/settings.json). */
+  machineSettings?: Record<string, unknown>;
   smokeTestDriver?: boolean;
   env?: Record<string, string>;
   userDataDir?: string;

@@ -153,8 +153,9 @@ export function installExtension({ codeServer, vsix, runDir, userDataDir, extens
   return output;
 }
 
-function writeSettings(userDataDir, settings) {
-  const dir = join(userDataDir, 'User');
+/** The user's settings (BASE_SETTINGS first), or with `scope` 'Machine' the machine's (nothing added). */
+function writeSettings(userDataDir, settings, scope = 'User') {
+  const dir = join(userDataDir, scope);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'settings.json');
   let existing = {};
@@ -163,7 +164,7 @@ function writeSettings(userDataDir, settings) {
   } catch {
     // none yet
   }
-  writeFileSync(file, `${JSON.stringify({ ...BASE_SETTINGS, ...existing, ...settings }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ ...(scope === 'User' ? BASE_SETTINGS : {}), ...existing, ...settings }, null, 2)}\n`);
   return file;
 }
 
@@ -223,6 +224,9 @@ function groupAlive(pid) {
  *   workspace       folder to open by default (optional)
  *   port            port to listen on (default: a free one)
  *   settings        user settings added to BASE_SETTINGS (e.g. workbench.colorTheme)
+ *   machineSettings settings of machine scope for the extension host: a code-server window
+ *                   is a remote one, whose extension host reads those only from the
+ *                   machine's settings (user-data/Machine), never from the user's
  *   smokeTestDriver pass `--vscode-option enable-smoke-test-driver` (needed to run an
  *                   extensionTestsPath from a web workbench; hides notification toasts)
  *   env             extra environment for the server and its extension hosts
@@ -237,7 +241,7 @@ function groupAlive(pid) {
  * extensionsDir, logFile, pid, stop() }.
  */
 export async function startCodeServer({
-  codeServer, runDir, workspace, port, settings = {}, smokeTestDriver = false, env = {},
+  codeServer, runDir, workspace, port, settings = {}, machineSettings = {}, smokeTestDriver = false, env = {},
   userDataDir, extensionsDir, echo = false, startTimeoutMs = 60_000, gallery = false, workspaceTrust = false,
 }) {
   const folders = runFolders(runDir, { userDataDir, extensionsDir });
@@ -245,6 +249,7 @@ export async function startCodeServer({
   // Pipulate's daily backups go into the run folder, never the home folder's ~/.pipulate.
   const trust = workspaceTrust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {};
   writeSettings(folders.userDataDir, { 'pipulate.backup.folder': join(runDir, 'backups'), ...trust, ...settings });
+  if (Object.keys(machineSettings).length) writeSettings(folders.userDataDir, machineSettings, 'Machine');
   const config = join(folders.userDataDir, 'config.yaml');
   writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const args = [

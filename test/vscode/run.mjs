@@ -127,7 +127,7 @@ async function runExtensionSuite({ codeServer, chromiumPath, runDir, suite }) {
   const server = await startCodeServer({
     codeServer, runDir, userDataDir, extensionsDir, workspace,
     smokeTestDriver: true,
-    settings: { 'workbench.welcomePage.walkthroughs.openOnInstall': false }, // as in the UI tests (ui.ts)
+    machineSettings: { 'workbench.welcomePage.walkthroughs.openOnInstall': false }, // as in the UI tests (ui.ts)
     env: {
       PIPULATE_TEST_STATE: stateDir,
       PIPULATE_TEST_RELOAD: '1',

@@ -44,6 +44,8 @@ export interface UiOptions {
   viewport?: { width: number; height: number };
   /** More user settings. */
   settings?: Record<string, unknown>;
+  /** Settings of machine scope, which the extension host reads only from the machine's settings (see startCodeServer). */
+  machineSettings?: Record<string, unknown>;
   /** The folder to open (default: a fresh one in the run folder). */
   workspace?: string;
   /** Files of the fresh workspace folder, by relative path (default: a README.md). */
@@ -105,9 +107,10 @@ export async function startUi(options: UiOptions = {}): Promise<UiSession> {
     extensionsDir,
     workspace,
     workspaceTrust: options.workspaceTrust,
-    // The walkthrough opens on the first activation (src/walkthrough.ts) unless told not to:
-    // only the walkthrough's own test wants it in the editor.
-    settings: { 'workbench.welcomePage.walkthroughs.openOnInstall': false, ...(options.theme ? { 'workbench.colorTheme': options.theme } : {}), ...options.settings },
+    settings: { ...(options.theme ? { 'workbench.colorTheme': options.theme } : {}), ...options.settings },
+    // The walkthrough opens on the first activation (src/walkthrough.ts) unless told not to
+    // (a setting of machine scope): only the walkthrough's own test wants it in the editor.
+    machineSettings: { 'workbench.welcomePage.walkthroughs.openOnInstall': false, ...options.machineSettings },
   });
   let browser: Browser | undefined;
   try {

@@ -76,9 +76,9 @@ describe('The first-run walkthrough: each step completes on its real event', { t
     ui = await startUi({
       theme: LIGHT_THEME,
       name: 'ui-walkthrough',
+      // What a user has by default (the UI tests turn it off).
+      machineSettings: { 'workbench.welcomePage.walkthroughs.openOnInstall': true },
       settings: {
-        // What a user has by default (the UI tests turn it off).
-        'workbench.welcomePage.walkthroughs.openOnInstall': true,
         'pipulate.ollama.host': `http://127.0.0.1:${port}`,
         'pipulate.chat.model': 'qwen2.5:0.5b',
         'pipulate.chat.requestTimeoutSeconds': 30,
