@@ -68,9 +68,9 @@ export const BUILTIN_WORKFLOWS: readonly BuiltinWorkflow[] = [
       "id": "diff",
       "title": "Changes",
       "type": "command",
-      "run": "git diff HEAD --stat && git diff HEAD",
+      "run": "git diff --staged --quiet && (git diff --stat && git diff) || (git diff --staged --stat && git diff --staged)",
       "timeoutSeconds": 30,
-      "help": "What git shows of the changes since the last commit."
+      "help": "The staged changes (what a commit takes), or, with nothing staged, the changes not staged yet."
     },
     {
       "id": "message",

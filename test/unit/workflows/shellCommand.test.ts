@@ -38,3 +38,31 @@ test('Stop (the signal) kills the command and its children; what arrived is kept
   }
   assert.equal(out, 'first\n');
 });
+
+test('"Describe my changes" runs git diff --staged, or git diff when nothing is staged', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const { writeFileSync } = await import('node:fs');
+  const { BUILTIN_WORKFLOWS } = await import('../../../src/workflows/builtins');
+  const { parseWorkflow } = await import('../../../src/workflows/definition');
+  const builtin = BUILTIN_WORKFLOWS.find((b) => b.name === 'describe-my-changes')!;
+  const parsed = parseWorkflow(builtin.name, builtin.text);
+  assert.ok(parsed.ok);
+  const step = parsed.workflow.steps[0]!;
+  assert.equal(step.type, 'command');
+  const command = step.type === 'command' ? step.run : '';
+  const dir = scratchDir(t);
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
+  git('init', '-q');
+  git('-c', 'user.email=a@b', '-c', 'user.name=a', 'commit', '-q', '--allow-empty', '-m', 'init');
+  writeFileSync(`${dir}/notes.txt`, 'staged line\n');
+  git('add', 'notes.txt');
+  git('-c', 'user.email=a@b', '-c', 'user.name=a', 'commit', '-q', '-m', 'notes');
+  writeFileSync(`${dir}/notes.txt`, 'staged line\nnot staged yet\n');
+  const run = () => collect(runShell(command, { cwd: dir, timeoutMs: 10_000, signal: new AbortController().signal }));
+  assert.match(await run(), /\+not staged yet/, 'nothing staged: the changes not staged');
+  writeFileSync(`${dir}/other.txt`, 'to commit\n');
+  git('add', 'other.txt');
+  const staged = await run();
+  assert.match(staged, /\+to commit/);
+  assert.doesNotMatch(staged, /not staged yet/, 'something staged: only what the commit takes');
+});
