@@ -2,7 +2,7 @@
  * The chat's current problem (at most one, shown above the input in every profile), and
  * when it is over. A problem must not outlive what it reports:
  *
- * - about the connection (not reachable, bad host...): over once the server answers
+ * - about the connection (not reachable, bad host, an API key missing or refused...): over once the server answers
  *   (a connection check, a reply);
  * - about a model (not installed, no model, a failed pull, not enough memory): over once
  *   another model is chosen, or that model turns out to be there, or a reply succeeds;
@@ -17,7 +17,8 @@ import { hasModel, withTag } from './ollamaClient';
 type Scope = 'connection' | 'model' | 'reply';
 
 const MODEL_CODES: ReadonlySet<ProblemCode> = new Set(['modelMissing', 'noModel', 'pullFailed', 'outOfMemory']);
-const CONNECTION_CODES: ReadonlySet<ProblemCode> = new Set(['unreachable', 'hostNotFound', 'badHost', 'timeout', 'notOllama']);
+// A missing or refused API key is the connection's too: the server answering ends it.
+const CONNECTION_CODES: ReadonlySet<ProblemCode> = new Set(['unreachable', 'hostNotFound', 'badHost', 'timeout', 'notOllama', 'keyMissing', 'keyRefused']);
 /** Model problems that say the model is not there (so its being there ends them). */
 const ABSENT_CODES: ReadonlySet<ProblemCode> = new Set(['modelMissing', 'pullFailed']);
 

@@ -50,6 +50,7 @@ test('openai: without a key a 401 says the key is missing and offers to set it; 
   key = KEY;
   await h.core.chat.checkConnection();
   assert.equal(h.core.chat.connection().state, 'connected');
+  assert.equal(h.events.problem, null, 'the server answered with the key: its problem is over');
   h.fake.scriptChat({ tokens: ['Hello', ' you'] });
   await h.core.chat.send(h.core.tasks.activeProfileId, `my key is not ${KEY.slice(0, 6)}`);
   await h.core.chat.settled();
