@@ -4,7 +4,9 @@
  * HTTP in this process), which wants an API key. The chat says the key is missing and
  * offers Set API Key; the key typed there is sent as a bearer token and is not in the
  * settings; a reply streams, another is stopped (the server sees the connection closed);
- * after Developer: Reload Window the conversation is there and the key still works.
+ * after Developer: Reload Window the conversation is there and the key still works; Set
+ * API Key from the command palette replaces it (a wrong one is refused, the right one
+ * connects again).
  * Run by test/vscode/run.mjs (the `vscode` suite of `npm test`), or:
  *   npm run package && node --import tsx --test test/vscode/openai.test.ts
  */
@@ -14,7 +16,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openaiServer';
-import { DARK_THEME, answerInputBox, journey, openPipulateContainer, reloadWindow, startUi, waitUntil, webviewFrame, type UiSession } from './ui';
+import { DARK_THEME, answerInputBox, journey, openPipulateContainer, reloadWindow, runCommand, startUi, waitUntil, webviewFrame, type UiSession } from './ui';
 
 const KEY = 'sk-ui-test-4b1d9c2e7f';
 let server: FakeOpenAI;
@@ -108,5 +110,20 @@ describe('Chat against an OpenAI-compatible server that wants an API key', { tim
     assert.ok(after.length > 0 && after.every((r) => r.headers.authorization === `Bearer ${KEY}`), 'the key is read back from the secret storage');
     await waitUntil('the conversation after the reload', () => chat.locator('.msg[data-role="assistant"]').count(), (n) => n === 2, { timeout: 30_000 });
     assert.equal(await chat.locator('.msg[data-role="assistant"][data-status="stopped"]').count(), 1);
+  }));
+
+  test('Pipulate: Set API Key from the command palette: a wrong key is refused (and not shown), the right one connects again', step('palette-key', async () => {
+    const wrong = 'sk-wrong-7c1e0b';
+    await chat.locator('vscode-textarea.composer-input').click();
+    await runCommand(page, 'Pipulate: Set API Key');
+    await answerInputBox(page, wrong, /API key for/);
+    await chat.locator('.problem-title', { hasText: 'refused the API key (401)' }).waitFor({ timeout: 30_000 });
+    assert.equal(server.requests.at(-1)?.headers.authorization, `Bearer ${wrong}`);
+    assert.equal((await chat.locator('body').innerText()).includes(wrong), false, 'the server quoted the key; the chat does not');
+    await runCommand(page, 'Pipulate: Set API Key');
+    await answerInputBox(page, KEY, /API key for/);
+    await chat.locator('.conn-text', { hasText: 'qwen2.5 · connected' }).waitFor({ timeout: 30_000 });
+    await chat.locator('.problem').waitFor({ state: 'hidden', timeout: 10_000 });
+    assert.deepEqual([...filesHolding(ui.runDir, wrong), ...filesHolding(ui.runDir, KEY)].filter((f) => /settings\.json$/.test(f)), [], 'no key in a settings file');
   }));
 });
