@@ -2,7 +2,7 @@
  * "Pipulate: Add Selection to Chat" and "Add File to Chat": what the user chooses to show
  * the model, attached to the next message (src/chat/attachments.ts keeps it and writes it
  * for the model). The thin VS Code side: which text, from where, in which language. And
- * "Apply to file" (src/chat/applyCode.ts says what the file would become): shown in VS Code's diff editor.
+ * "Apply to file" (src/chat/applyCode.ts says what the file would become): shown in VS Code's diff editor, taken by a command.
  */
 import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
@@ -14,36 +14,52 @@ import { UserError } from './errors';
 import { fileRefOf, linkOfSelection, uriOf } from './linkCommands';
 import type { FileRef } from './tasks/links';
 
-/** The scheme of the diff's left side: the file as it was before the proposal, read-only. */
-const BEFORE_SCHEME = 'pipulate-before';
+/** The scheme of the diff's right side: the code proposed, read-only, never a file on disk. */
+const PROPOSAL_SCHEME = 'pipulate-proposal';
 
 /**
- * "Apply to file" in a diff: on the left the file as it was (read-only), on the right the
- * file itself with the proposal in its editor, unsaved. Nothing is written: the user
- * reviews, may edit further, and saves (or undoes, or closes without saving).
+ * "Apply to file" in a diff: on the left the file itself, on the right the file as the
+ * proposal would make it (read-only, in memory). Nothing is written, whatever the user's
+ * auto save: the user reviews, and takes it with "Apply the Proposed Code to the File" in
+ * the diff's title bar (the file's editor gets it; saving is then the user's, as ever).
  */
-export function diffProposals(context: vscode.ExtensionContext): (file: FileRef, base: string, proposed: string) => Promise<void> {
-  const before = new Map<string, string>();
-  let next = 0;
-  context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(BEFORE_SCHEME, { provideTextDocumentContent: (uri) => before.get(uri.query) }));
-  return async (file, base, proposed) => {
+export class Proposals {
+  private readonly shown = new Map<string, { file: vscode.Uri; base: string; text: string }>();
+  private next = 0;
+
+  constructor(context: vscode.ExtensionContext) {
+    context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, { provideTextDocumentContent: (uri) => this.shown.get(uri.query)?.text }));
+  }
+
+  /** Opens the diff of `file` (whose text was `base`) against `text`. */
+  async show(file: FileRef, base: string, text: string): Promise<void> {
     const uri = uriOf(file);
     if (!uri) throw new UserError(l10n.t('The file {0} is not in the workspace any more.', file.path));
-    const doc = await vscode.workspace.openTextDocument(uri);
-    if (doc.getText() !== base) throw new UserError(l10n.t('{0} changed meanwhile: apply the code again.', file.path));
-    const key = String(++next);
-    before.set(key, base);
-    const left = uri.with({ scheme: BEFORE_SCHEME, query: key });
-    const edit = new vscode.WorkspaceEdit();
-    edit.replace(uri, new vscode.Range(doc.positionAt(0), doc.positionAt(base.length)), proposed);
-    if (!(await vscode.workspace.applyEdit(edit))) throw new UserError(l10n.t('{0} could not be changed in the editor.', file.path));
+    const key = String(++this.next);
+    this.shown.set(key, { file: uri, base, text });
+    // The same path, so the proposal is highlighted as the file's language.
+    const right = vscode.Uri.from({ scheme: PROPOSAL_SCHEME, path: uri.path, query: key });
     const name = file.path.slice(file.path.lastIndexOf('/') + 1);
-    await vscode.commands.executeCommand('vscode.diff', left, uri, l10n.t('{0}: the proposed code (unsaved: save to keep it)', name), { preview: false });
-  };
+    await vscode.commands.executeCommand('vscode.diff', uri, right, l10n.t('{0} ↔ the proposed code (Apply in the title bar takes it)', name), { preview: false });
+  }
+
+  /** Puts the proposal shown in the active diff into its file's editor; refused when the file changed since. */
+  async apply(): Promise<void> {
+    const active = vscode.window.activeTextEditor?.document.uri;
+    const proposal = active?.scheme === PROPOSAL_SCHEME ? this.shown.get(active.query) : undefined;
+    if (!proposal) throw new UserError(l10n.t('Open a proposed change first: Apply to file on a code block in the chat.'));
+    const doc = await vscode.workspace.openTextDocument(proposal.file);
+    const name = vscode.workspace.asRelativePath(proposal.file, false);
+    if (doc.getText() !== proposal.base) throw new UserError(l10n.t('{0} changed since the code was proposed: apply it again from the chat.', name));
+    const editor = await vscode.window.showTextDocument(doc, { preview: false });
+    const changed = await editor.edit((e) => e.replace(new vscode.Range(doc.positionAt(0), doc.positionAt(proposal.base.length)), proposal.text));
+    if (!changed) throw new UserError(l10n.t('{0} could not be changed in the editor.', name));
+  }
 }
 
-export function registerAttachCommands(deps: { chat: ChatService; tasks: TasksService; register: Register }): void {
-  const { chat, tasks, register } = deps;
+export function registerAttachCommands(deps: { chat: ChatService; tasks: TasksService; register: Register; proposals: Proposals }): void {
+  const { chat, tasks, register, proposals } = deps;
+  register('pipulate.applyProposal', (why) => l10n.t('Pipulate could not apply the proposed code: {0}', why), () => proposals.apply());
   const attach = async (a: Attachment) => {
     chat.attachments.add(tasks.activeProfileId, a);
     await vscode.commands.executeCommand('pipulate.chat.focus');

@@ -18,7 +18,7 @@ import { commandRegistrar } from './commandRunner';
 import { registerLinkCommands, vscodeEditor } from './linkCommands';
 import { registerImportCommands } from './importCommands';
 import { registerWalkthrough } from './walkthrough';
-import { diffProposals, registerAttachCommands } from './attachCommands';
+import { Proposals, registerAttachCommands } from './attachCommands';
 import { Backups, summaryOf } from './backup/backups';
 import { adoptStore, storeFolder } from './store/location';
 import { mergeForks } from './store/forks';
@@ -81,11 +81,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
   let controls: ChatControls | undefined;
   const keys = apiKeys(context.secrets);
   context.subscriptions.push(keys);
+  const proposals = new Proposals(context);
   const ui = vscodeUi({
     pickModel: () => controls!.pickModel(),
     setModel: (model) => controls!.setModel(model),
     pullModel: (model) => controls!.pullModel(model),
-    propose: diffProposals(context),
+    propose: (file, base, text) => proposals.show(file, base, text),
   });
   core = createCore({
     db,
@@ -125,7 +126,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
   if (context.storageUri && dataDir !== context.storageUri.fsPath) void mergeOtherWindows(core, context.storageUri.fsPath, dataDir, wasmPath, log);
   registerLinkCommands(context, { tasks, links: core.links, events, register, log });
   registerImportCommands({ tasks, links: core.links, register });
-  registerAttachCommands({ chat, tasks, register });
+  registerAttachCommands({ chat, tasks, register, proposals });
 
   const panels = new WorkflowPanels(context.extensionUri, router);
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(RUN_PANEL, panels));

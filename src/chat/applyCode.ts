@@ -47,7 +47,7 @@ export interface ApplyPorts {
   read(file: FileRef): Promise<string | undefined>;
   /** Which of several attachments (their places); undefined when the user cancelled. */
   pick(placeholder: string, items: string[]): Promise<number | undefined>;
-  /** Shows `proposed` against `base`, the file's text it was made from, as a diff the user may save from. */
+  /** Shows `proposed` against the file (whose text was `base`) as a diff; nothing is written unless the user takes it there. */
   propose(file: FileRef, base: string, proposed: string): Promise<void>;
 }
 

@@ -45,7 +45,7 @@ export interface HostUi extends Dialogs {
   runCommand(command: string): Promise<void>;
   /** Lets the user pick one of `items`; its index, or undefined when cancelled. */
   pick(placeholder: string, items: string[]): Promise<number | undefined>;
-  /** Shows `proposed` against `base` (the file's text it was made from) in a diff, unsaved: the user saves it or not. */
+  /** Shows `proposed` against the file (whose text was `base`) in a diff; nothing is written unless the user takes it there. */
   propose(file: FileRef, base: string, proposed: string): Promise<void>;
 }
 

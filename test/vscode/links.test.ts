@@ -4,19 +4,24 @@
  * the row opens the file at the line; lines inserted above are followed; the gutter shows
  * the mark with the title on hover; a rename in the explorer takes the link along; the
  * deleted text makes the row say it is gone. Then Import TODO Comments over a fixture of a
- * few hundred files, some left out by .gitignore and by files.exclude: the right ones
- * found, none twice on a second import. Last, the chat: a selection and a file attached
+ * few hundred files, some left out by .gitignore and by files.exclude: progress shown in a
+ * notification, the right ones found, none twice on a second import. Last, the chat: a selection and a file attached
  * as chips, one chip removed, the message sent; the fake Ollama server's request holds
  * what was attached as fenced blocks with their paths, and nothing of the removed one.
+ * That message edited and sent again: the server gets the new text with its attachments
+ * and nothing of the replaced turn; Apply to file on the reply's code opens a diff editor
+ * and writes nothing, until the user takes the proposal from the diff's title bar and saves.
  * Run by test/vscode/run.mjs (the `vscode` suite of `npm test`), or:
  *   npm run package && node --import tsx --test test/vscode/links.test.ts
  */
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startFakeOllama, type FakeOllama } from '../fakes/ollamaServer';
 import type { FrameLocator, Page } from 'playwright-core';
 import {
-  DARK_THEME, answerInputBox, journey, notificationsText, openFile, openPipulateContainer, quickInputBox, runCommand, screenshot, startUi,
+  DARK_THEME, answerInputBox, journey, notificationsText, openFile, openPipulateContainer, pickQuickItem, quickInputBox, runCommand, screenshot, startUi,
   waitUntil, webviewFrame, type UiSession,
 } from './ui';
 
@@ -86,6 +91,11 @@ describe('Todos that point at code, in VS Code', () => {
       },
     });
     page = ui.page;
+    // Pipulate's first activation may open its walkthrough over the editor (seen here despite
+    // openOnInstall false); this journey is about the editor: activate it now, close the walkthrough if it came.
+    await openPipulateContainer(page);
+    const welcome = page.locator('.tabs-container .tab', { hasText: 'Welcome' });
+    if (await welcome.waitFor({ timeout: 5000 }).then(() => true, () => false)) await runCommand(page, 'View: Close All Editors');
   });
   after(async () => {
     await ui?.stop();
@@ -165,10 +175,24 @@ describe('Todos that point at code, in VS Code', () => {
     assert.equal(await tasks.locator('li.todo button.unlink').count(), 1);
   }));
 
-  test('Import TODO Comments finds the 30 comments outside .gitignore and files.exclude; a second import adds none', step('import', async () => {
+  test('Import TODO Comments shows its progress, finds the 30 comments outside .gitignore and files.exclude; a second import adds none', step('import', async () => {
+    // The progress may be brief: a watcher in the workbench notes every notification toast with a progress bar, and its text.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { progressSeen: string[] }).progressSeen = seen;
+      new MutationObserver(() => {
+        for (const toast of document.querySelectorAll('.notification-toast')) {
+          // A progress bar at work: running with no end known (infinite) or with one (discrete), not done.
+          const working = toast.querySelector('.monaco-progress-container.infinite, .monaco-progress-container.discrete');
+          if (working && !seen.includes(toast.textContent ?? '')) seen.push(toast.textContent ?? '');
+        }
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
     await runCommand(page, 'Pipulate: Import TODO Comments');
     const input = quickInputBox(page);
     await input.waitFor({ state: 'visible', timeout: 30_000 });
+    const progress = await page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
+    assert.ok(progress.some((t) => t.includes('Pipulate: looking for TODO comments')), `a notification showed the progress: ${JSON.stringify(progress)}`);
     await page.waitForFunction(() => /30 found \(0 already todos\)/.test(document.querySelector('.quick-input-widget .quick-input-box input')?.getAttribute('placeholder') ?? ''), null, { timeout: 30_000 });
     await input.press('Enter'); // all are picked
     await openPipulateContainer(page);
@@ -218,5 +242,43 @@ describe('Todos that point at code, in VS Code', () => {
     await chat.locator('.msg[data-role="user"] .chips .chip').nth(1).waitFor({ timeout: 10_000 });
     assert.equal(await pending(chat).count(), 0);
     await screenshot(page, 'chat-attachments.png');
+  }, { timeoutMs: 120_000 }));
+
+  test('the message edited and sent again: the model gets the new text with its attachments, without the replaced turn; Apply to file opens a diff and writes nothing until the user takes it and saves', step('edit', async () => {
+    const chat = await webviewFrame(page, 'Chat');
+    await chat.locator('.msg[data-role="assistant"][data-status="done"]', { hasText: 'Both are fine.' }).waitFor({ timeout: 10_000 });
+    ollama.scriptChat({ tokens: ['With a comment:\n\n', '```ts\n// Adds two numbers.\nexport const add = (a: number, b: number) => a + b;\n```\n'] });
+    await chat.locator('.msg[data-role="user"]').hover();
+    await chat.locator('.msg[data-role="user"] button.edit-message').click();
+    const box = chat.locator('.msg-editor vscode-textarea');
+    await box.waitFor({ timeout: 10_000 });
+    // The box takes the focus itself, once it has rendered.
+    await waitUntil('the edit box has the focus', () => box.evaluate((el) => document.activeElement === el), (focused) => focused);
+    // Not Ctrl+A: VS Code runs it for the webview a moment later, and would select what was typed by then.
+    await page.keyboard.press('End');
+    for (let i = 0; i < 'What do these do?'.length; i++) await page.keyboard.press('Backspace');
+    await page.keyboard.type('What does add do?');
+    await page.keyboard.press('Enter');
+    const exchange = await ollama.chatAt(1);
+    const sent = exchange.body.messages as { role: string; content: string }[];
+    assert.match(sent.at(-1)!.content, /^What does add do\?\n\nsrc\/util\.ts \(line 1\):\n```typescript\n/, 'the edited text, its attachments with it');
+    assert.doesNotMatch(JSON.stringify(sent), /What do these do|Both are fine/, 'nothing of the replaced turn');
+    await chat.locator('.msg[data-role="assistant"][data-status="done"] button.apply-code').waitFor({ state: 'attached', timeout: 15_000 });
+    assert.equal(await chat.locator('.msg[data-role="user"]').count(), 1, 'the replaced message left the view');
+
+    // Two attachments: VS Code asks which; the diff opens, the file on the left, the proposal on the right; nothing written.
+    await chat.locator('.msg[data-role="assistant"] .code-block').hover();
+    await chat.locator('.msg[data-role="assistant"] button.apply-code').click();
+    await pickQuickItem(page, 'src/util.ts (line 1)');
+    await page.locator('.tabs-container .tab', { hasText: 'util.ts ↔ the proposed code' }).waitFor({ timeout: 15_000 });
+    await page.locator('.monaco-diff-editor .line-insert, .monaco-diff-editor .char-insert').first().waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('.tabs-container .tab.dirty').count(), 0, 'no editor holds a change');
+    assert.equal(readFileSync(join(ui.workspace, 'src', 'util.ts'), 'utf8'), fixture()['src/util.ts'], 'nothing written to disk');
+    await screenshot(page, 'chat-apply-diff.png');
+    // The user takes it from the diff's title bar, then saves: now the file has it.
+    await page.locator('.editor-actions .action-label[aria-label="Apply the Proposed Code to the File"]').first().click();
+    await page.locator('.tabs-container .tab.active', { hasText: /^util\.ts/ }).waitFor({ timeout: 10_000 });
+    await save();
+    await waitUntil('the file saved with the code', async () => readFileSync(join(ui.workspace, 'src', 'util.ts'), 'utf8'), (text) => text === `// Adds two numbers.\n${fixture()['src/util.ts']}`);
   }, { timeoutMs: 120_000 }));
 });
