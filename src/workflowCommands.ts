@@ -104,7 +104,12 @@ export function registerWorkflowCommands(context: vscode.ExtensionContext, deps:
       const { run } = node;
       const item = new vscode.TreeItem(run.key, vscode.TreeItemCollapsibleState.None);
       item.id = `run:${node.workflow}:${run.key}`;
-      const progress = run.finalized ? l10n.t('finalized') : l10n.t('{0} of {1} steps', run.done, run.total);
+      // Steps are filled in order, so the current one is the one after those done.
+      const progress = run.finalized
+        ? l10n.t('finalized')
+        : run.done < run.total
+          ? l10n.t('at step {0} of {1}', run.done + 1, run.total)
+          : l10n.t('all {0} steps done', run.total);
       item.description = `${progress} · ${new Date(run.updated).toLocaleString()}`;
       item.iconPath = new vscode.ThemeIcon(run.finalized ? 'lock' : run.done === run.total && run.total > 0 ? 'pass' : 'circle-large-outline');
       item.contextValue = 'pipulate.workflowRun';

@@ -113,8 +113,8 @@ describe('workflows', () => {
       '  "steps" is missing: a list of steps. | line 1, column 1',
       'Describe my changes | built-in',
       'Hello | hello',
-      '  default-hello-01 | 0 of 2 steps',
-      '  trip-1 | 2 of 2 steps',
+      '  default-hello-01 | at step 1 of 2',
+      '  trip-1 | all 2 steps done',
       'Plan a feature | built-in',
     ];
     await waitUntil('the Workflows view', shown, (list) => JSON.stringify(list) === JSON.stringify(expected)).catch(async () => assert.deepEqual(await shown(), expected));
@@ -153,7 +153,7 @@ describe('workflows', () => {
     await answerInputBox(page, 'launch', /key for this run/);
     panel = await webviewFrame(page, '#editor');
     await panel.locator('h1.wf-title', { hasText: 'Plan a feature' }).waitFor({ timeout: 20_000 });
-    await waitUntil('the new run in the tree', shown, (list) => list.some((l) => l.startsWith('  launch | 0 of 4 steps')));
+    await waitUntil('the new run in the tree', shown, (list) => list.some((l) => l.startsWith('  launch | at step 1 of 4')));
     await runCommand(page, 'Pipulate: Switch Profile');
     await pickQuickItem(page, 'Default');
     await waitUntil('the first profile’s runs', shown, (list) => JSON.stringify(list) === JSON.stringify(expected));
