@@ -395,6 +395,8 @@ export type Notification =
   | { kind: 'workflow/changed'; run: WorkflowRunDto }
   /** A workflow's definition changed (its file saved, deleted, fixed): a panel showing one of its runs asks for it again (workflow/open). */
   | { kind: 'workflow/definition'; workflow: string }
+  /** The store was replaced (restore, import): every open run panel asks for its run again (workflow/open). */
+  | { kind: 'workflow/reset' }
   | { kind: 'workflow/delta'; profileId: number; workflow: string; key: string; step: string; text: string }
   /** A generate step's text ended: the whole text, and how it ended (an error of the model: `problem`, as the chat says it, with its actions). */
   | { kind: 'workflow/generated'; profileId: number; workflow: string; key: string; step: string; text: string; status: 'done' | 'stopped' | 'error'; error?: string; problem?: ChatProblem };
@@ -418,6 +420,7 @@ export function audienceOf(n: Notification): readonly ViewKind[] {
       return [n.view];
     case 'workflow/changed':
     case 'workflow/definition':
+    case 'workflow/reset':
     case 'workflow/delta':
     case 'workflow/generated':
       return ['workflow'];

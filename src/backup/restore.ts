@@ -52,6 +52,7 @@ export async function replaceData(
     ensureTables(db, [undoTable]);
     await core.tasks.reload();
     core.events.emit({ kind: 'chat/reset', snapshot: core.chat.snapshot(core.tasks.activeProfile()) });
+    core.events.emit({ kind: 'workflow/reset' });
     return { summary: prepared.summary, before };
   } finally {
     removeQuietly(slot.file); // taken in: renamed already

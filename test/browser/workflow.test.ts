@@ -296,6 +296,17 @@ describe('the run panel', () => {
     assert.equal(h.ui.clipboard, 'Rome');
   });
 
+  it('an open run loads again when the store was replaced (restore, import): it shows the run as the store now has it', async () => {
+    const stateBefore = h.db.all('SELECT state FROM pipeline WHERE key = ?', ['k'])[0]!.state;
+    await h.core.workflows.submit(profileId, 'trip', 'k', 'city', 'Rome');
+    await page.locator('li.wf-current[data-step="days"]').waitFor();
+    // The store changes under the panel, as a restore replaces it, and says so.
+    h.db.write('UPDATE pipeline SET state = ? WHERE key = ?', [stateBefore, 'k']);
+    h.core.events.emit({ kind: 'workflow/reset' });
+    await page.locator('li.wf-current[data-step="city"]').waitFor();
+    assert.equal(await stepStates(), 'city:current days:pending notes:pending sure:pending plan:pending');
+  });
+
   it('an open run follows its file as it is saved (live reload): a removed step shown as removed with its value, a new one to do; a broken file makes it read-only until fixed', async () => {
     await h.core.workflows.submit(profileId, 'trip', 'k', 'city', 'Rome');
     await h.core.workflows.submit(profileId, 'trip', 'k', 'days', '2');

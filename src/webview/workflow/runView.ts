@@ -299,7 +299,7 @@ export function startRunView(root: HTMLElement, data: RunPageData): void {
     );
   onNotify((n: Notification) => {
     if (n.kind === 'workflow/changed' && ours(n.run)) show(n.run);
-    else if (n.kind === 'workflow/definition' && n.workflow === ids.workflow) void load(false);
+    else if (n.kind === 'workflow/reset' || (n.kind === 'workflow/definition' && n.workflow === ids.workflow)) void load(false);
     else if (n.kind === 'workflow/delta' && ours(n)) {
       const area = list.querySelector<HTMLTextAreaElement>(`[data-step="${CSS.escape(n.step)}"] textarea`);
       if (area) {

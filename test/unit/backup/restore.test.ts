@@ -66,6 +66,7 @@ test('restore: a deleted profile comes back with its todos and conversation, the
   const reset = h.events.of('tasks/reset').slice(resetsBefore).at(-1)!;
   assert.deepEqual(reset.snapshot.todos.map((x) => x.title), ['ship the release', 'write the notes']);
   assert.equal(h.events.of('chat/reset').at(-1)!.snapshot.profileId, h.work.id);
+  assert.equal(h.events.of('workflow/reset').length, 1, 'open run panels are told to load their run again');
   // The data as it was before the restore is a backup of its own.
   assert.equal(before.kind, 'before-restore');
   assert.match(readFileSync(before.file).toString('latin1'), /added after the backup/);
