@@ -293,16 +293,8 @@ export class ChatService {
     }
     this.emit({ kind: 'chat/appended', profileId, message: user });
     this.emitConnection();
-    // The request goes out while the message is being written; its reply is taken once the message is on disk.
-    const saved = this.conversation.sync();
-    this.launch(reply, false, saved);
-    try {
-      await saved;
-    } catch (err) {
-      this.deps.log(`chat: the message could not be saved: ${(err as Error).message}`);
-      reply.finish('error');
-      throw err;
-    }
+    // not-ui: what the log line names
+    await this.launchWhileSaving(reply, 'the message');
     return user;
   }
 
@@ -367,16 +359,8 @@ export class ChatService {
     this.deps.log(`chat: replaced ${replaced.count} message(s) of profile ${profileId} from message ${fromId}${replaced.listChanged ? ' (a card among them had changed the list)' : ''}`);
     this.emit({ kind: 'chat/reset', snapshot: this.snapshot({ id: profileId, name: this.profileName(profileId) }) });
     this.emitConnection();
-    // As for a send: the request goes out while this is written; its reply is taken once it is on disk.
-    const saved = this.conversation.sync();
-    this.launch(reply, false, saved);
-    try {
-      await saved;
-    } catch (err) {
-      this.deps.log(`chat: the replaced conversation could not be saved: ${(err as Error).message}`);
-      reply.finish('error');
-      throw err;
-    }
+    // not-ui: what the log line names
+    await this.launchWhileSaving(reply, 'the replaced conversation');
     return written;
   }
 
@@ -548,6 +532,23 @@ export class ChatService {
   }
 
   /** Runs the reply in the background; whatever happens, it ends. */
+  /**
+   * Starts the reply while what was just written (`what`, for the log) goes to disk: the
+   * request need not wait for the disk, its reply is taken once it is there. Resolves once
+   * it is; if it cannot be written, the reply ends and the error is thrown.
+   */
+  private async launchWhileSaving(reply: Reply, what: string): Promise<void> {
+    const saved = this.conversation.sync();
+    this.launch(reply, false, saved);
+    try {
+      await saved;
+    } catch (err) {
+      this.deps.log(`chat: ${what} could not be saved: ${(err as Error).message}`);
+      reply.finish('error');
+      throw err;
+    }
+  }
+
   /** `saved`: the user message being written; the first round's reply is taken once it is on disk. */
   private launch(reply: Reply, retry: boolean, saved?: Promise<void>): void {
     if (reply.finished) return;
