@@ -155,7 +155,8 @@ describe('Chat view with 5,000 messages', () => {
     assert.deepEqual(order, ids, 'in order');
     await page.evaluate(() => (document.querySelector('.messages')!.scrollTop = 0));
     assert.ok(await inSight(ids[0]!), 'the very first message is in sight at the top');
-    assert.match(await page.locator(`.msg[data-id="${ids[0]}"]`).innerText(), /Default message 0/);
+    // Rendered text (innerText), once the browser has drawn what came into sight (content-visibility skips the rest).
+    await page.waitForFunction((id) => /Default message 0/.test((document.querySelector(`.msg[data-id="${id}"]`) as HTMLElement | null)?.innerText ?? ''), ids[0]);
   });
 
   it('renders hostile markup in old messages inert; copy, code actions and links work on them as on new ones', T, async () => {
