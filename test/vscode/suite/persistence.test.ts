@@ -39,10 +39,13 @@ if (phase === 1) {
 } else {
   // A root hook: it runs before any suite of phase 2 has activated the extension.
   let atStart: { active: boolean; journalRecords: number | undefined; lockLeft: boolean } | undefined;
-  suiteSetup(() => {
+  suiteSetup(async () => {
     const written = readState<Written>('persist.json');
     const ext = pipulateExtension();
     const db = written && path.join(written.dataDir, 'pipulate.db');
+    // The old extension host may still be shutting down (deactivate) when this one starts:
+    // give it a few seconds to let the lock go, then look.
+    for (let waited = 0; db && fs.existsSync(`${db}.lock`) && waited < 15_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
     atStart = {
       active: ext.isActive,
       journalRecords: db ? (readJournal(`${db}.journal`)?.records.length ?? 0) : undefined,
