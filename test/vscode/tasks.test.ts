@@ -16,7 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import initSqlJs from 'sql.js';
 import {
-  DARK_THEME, answerDialog, answerInputBox, journey, modalDialog, openPipulateContainer, pickQuickItem, reloadWindow, runCommand,
+  DARK_THEME, answerDialog, answerInputBox, answerSaveDialog, journey, modalDialog, openPipulateContainer, pickQuickItem, reloadWindow, runCommand,
   screenshot, startUi, statusBarItem, webviewFrame, type UiSession,
 } from './ui';
 
@@ -267,7 +267,7 @@ describe('Tasks in the VS Code UI', { timeout: 10 * 60_000 }, () => {
     // VS Code's save dialog (in code-server, its own file dialog): the path typed, Enter.
     const target = join(ui.workspace, 'exported.db');
     await runCommand(page, 'Pipulate: Export Data');
-    await answerInputBox(page, target, /Export Pipulate Data/);
+    await answerSaveDialog(page, target, /Export Pipulate Data/, /pipulate-\d{4}-\d\d-\d\d\.db$/);
     await page.locator('.notifications-toasts', { hasText: 'Pipulate data exported to' }).waitFor({ timeout: 15_000 });
     // Any SQLite reader opens the copy, and it holds what the view shows.
     const SQL = await initSqlJs();

@@ -290,6 +290,23 @@ export async function answerInputBox(page: Page, text: string, expect?: RegExp):
 }
 
 /**
+ * Answers VS Code's save dialog (in code-server, its own file dialog in the quick input):
+ * the dialog fills in its default file name only after it has read the folder, and that
+ * would overwrite a path typed before; so wait for `defaultName`, then type the path.
+ */
+export async function answerSaveDialog(page: Page, path: string, title: RegExp, defaultName: RegExp): Promise<void> {
+  await quickInputBox(page).waitFor({ state: 'visible', timeout: 10_000 });
+  await page.waitForFunction(
+    ([source, flags]) => new RegExp(source, flags).test(document.querySelector<HTMLInputElement>('.quick-input-widget .quick-input-box input')?.value ?? ''),
+    [defaultName.source, defaultName.flags] as const,
+    { timeout: 10_000 },
+  ).catch(async () => {
+    throw new Error(`The save dialog never offered ${defaultName}: "${await quickInputBox(page).inputValue().catch(() => '?')}"`);
+  });
+  await answerInputBox(page, path, title);
+}
+
+/**
  * Picks an item by its label in a quick pick a command opened (showQuickPick): waits
  * for the row, clicks it, and waits until the pick is gone.
  */
