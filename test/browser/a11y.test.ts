@@ -6,17 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { startFakeOllama, type FakeOllama } from '../fakes/ollamaServer';
-import { Harness, closeBrowser } from './harness';
+import { harnessHooks } from './harness';
 import type { Theme } from './themes';
+
+const env = harnessHooks({ ollama: { models: ['llama3.2:latest'] } });
 
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const THEMES: Theme[] = ['light', 'dark', 'hc'];
-
-let ollama: FakeOllama;
-let h: Harness;
 
 /** axe's violations in the page, one line each (rule, what it says, where). */
 async function violations(page: Page): Promise<string[]> {
@@ -47,47 +45,31 @@ async function tabOrder(page: Page): Promise<string[]> {
   return seen;
 }
 
-before(async () => {
-  ollama = await startFakeOllama({ models: ['llama3.2:latest'] });
-});
-after(async () => {
-  await ollama.close();
-  await closeBrowser();
-});
-beforeEach(async () => {
-  ollama.reset();
-  h = await Harness.start({ chat: { host: ollama.url, model: 'llama3.2', timeoutMs: 5000 } });
-});
-afterEach(async () => {
-  await h.chat.settled();
-  await h.close();
-});
-
 async function withTodos(): Promise<void> {
-  for (const title of ['Write the report', 'Call the plumber', 'Water the plants']) await h.tasks.addTodo(title);
-  await h.tasks.toggleTodo(h.store.todos.rows({ where: { title: 'Call the plumber' } })[0]!.id);
+  for (const title of ['Write the report', 'Call the plumber', 'Water the plants']) await env.h.tasks.addTodo(title);
+  await env.h.tasks.toggleTodo(env.h.store.todos.rows({ where: { title: 'Call the plumber' } })[0]!.id);
 }
 
 /** A reply with code, notes folded after it, then a problem (the model is gone). */
 async function withConversation(): Promise<Page> {
-  const view = await h.open('chat');
+  const view = await env.h.open('chat');
   const page = view.page;
   await page.waitForSelector('.empty-state:not([hidden])');
   const code = '// every kind of token\nfunction add(a: number, b = "one"): number {\n  return a + b.length + Math.max(1, 2.5) + (true ? 1 : 0);\n}\nconst o = { key: null };\n';
-  ollama.scriptChat({ tokens: [`Here, *with* \`inline\` [a link](https://example.com):\n\n> quoted\n\n\`\`\`ts\n${code}\`\`\`\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nDone.`] });
+  env.ollama.scriptChat({ tokens: [`Here, *with* \`inline\` [a link](https://example.com):\n\n> quoted\n\n\`\`\`ts\n${code}\`\`\`\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nDone.`] });
   await page.locator('vscode-textarea.composer-input').click();
   await page.keyboard.type('Show code');
   await page.keyboard.press('Enter');
   await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]');
   await withTodos();
   await page.getByRole('button', { name: '4 actions in Tasks' }).click();
-  ollama.models = [];
+  env.ollama.models = [];
   await page.keyboard.press('Tab'); // away from the fold
   await page.locator('vscode-textarea.composer-input').click();
   await page.keyboard.type('Again');
   await page.keyboard.press('Enter');
   await page.waitForSelector('.problem:not([hidden])');
-  await h.chat.settled();
+  await env.h.chat.settled();
   return page;
 }
 
@@ -95,7 +77,7 @@ describe('Accessibility', () => {
   it('the Tasks view has no axe violations in light, dark and high-contrast themes', async () => {
     await withTodos();
     for (const theme of THEMES) {
-      const { page } = await h.open('tasks', { theme });
+      const { page } = await env.h.open('tasks', { theme });
       await page.waitForSelector('li.todo.done');
       await page.locator('li.todo').first().focus();
       assert.deepEqual(await violations(page), [], theme);
@@ -105,7 +87,7 @@ describe('Accessibility', () => {
   it('the Chat view has no axe violations in light, dark and high-contrast themes', async () => {
     await withConversation();
     for (const theme of THEMES) {
-      const { page } = await h.open('chat', { theme });
+      const { page } = await env.h.open('chat', { theme });
       await page.waitForSelector('.problem:not([hidden])');
       await page.getByRole('button', { name: '4 actions in Tasks' }).click();
       await page.locator('.problem summary').click();
@@ -114,9 +96,9 @@ describe('Accessibility', () => {
   });
 
   it('tool cards (applied, and waiting with three changes) and the Tasks view’s Undo bar have no axe violations in light, dark and high-contrast themes', async () => {
-    const report = await h.tasks.addTodo('Write the report');
-    const chat = await h.open('chat');
-    ollama.scriptChat(
+    const report = await env.h.tasks.addTodo('Write the report');
+    const chat = await env.h.open('chat');
+    env.ollama.scriptChat(
       { tokens: [''], toolCalls: [{ name: 'list_todos' }, { name: 'add_todo', arguments: { title: 'Call the plumber' } }] },
       { tokens: ['Added.'] },
       { tokens: ['Three changes:'], toolCalls: [
@@ -137,18 +119,18 @@ describe('Accessibility', () => {
     const found: Partial<Record<Theme, string[]>> = {};
     try {
       for (const theme of THEMES) {
-        const { page } = await h.open('chat', { theme });
+        const { page } = await env.h.open('chat', { theme });
         await page.waitForSelector('.tool-card[data-state="waiting"] vscode-checkbox');
         await page.locator('.tool-card summary', { hasText: 'Read the todo list' }).click();
         await page.waitForSelector('.card-result:has-text("Write the report")');
         found[theme] = await violations(page);
       }
     } finally {
-      h.chat.stop(h.tasks.activeProfileId); // the card stops waiting, so the reply can end
+      env.h.chat.stop(env.h.tasks.activeProfileId); // the card stops waiting, so the reply can end
     }
     assert.deepEqual(found, { light: [], dark: [], hc: [] }, 'chat');
     for (const theme of THEMES) {
-      const { page } = await h.open('tasks', { theme });
+      const { page } = await env.h.open('tasks', { theme });
       await page.locator('li.todo', { hasText: 'Call the plumber' }).focus();
       await page.keyboard.press('Delete');
       await page.waitForSelector('.undo-bar:not([hidden])');
@@ -181,7 +163,7 @@ describe('Accessibility', () => {
 
   it('the keyboard reaches every control of the Tasks view', async () => {
     await withTodos();
-    const { page } = await h.open('tasks');
+    const { page } = await env.h.open('tasks');
     await page.waitForSelector('li.todo.done');
     const order = await tabOrder(page);
     const expected = [

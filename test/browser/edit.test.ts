@@ -7,93 +7,69 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import type { Page } from 'playwright-core';
+import { describe, it } from 'node:test';
 import type { Attachment } from '../../src/chat/attachments';
-import { startFakeOllama, type FakeOllama } from '../fakes/ollamaServer';
-import { Harness, closeBrowser, type OpenedView } from './harness';
+import { harnessHooks } from './harness';
 import type { Theme } from './themes';
 
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const fileText = 'export function parse(input) {\n  return lex(input);\n}\n';
 const selection: Attachment = { folder: 'app', path: 'src/parse.ts', start: 1, end: 1, language: 'typescript', text: '  return lex(input);' };
 
-let ollama: FakeOllama;
-let h: Harness;
-let view: OpenedView;
-let page: Page;
+const env = harnessHooks({
+  ollama: { models: ['llama3.2:latest'] },
+  harness: { editor: { read: async () => fileText, reveal: async () => {}, selection: () => undefined } },
+  view: { kind: 'chat', ready: '.empty-state:not([hidden])' },
+});
 
-const rows = () => h.store.messages.rows({ where: { profile_id: h.tasks.activeProfileId }, orderBy: 'id' });
-const shownIds = () => page.evaluate(() => [...document.querySelectorAll('.msg[data-id]')].map((e) => Number(e.getAttribute('data-id'))));
+const rows = () => env.h.store.messages.rows({ where: { profile_id: env.h.tasks.activeProfileId }, orderBy: 'id' });
+const shownIds = () => env.page.evaluate(() => [...document.querySelectorAll('.msg[data-id]')].map((e) => Number(e.getAttribute('data-id'))));
 
 async function send(text: string): Promise<void> {
-  await page.locator('vscode-textarea.composer-input').click();
-  await page.keyboard.type(text);
-  await page.keyboard.press('Enter');
+  await env.page.locator('vscode-textarea.composer-input').click();
+  await env.page.keyboard.type(text);
+  await env.page.keyboard.press('Enter');
 }
 
 /** Tabs from the focus until `selector` has it (at most 40 presses): the keyboard reaches it. */
 async function tabTo(selector: string): Promise<void> {
   for (let i = 0; i < 40; i++) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+    await env.page.keyboard.press('Tab');
+    if (await env.page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
   }
   throw new Error(`Tab never reached ${selector}`);
 }
 
-before(async () => {
-  ollama = await startFakeOllama({ models: ['llama3.2:latest'] });
-});
-after(async () => {
-  await ollama.close();
-  await closeBrowser();
-});
-beforeEach(async () => {
-  ollama.reset();
-  h = await Harness.start({
-    chat: { host: ollama.url, model: 'llama3.2', timeoutMs: 5000 },
-    editor: { read: async () => fileText, reveal: async () => {}, selection: () => undefined },
-  });
-  view = await h.open('chat');
-  page = view.page;
-  await page.waitForSelector('.empty-state:not([hidden])');
-});
-afterEach(async () => {
-  await h.chat.settled();
-  assert.deepEqual(view.problems, [], 'no console errors or CSP violations');
-  await h.close();
-});
-
 describe('Edit and regenerate in the Chat view', () => {
   it('edits a sent message by keyboard: Tab to Edit, Enter opens its text, Enter sends; the later part is replaced in the view and kept in the store', async () => {
-    ollama.scriptChat({ tokens: ['Two.'] }, { tokens: ['Blue.'] }, { tokens: ['Four.'] });
+    env.ollama.scriptChat({ tokens: ['Two.'] }, { tokens: ['Blue.'] }, { tokens: ['Four.'] });
     await send('What is 1+1?');
-    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]:has-text("Two.")');
+    await env.page.waitForSelector('.msg[data-role="assistant"][data-status="done"]:has-text("Two.")');
     await send('What colour is the sky?');
-    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]:has-text("Blue.")');
+    await env.page.waitForSelector('.msg[data-role="assistant"][data-status="done"]:has-text("Blue.")');
     const [q1, r1, q2] = rows();
 
     // From the first message's head, by keyboard.
-    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await env.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await tabTo(`.msg[data-id="${q1!.id}"] button.edit-message`);
-    await page.keyboard.press('Enter');
-    const box = page.locator(`.msg[data-id="${q1!.id}"] vscode-textarea.msg-editor-input`);
+    await env.page.keyboard.press('Enter');
+    const box = env.page.locator(`.msg[data-id="${q1!.id}"] vscode-textarea.msg-editor-input`);
     await box.waitFor();
     assert.equal(await box.evaluate((e) => (e as HTMLTextAreaElement).value), 'What is 1+1?');
-    assert.equal(await page.evaluate(() => !!document.activeElement?.closest('.msg-editor')), true, 'the focus is in the box');
+    assert.equal(await env.page.evaluate(() => !!document.activeElement?.closest('.msg-editor')), true, 'the focus is in the box');
 
     // Escape cancels: the message is as it was, the focus back on Edit.
-    await page.keyboard.press('Escape');
-    await page.waitForSelector('.msg-editor', { state: 'detached' });
-    assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('edit-message')), true);
+    await env.page.keyboard.press('Escape');
+    await env.page.waitForSelector('.msg-editor', { state: 'detached' });
+    assert.equal(await env.page.evaluate(() => document.activeElement?.classList.contains('edit-message')), true);
 
-    await page.keyboard.press('Enter');
+    await env.page.keyboard.press('Enter');
     await box.waitFor();
-    await page.keyboard.press('End');
-    for (let i = 0; i < '1+1?'.length; i++) await page.keyboard.press('Backspace');
-    await page.keyboard.type('2+2?');
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]:has-text("Four.")');
+    await env.page.keyboard.press('End');
+    for (let i = 0; i < '1+1?'.length; i++) await env.page.keyboard.press('Backspace');
+    await env.page.keyboard.type('2+2?');
+    await env.page.keyboard.press('Enter');
+    await env.page.waitForSelector('.msg[data-role="assistant"][data-status="done"]:has-text("Four.")');
 
     const after = rows();
     const live = after.filter((r) => !r.replaced);
@@ -106,62 +82,62 @@ describe('Edit and regenerate in the Chat view', () => {
       [q1!.id, r1!.id, q2!.id, after[3]!.id],
     );
     assert.deepEqual(await shownIds(), live.map((r) => r.id), 'only what is in the conversation is shown');
-    assert.equal(await page.evaluate(() => document.activeElement?.closest('.composer') !== null), true, 'the focus is in the input again');
-    const sent = (await ollama.chatAt(2)).body.messages as { role: string; content: string }[];
+    assert.equal(await env.page.evaluate(() => document.activeElement?.closest('.composer') !== null), true, 'the focus is in the input again');
+    const sent = (await env.ollama.chatAt(2)).body.messages as { role: string; content: string }[];
     assert.deepEqual(sent.filter((m) => m.role === 'user').map((m) => m.content), ['What is 2+2?']);
 
     // A reload shows the same.
-    await page.reload();
-    await page.waitForSelector('.msg[data-role="assistant"]:has-text("Four.")');
+    await env.page.reload();
+    await env.page.waitForSelector('.msg[data-role="assistant"]:has-text("Four.")');
     assert.deepEqual(await shownIds(), live.map((r) => r.id));
   });
 
   it('regenerates a reply by keyboard; while a reply streams, Edit and Regenerate are disabled and say why', async () => {
-    ollama.scriptChat({ tokens: ['First try.'] }, { tokens: ['Second', ' try', '.'], tokenDelayMs: 150 });
+    env.ollama.scriptChat({ tokens: ['First try.'] }, { tokens: ['Second', ' try', '.'], tokenDelayMs: 150 });
     await send('Plan my day');
-    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]:has-text("First try.")');
+    await env.page.waitForSelector('.msg[data-role="assistant"][data-status="done"]:has-text("First try.")');
     const [q, r] = rows();
-    await page.locator(`.msg[data-id="${r!.id}"] button.regenerate-message`).focus();
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('.msg[data-role="assistant"][data-status="streaming"]');
-    const edit = page.locator(`.msg[data-id="${q!.id}"] button.edit-message`);
+    await env.page.locator(`.msg[data-id="${r!.id}"] button.regenerate-message`).focus();
+    await env.page.keyboard.press('Enter');
+    await env.page.waitForSelector('.msg[data-role="assistant"][data-status="streaming"]');
+    const edit = env.page.locator(`.msg[data-id="${q!.id}"] button.edit-message`);
     assert.equal(await edit.isDisabled(), true);
     assert.equal(await edit.getAttribute('title'), 'A reply is being written: stop it first (Escape)');
-    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]:has-text("Second try.")');
+    await env.page.waitForSelector('.msg[data-role="assistant"][data-status="done"]:has-text("Second try.")');
     assert.equal(await edit.isDisabled(), false);
     assert.equal(await edit.getAttribute('title'), 'Edit and send again');
     assert.deepEqual(await shownIds(), [q!.id, rows().at(-1)!.id]);
-    assert.equal(h.store.messages.get(r!.id).replaced, true);
+    assert.equal(env.h.store.messages.get(r!.id).replaced, true);
   });
 
   it('Apply to file on a code block of a reply to a message with an attachment proposes the change as a diff', async () => {
-    ollama.scriptChat({ tokens: ['Use this:\n\n```ts\n  return lex(input ?? "");\n```\n'] });
-    h.chat.attachments.add(h.tasks.activeProfileId, selection);
+    env.ollama.scriptChat({ tokens: ['Use this:\n\n```ts\n  return lex(input ?? "");\n```\n'] });
+    env.h.chat.attachments.add(env.h.tasks.activeProfileId, selection);
     await send('Fix the empty case');
-    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"] .code-block');
-    const apply = page.locator('.msg[data-role="assistant"] button.apply-code');
+    await env.page.waitForSelector('.msg[data-role="assistant"][data-status="done"] .code-block');
+    const apply = env.page.locator('.msg[data-role="assistant"] button.apply-code');
     assert.equal(await apply.getAttribute('aria-label'), 'Apply to parse.ts (shows a diff to review)');
     await apply.focus();
-    await page.keyboard.press('Enter');
-    await page.waitForFunction(() => document.querySelector('.msg[data-role="assistant"] button.apply-code .codicon-check'));
-    assert.deepEqual(h.ui.proposed.map((p) => [p.file.path, p.base, p.text]), [
+    await env.page.keyboard.press('Enter');
+    await env.page.waitForFunction(() => document.querySelector('.msg[data-role="assistant"] button.apply-code .codicon-check'));
+    assert.deepEqual(env.h.ui.proposed.map((p) => [p.file.path, p.base, p.text]), [
       ['src/parse.ts', fileText, 'export function parse(input) {\n  return lex(input ?? "");\n}\n'],
     ]);
     // A reply to a message without attachments offers no Apply.
-    ollama.scriptChat({ tokens: ['```ts\nx\n```'] });
+    env.ollama.scriptChat({ tokens: ['```ts\nx\n```'] });
     await send('And this?');
-    await page.waitForFunction(() => document.querySelectorAll('.msg[data-role="assistant"][data-status="done"] .code-block').length === 2);
-    assert.equal(await page.locator('.msg[data-role="assistant"]').last().locator('button.apply-code').count(), 0);
+    await env.page.waitForFunction(() => document.querySelectorAll('.msg[data-role="assistant"][data-status="done"] .code-block').length === 2);
+    assert.equal(await env.page.locator('.msg[data-role="assistant"]').last().locator('button.apply-code').count(), 0);
   });
 
   it('an open edit box, Edit, Regenerate and Apply to file have no axe violations in light, dark and high-contrast themes', async () => {
-    ollama.scriptChat({ tokens: ['```ts\n  return lex(input ?? "");\n```'] });
-    h.chat.attachments.add(h.tasks.activeProfileId, selection);
+    env.ollama.scriptChat({ tokens: ['```ts\n  return lex(input ?? "");\n```'] });
+    env.h.chat.attachments.add(env.h.tasks.activeProfileId, selection);
     await send('Fix it');
-    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"] .code-block');
+    await env.page.waitForSelector('.msg[data-role="assistant"][data-status="done"] .code-block');
     const shots = process.env.PIPULATE_SHOTS;
     for (const theme of ['light', 'dark', 'hc'] as Theme[]) {
-      const { page: themed } = await h.open('chat', { theme });
+      const { page: themed } = await env.h.open('chat', { theme });
       await themed.waitForSelector('.msg[data-role="assistant"] button.apply-code');
       await themed.locator('.msg[data-role="user"] button.edit-message').click();
       await themed.waitForSelector('.msg-editor');

@@ -4,9 +4,11 @@
  * same HTML shell and CSP as in VS Code; `acquireVsCodeApi` is the only stand-in, and
  * it carries messages to and from the router exactly as VS Code's postMessage does.
  */
+import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
+import { after, afterEach, before, beforeEach } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { bundleFile, unavailableHtml, webviewHtml, type ViewKind } from '../../src/panel/html';
 import type { HostUi, Router } from '../../src/panel/router';
@@ -18,6 +20,7 @@ import { DEFAULT_CHAT_SETTINGS, type ChatService, type ChatSettings } from '../.
 import { createCore, Events, noticeOf, type Core } from '../../src/core';
 import type { EditorPort, FileRef, TodoLinks } from '../../src/tasks/links';
 import { openStore, tempDir } from '../helpers/store';
+import { startFakeOllama, type FakeOllama, type FakeOllamaOptions } from '../fakes/ollamaServer';
 import { workflowStrings } from '../../src/panel/workflowStrings';
 import { themeCss, type Theme } from './themes';
 
@@ -188,7 +191,10 @@ export class Harness {
     this.server = http.createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://x');
       const view = url.pathname.slice(1);
-      if (view === 'tasks' || view === 'chat') {
+      if (view === 'tasks' || view === 'chat' || view === 'workflow') {
+        // The run panel's run is named in the query (?profileId=&workflow=&key=), as the host names it in the page.
+        const q = url.searchParams;
+        const data = view === 'workflow' ? { run: { profileId: Number(q.get('profileId')), workflow: q.get('workflow') ?? '', key: q.get('key') ?? '' }, strings: workflowStrings() } : undefined;
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         res.end(
           webviewHtml({
@@ -198,23 +204,7 @@ export class Harness {
             scriptUri: `${this.base}/dist/${bundleFile(view)}`,
             styleUri: `${this.base}/dist/webview.css`,
             codiconUri: `${this.base}/dist/codicon.css`,
-          }),
-        );
-        return;
-      }
-      // The run panel: its run named in the query (?profileId=&workflow=&key=), as the host names it in the page.
-      if (view === 'workflow') {
-        const run = { profileId: Number(url.searchParams.get('profileId')), workflow: url.searchParams.get('workflow') ?? '', key: url.searchParams.get('key') ?? '' };
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        res.end(
-          webviewHtml({
-            view,
-            cspSource: this.base,
-            nonce: 'test-nonce-' + Math.random().toString(36).slice(2),
-            scriptUri: `${this.base}/dist/${bundleFile(view)}`,
-            styleUri: `${this.base}/dist/webview.css`,
-            codiconUri: `${this.base}/dist/codicon.css`,
-            data: { run, strings: workflowStrings() },
+            data,
           }),
         );
         return;
@@ -303,4 +293,105 @@ export class Harness {
     this.db.closeSync();
     if (this.ownsDir) fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+export interface HarnessHooksOptions {
+  /** A fake Ollama server for the whole file, reset before each test; the chat talks to it (model llama3.2). */
+  ollama?: FakeOllamaOptions;
+  /** Every test's harness options (its chat's over the fake Ollama's). */
+  harness?: HarnessOptions;
+  /** The view every test starts with, opened and waited for until `ready` (a selector) is in it. */
+  view?: { kind: ViewKind; ready: string };
+}
+
+/** What a test file's tests reach through `harnessHooks`. */
+export interface HarnessHooks {
+  /** This test's harness. */
+  readonly h: Harness;
+  /**
+   * The view whose page must end the test without console errors or CSP violations (when
+   * there is none, nothing is checked). A test that opens its own view sets it here.
+   */
+  view: OpenedView;
+  /** The view's page. */
+  readonly page: Page;
+  /** The fake Ollama server (only with `ollama` in the options). */
+  readonly ollama: FakeOllama;
+  /** Closes this test's harness and starts another, these options over the file's; no view is open then. */
+  restart(options?: HarnessOptions): Promise<void>;
+}
+
+/**
+ * Registers a test file's hooks: before each test a new harness (on a new store), and the
+ * view if one is named; after each, no reply left running, the view's page clean, all
+ * closed; the browser (and the fake Ollama) once the file is done.
+ */
+export function harnessHooks(options: HarnessHooksOptions = {}): HarnessHooks {
+  let ollama: FakeOllama | undefined;
+  let h: Harness | undefined;
+  let view: OpenedView | undefined;
+  const start = (over: HarnessOptions = {}) =>
+    Harness.start({
+      ...options.harness,
+      ...over,
+      chat: { ...(ollama && { host: ollama.url, model: 'llama3.2' }), ...options.harness?.chat, ...over.chat },
+    });
+  const close = async () => {
+    const closing = h;
+    h = undefined;
+    view = undefined;
+    await closing?.close();
+  };
+
+  before(async () => {
+    if (options.ollama) ollama = await startFakeOllama(options.ollama);
+  });
+  after(async () => {
+    await ollama?.close();
+    await closeBrowser();
+  });
+  beforeEach(async () => {
+    ollama?.reset();
+    h = await start();
+    if (options.view) {
+      view = await h.open(options.view.kind);
+      await view.page.waitForSelector(options.view.ready);
+    }
+  });
+  afterEach(async () => {
+    if (!h) return;
+    try {
+      h.chat.stop(); // a test that failed while a reply or a tool card waits ends here, not in a hang
+      await h.chat.settled();
+      if (view) assert.deepEqual(view.problems, [], 'no console errors or CSP violations');
+    } finally {
+      await close();
+    }
+  });
+
+  const present = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`no ${what} (harnessHooks)`);
+    return value;
+  };
+  return {
+    get h() {
+      return present(h, 'harness');
+    },
+    get view() {
+      return present(view, 'view');
+    },
+    set view(opened: OpenedView) {
+      view = opened;
+    },
+    get page() {
+      return present(view, 'view').page;
+    },
+    get ollama() {
+      return present(ollama, 'fake Ollama');
+    },
+    async restart(over) {
+      await close();
+      h = await start(over);
+    },
+  };
 }

@@ -3,24 +3,16 @@
  * inline code), and the page shown when the store cannot be opened says why, as text.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, beforeEach, describe, it } from 'node:test';
-import { Harness, closeBrowser } from './harness';
+import { describe, it } from 'node:test';
+import { Harness, harnessHooks } from './harness';
 import { crashCopy, flipByte, recordSpans, scratchDir } from '../helpers/store';
 
-let h: Harness;
-
-beforeEach(async () => {
-  h = await Harness.start();
-});
-afterEach(async () => {
-  await h.close();
-});
-after(closeBrowser);
+const env = harnessHooks();
 
 describe('Webview shell', () => {
   for (const kind of ['tasks', 'chat'] as const) {
     it(`the ${kind} view can reach no network and run no inline code`, async () => {
-      const view = await h.open(kind);
+      const view = await env.h.open(kind);
       await view.page.waitForSelector('.app > :not([hidden])');
       const policy = await view.page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
       assert.match(policy ?? '', /^default-src 'none'; script-src 'nonce-[^']+';/);
@@ -44,8 +36,8 @@ describe('Webview shell', () => {
   }
 
   it('when the store cannot be opened, both views say why, as text, with no script', async () => {
-    h.unavailableReason = 'Locked by pid 4242 <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
-    const view = await h.open('unavailable', { theme: 'light' });
+    env.h.unavailableReason = 'Locked by pid 4242 <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+    const view = await env.h.open('unavailable', { theme: 'light' });
     const alert = view.page.getByRole('alert');
     await alert.waitFor();
     assert.match(await alert.innerText(), /Pipulate is not available\.\s+Locked by pid 4242 <img src=x onerror="window.__pwned=1"><script>window.__pwned=2<\/script>\s+Then run Developer: Reload Window\./);

@@ -4,19 +4,17 @@
  * hostile text shown as text, malformed messages refused.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { Harness, closeBrowser, type OpenedView } from './harness';
+import { harnessHooks } from './harness';
 
-let h: Harness;
-let view: OpenedView;
-let page: Page;
+const env = harnessHooks({ view: { kind: 'tasks', ready: '.counts:has-text("0 open")' } });
 
-const rows = (p: Page = page) => p.locator('li.todo');
-const titles = (p: Page = page) => p.locator('li.todo .title').allTextContents();
-const storeTitles = () => h.store.todos.xtra({ profile_id: h.tasks.activeProfileId }).rows({ orderBy: 'priority, id' }).map((t) => t.title);
+const rows = (p: Page = env.page) => p.locator('li.todo');
+const titles = (p: Page = env.page) => p.locator('li.todo .title').allTextContents();
+const storeTitles = () => env.h.store.todos.xtra({ profile_id: env.h.tasks.activeProfileId }).rows({ orderBy: 'priority, id' }).map((t) => t.title);
 
-async function addByKeyboard(title: string, p: Page = page): Promise<void> {
+async function addByKeyboard(title: string, p: Page = env.page): Promise<void> {
   const before = await rows(p).count();
   await p.locator('vscode-textfield.add-input').click();
   await p.keyboard.type(title);
@@ -52,102 +50,86 @@ const CONTRAST_OF = `(el) => {
 }`;
 
 async function seed(...list: string[]): Promise<void> {
-  for (const title of list) await h.tasks.addTodo(title);
-  await view.settle();
-  await page.waitForFunction((n) => document.querySelectorAll('li.todo').length === n, list.length);
+  for (const title of list) await env.h.tasks.addTodo(title);
+  await env.view.settle();
+  await env.page.waitForFunction((n) => document.querySelectorAll('li.todo').length === n, list.length);
 }
 
 /** Waits until the host has answered every request (nothing pending in the page). */
 async function idle(): Promise<void> {
-  await page.waitForFunction(() => !document.querySelector('.pending'));
-  await view.settle();
+  await env.page.waitForFunction(() => !document.querySelector('.pending'));
+  await env.view.settle();
 }
-
-beforeEach(async () => {
-  h = await Harness.start();
-  view = await h.open('tasks');
-  page = view.page;
-  await page.waitForSelector('.counts:has-text("0 open")');
-});
-
-afterEach(async () => {
-  assert.deepEqual(view.problems, [], 'no console errors or CSP violations');
-  await h.close();
-});
-
-after(closeBrowser);
 
 describe('Tasks view', () => {
   it('shows an empty state that says what to do', async () => {
-    assert.match(await page.locator('.empty-state').innerText(), /No todos in “Default” yet\. Type one above and press Enter\./);
-    assert.equal(await page.locator('.counts').innerText(), '0 open · 0 done');
+    assert.match(await env.page.locator('.empty-state').innerText(), /No todos in “Default” yet\. Type one above and press Enter\./);
+    assert.equal(await env.page.locator('.counts').innerText(), '0 open · 0 done');
   });
 
   it('says so when no folder is open and the todos live in the global storage', async () => {
-    assert.equal(await page.locator('.storage-note').isHidden(), true, 'not with a folder open');
-    await h.close();
-    h = await Harness.start({ scope: 'global' });
-    view = await h.open('tasks');
-    page = view.page;
-    await page.waitForSelector('.storage-note:not([hidden]):has-text("No folder is open")');
+    assert.equal(await env.page.locator('.storage-note').isHidden(), true, 'not with a folder open');
+    await env.restart({ scope: 'global' });
+    env.view = await env.h.open('tasks');
+    await env.page.waitForSelector('.storage-note:not([hidden]):has-text("No folder is open")');
   });
 
   it('adds todos with the input and Enter, on disk in order', async () => {
     await addByKeyboard('Buy milk');
     await addByKeyboard('Write report');
     assert.deepEqual(await titles(), ['Buy milk', 'Write report']);
-    assert.equal(await page.locator('.counts').innerText(), '2 open · 0 done');
+    assert.equal(await env.page.locator('.counts').innerText(), '2 open · 0 done');
     assert.deepEqual(storeTitles(), ['Buy milk', 'Write report']);
     await idle(); // the rows show at once; their answers come once on disk
-    assert.equal(h.db.dirty, false, 'answered only once on disk');
-    assert.equal(await page.locator('vscode-textfield.add-input').evaluate((el) => (el as HTMLInputElement).value), '');
-    assert.equal(await page.locator('.empty-state').isHidden(), true);
+    assert.equal(env.h.db.dirty, false, 'answered only once on disk');
+    assert.equal(await env.page.locator('vscode-textfield.add-input').evaluate((el) => (el as HTMLInputElement).value), '');
+    assert.equal(await env.page.locator('.empty-state').isHidden(), true);
   });
 
   it('toggles done by click, patching that one row only', async () => {
     await seed('one', 'two', 'three');
     // Mark every row node; a re-render would replace them.
-    await page.evaluate(() => document.querySelectorAll('li.todo').forEach((li) => ((li as unknown as { mark: number }).mark = 1)));
+    await env.page.evaluate(() => document.querySelectorAll('li.todo').forEach((li) => ((li as unknown as { mark: number }).mark = 1)));
     await rows().nth(1).locator('input.check').click();
-    await page.waitForSelector('li.todo.done');
+    await env.page.waitForSelector('li.todo.done');
     await idle();
     assert.equal(await rows().nth(1).getAttribute('class'), 'todo done');
-    assert.equal(await page.evaluate(() => [...document.querySelectorAll('li.todo')].every((li) => (li as unknown as { mark?: number }).mark === 1)), true);
-    assert.equal(await page.locator('.counts').innerText(), '2 open · 1 done');
-    assert.equal(h.store.todos.rows({ where: { title: 'two' } })[0]!.done, true);
+    assert.equal(await env.page.evaluate(() => [...document.querySelectorAll('li.todo')].every((li) => (li as unknown as { mark?: number }).mark === 1)), true);
+    assert.equal(await env.page.locator('.counts').innerText(), '2 open · 1 done');
+    assert.equal(env.h.store.todos.rows({ where: { title: 'two' } })[0]!.done, true);
   });
 
   it('works from the keyboard: arrows move focus, Space toggles, F2 edits, Delete deletes', async () => {
     await seed('alpha', 'beta', 'gamma');
     await rows().first().focus();
-    await page.keyboard.press('ArrowDown');
-    assert.equal(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.id), String(h.store.todos.rows({ where: { title: 'beta' } })[0]!.id));
-    await page.keyboard.press('Space');
-    await page.waitForSelector('li.todo.done');
+    await env.page.keyboard.press('ArrowDown');
+    assert.equal(await env.page.evaluate(() => (document.activeElement as HTMLElement).dataset.id), String(env.h.store.todos.rows({ where: { title: 'beta' } })[0]!.id));
+    await env.page.keyboard.press('Space');
+    await env.page.waitForSelector('li.todo.done');
     await idle();
-    assert.equal(h.store.todos.rows({ where: { title: 'beta' } })[0]!.done, true);
+    assert.equal(env.h.store.todos.rows({ where: { title: 'beta' } })[0]!.done, true);
 
-    await page.keyboard.press('End');
-    await page.keyboard.press('F2');
-    await page.keyboard.press('Control+A');
-    await page.keyboard.type('GAMMA <b>bold</b>');
-    await page.keyboard.press('Enter');
+    await env.page.keyboard.press('End');
+    await env.page.keyboard.press('F2');
+    await env.page.keyboard.press('Control+A');
+    await env.page.keyboard.type('GAMMA <b>bold</b>');
+    await env.page.keyboard.press('Enter');
     await idle();
     assert.deepEqual(storeTitles(), ['alpha', 'beta', 'GAMMA <b>bold</b>']);
-    assert.equal(await page.locator('li.todo b').count(), 0);
+    assert.equal(await env.page.locator('li.todo b').count(), 0);
 
-    await page.keyboard.press('Home');
-    await page.keyboard.press('Delete');
-    await page.waitForFunction(() => document.querySelectorAll('li.todo').length === 2);
+    await env.page.keyboard.press('Home');
+    await env.page.keyboard.press('Delete');
+    await env.page.waitForFunction(() => document.querySelectorAll('li.todo').length === 2);
     assert.deepEqual(storeTitles(), ['beta', 'GAMMA <b>bold</b>']);
     // The focus moves to the next row, so Delete can be pressed again.
-    assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('todo')), true);
+    assert.equal(await env.page.evaluate(() => document.activeElement?.classList.contains('todo')), true);
   });
 
   it('edits in place on double-click: Enter saves, Escape cancels', async () => {
     await seed('draft title');
     await rows().first().locator('.title').dblclick();
-    const field = page.locator('input.title-edit');
+    const field = env.page.locator('input.title-edit');
     await field.fill('final title');
     await field.press('Enter');
     await idle();
@@ -166,11 +148,11 @@ describe('Tasks view', () => {
     await seed('keep', 'remove me');
     await rows().nth(1).hover();
     await rows().nth(1).locator('button.delete').click();
-    await page.waitForFunction(() => document.querySelectorAll('li.todo').length === 1);
+    await env.page.waitForFunction(() => document.querySelectorAll('li.todo').length === 1);
     await rows().first().hover();
     await rows().first().locator('button.edit').click();
-    await page.locator('input.title-edit').fill('kept');
-    await page.keyboard.press('Enter');
+    await env.page.locator('input.title-edit').fill('kept');
+    await env.page.keyboard.press('Enter');
     await idle();
     assert.deepEqual(storeTitles(), ['kept']);
   });
@@ -178,18 +160,18 @@ describe('Tasks view', () => {
   it('reorders with Alt+Up / Alt+Down, keeping the focus on the moved row', async () => {
     await seed('a', 'b', 'c', 'd');
     await rows().nth(3).focus();
-    await page.keyboard.press('Alt+ArrowUp');
+    await env.page.keyboard.press('Alt+ArrowUp');
     await idle();
-    await page.keyboard.press('Alt+ArrowUp');
+    await env.page.keyboard.press('Alt+ArrowUp');
     await idle();
     assert.deepEqual(storeTitles(), ['a', 'd', 'b', 'c']);
     assert.deepEqual(await titles(), ['a', 'd', 'b', 'c']);
-    assert.equal(await page.evaluate(() => document.activeElement?.querySelector('.title')?.textContent), 'd');
-    await page.keyboard.press('Alt+ArrowDown');
+    assert.equal(await env.page.evaluate(() => document.activeElement?.querySelector('.title')?.textContent), 'd');
+    await env.page.keyboard.press('Alt+ArrowDown');
     await idle();
-    await page.keyboard.press('Alt+ArrowDown');
+    await env.page.keyboard.press('Alt+ArrowDown');
     await idle();
-    await page.keyboard.press('Alt+ArrowDown'); // already last: nothing happens
+    await env.page.keyboard.press('Alt+ArrowDown'); // already last: nothing happens
     await idle();
     assert.deepEqual(storeTitles(), ['a', 'b', 'c', 'd']);
     assert.deepEqual(await titles(), ['a', 'b', 'c', 'd']);
@@ -212,7 +194,7 @@ describe('Tasks view', () => {
     const tops = () => rows().evaluateAll((lis) => lis.map((li) => li.getBoundingClientRect().top));
     const before = await tops();
     // Every change of a drop marker, to see it flicker.
-    await page.evaluate(() => {
+    await env.page.evaluate(() => {
       const w = window as unknown as { marks: string[] };
       w.marks = [];
       new MutationObserver((records) => {
@@ -222,27 +204,27 @@ describe('Tasks view', () => {
     const title = rows().nth(1).locator('.title');
     const box = (await title.boundingBox())!;
     await rows().nth(3).hover();
-    await page.mouse.down();
+    await env.page.mouse.down();
     // Into the row beside its title, then onto the title's top edge, then a little further in.
     const y = box.y + 0.5;
-    for (const x of [box.x - 12, box.x + 4, box.x + 20, box.x + 30]) await page.mouse.move(x, y);
+    for (const x of [box.x - 12, box.x + 4, box.x + 20, box.x + 30]) await env.page.mouse.move(x, y);
     assert.deepEqual(await tops(), before, 'the marker took no room: no row moved');
-    const marks = await page.evaluate(() => (window as unknown as { marks: string[] }).marks);
+    const marks = await env.page.evaluate(() => (window as unknown as { marks: string[] }).marks);
     assert.deepEqual(marks.filter((m) => /drop-/.test(m) || m.endsWith(':todo')), [`${await rows().nth(1).getAttribute('data-id')}:todo drop-before`], 'marked once, never cleared meanwhile');
-    await page.mouse.up();
+    await env.page.mouse.up();
     await idle();
     assert.deepEqual(storeTitles(), ['first', 'fourth', 'second', 'third']);
     assert.deepEqual(await titles(), ['first', 'fourth', 'second', 'third']);
-    assert.equal(await page.locator('.drop-before, .drop-after').count(), 0);
+    assert.equal(await env.page.locator('.drop-before, .drop-after').count(), 0);
   });
 
   it('shows done todos readable (4.5:1 at least) in light, dark and high-contrast themes', async () => {
     for (const theme of ['light', 'dark', 'hc'] as const) {
-      const themed = await h.open('tasks', { theme });
+      const themed = await env.h.open('tasks', { theme });
       await themed.page.waitForSelector('.counts');
       if (theme === 'light') {
-        await h.tasks.addTodo('finished business');
-        await h.tasks.toggleTodo(h.store.todos.rows()[0]!.id);
+        await env.h.tasks.addTodo('finished business');
+        await env.h.tasks.toggleTodo(env.h.store.todos.rows()[0]!.id);
       }
       await themed.page.waitForSelector('li.todo.done');
       const ratio = (await themed.page.evaluate(`(${CONTRAST_OF})(document.querySelector('li.todo.done .title'))`)) as number;
@@ -252,16 +234,16 @@ describe('Tasks view', () => {
 
   it('renders a long list in slices, applying the patches that arrive meanwhile in order', async () => {
     const N = 5000;
-    const profile_id = h.tasks.activeProfileId;
+    const profile_id = env.h.tasks.activeProfileId;
     const ids: number[] = [];
-    h.db.transaction(() => {
-      for (let i = 1; i <= N; i++) ids.push(h.store.todos.insert({ title: `todo ${i}`, done: i % 3 === 0, priority: i, profile_id }).id);
+    env.h.db.transaction(() => {
+      for (let i = 1; i <= N; i++) ids.push(env.h.store.todos.insert({ title: `todo ${i}`, done: i % 3 === 0, priority: i, profile_id }).id);
     });
-    await h.db.sync();
+    await env.h.db.sync();
     // The page holds the snapshot back, and every message after it, until released: then
     // they are all queued at once, the patches right behind the snapshot, so they arrive
     // after the render's first slice and before the rest, whatever the machine's speed.
-    await page.addInitScript(`
+    await env.page.addInitScript(`
       window.__arrivals = [];
       const held = [];
       let holding = false;
@@ -281,156 +263,156 @@ describe('Tasks view', () => {
         for (const m of held.splice(0)) window.postMessage(Object.assign({}, m, { __released: true }), '*');
       };
     `);
-    await page.reload();
-    await page.waitForFunction(() => (window as unknown as { __release?: unknown }).__release && document.querySelector('.counts'));
-    await view.settle();
+    await env.page.reload();
+    await env.page.waitForFunction(() => (window as unknown as { __release?: unknown }).__release && document.querySelector('.counts'));
+    await env.view.settle();
     const id = (n: number) => ids[n - 1]!;
-    await h.tasks.toggleTodo(id(2)); // rendered
-    await h.tasks.toggleTodo(id(4900)); // still to render
-    await h.tasks.renameTodo(id(4500), 'renamed while rendering');
-    await h.tasks.deleteTodo(id(4800));
-    await h.tasks.deleteTodo(id(1));
-    await h.tasks.moveTodo(id(4950), id(3)); // from the todos to render to the rendered rows
-    await h.tasks.moveTodo(id(5), id(4990)); // from the rendered rows to the todos to render
-    await h.tasks.moveTodo(id(4700), null);
-    await h.tasks.addTodo('added while rendering');
-    await view.settle();
+    await env.h.tasks.toggleTodo(id(2)); // rendered
+    await env.h.tasks.toggleTodo(id(4900)); // still to render
+    await env.h.tasks.renameTodo(id(4500), 'renamed while rendering');
+    await env.h.tasks.deleteTodo(id(4800));
+    await env.h.tasks.deleteTodo(id(1));
+    await env.h.tasks.moveTodo(id(4950), id(3)); // from the todos to render to the rendered rows
+    await env.h.tasks.moveTodo(id(5), id(4990)); // from the rendered rows to the todos to render
+    await env.h.tasks.moveTodo(id(4700), null);
+    await env.h.tasks.addTodo('added while rendering');
+    await env.view.settle();
     assert.equal(await rows().count(), 0, 'held back until now');
-    await page.evaluate(() => (window as unknown as { __release: () => void }).__release());
-    await page.waitForFunction((n) => document.querySelectorAll('li.todo').length === n && !(document.querySelector('.todos') as HTMLElement).style.paddingBottom, N - 1, { timeout: 60_000 });
-    const arrivals = await page.evaluate(() => (window as unknown as { __arrivals: number[] }).__arrivals);
+    await env.page.evaluate(() => (window as unknown as { __release: () => void }).__release());
+    await env.page.waitForFunction((n) => document.querySelectorAll('li.todo').length === n && !(document.querySelector('.todos') as HTMLElement).style.paddingBottom, N - 1, { timeout: 60_000 });
+    const arrivals = await env.page.evaluate(() => (window as unknown as { __arrivals: number[] }).__arrivals);
     assert.equal(arrivals.length, 9);
     assert.ok(arrivals.every((rows) => rows < N - 1), `every patch arrived mid-render (rows then: ${arrivals.join(', ')})`);
-    const store = h.store.todos.xtra({ profile_id }).rows({ orderBy: 'priority, id' });
+    const store = env.h.store.todos.xtra({ profile_id }).rows({ orderBy: 'priority, id' });
     const shown = await rows().evaluateAll((lis) => lis.map((li) => `${li.querySelector('.title')!.textContent}${li.classList.contains('done') ? ' [x]' : ''}`));
     assert.deepEqual(shown, store.map((t) => `${t.title}${t.done ? ' [x]' : ''}`));
     const done = store.filter((t) => t.done).length;
-    assert.equal(await page.locator('.counts').innerText(), `${store.length - done} open · ${done} done`);
-    assert.equal(await page.locator('li.todo[tabindex="0"]').count(), 1, 'one row in the tab order');
+    assert.equal(await env.page.locator('.counts').innerText(), `${store.length - done} open · ${done} done`);
+    assert.equal(await env.page.locator('li.todo[tabindex="0"]').count(), 1, 'one row in the tab order');
   });
 
   it('clears completed todos', async () => {
     await seed('open one', 'done one', 'done two');
     await rows().nth(1).locator('input.check').click();
     await rows().nth(2).locator('input.check').click();
-    await page.waitForSelector('.counts:has-text("1 open · 2 done")');
+    await env.page.waitForSelector('.counts:has-text("1 open · 2 done")');
     await idle();
-    await page.locator('vscode-button', { hasText: 'Clear completed' }).click();
-    await page.waitForSelector('.counts:has-text("1 open · 0 done")');
+    await env.page.locator('vscode-button', { hasText: 'Clear completed' }).click();
+    await env.page.waitForSelector('.counts:has-text("1 open · 0 done")');
     assert.deepEqual(storeTitles(), ['open one']);
-    assert.equal(await page.locator('vscode-button', { hasText: 'Clear completed' }).getAttribute('disabled'), '');
+    assert.equal(await env.page.locator('vscode-button', { hasText: 'Clear completed' }).getAttribute('disabled'), '');
   });
 
   it('creates, switches, renames and deletes profiles; each has its own todos', async () => {
     await seed('work item');
-    h.ui.promptAnswers.push('Home');
-    await page.locator('vscode-toolbar-button[label="New profile"]').click();
-    await page.waitForSelector('.empty-state:has-text("No todos in “Home” yet")');
+    env.h.ui.promptAnswers.push('Home');
+    await env.page.locator('vscode-toolbar-button[label="New profile"]').click();
+    await env.page.waitForSelector('.empty-state:has-text("No todos in “Home” yet")');
     await addByKeyboard('home item');
     assert.deepEqual(await titles(), ['home item']);
-    assert.equal(h.store.kv.get('active_profile_id'), h.tasks.activeProfileId);
+    assert.equal(env.h.store.kv.get('active_profile_id'), env.h.tasks.activeProfileId);
 
     // Switch back through the select.
-    const select = page.locator('vscode-single-select.profile-select');
+    const select = env.page.locator('vscode-single-select.profile-select');
     await select.click();
-    await page.locator('vscode-single-select .option', { hasText: 'Default' }).or(page.getByRole('option', { name: 'Default' })).first().click();
-    await page.waitForFunction(() => document.querySelector('li.todo .title')?.textContent === 'work item');
-    assert.equal(h.tasks.activeProfile().name, 'Default');
+    await env.page.locator('vscode-single-select .option', { hasText: 'Default' }).or(env.page.getByRole('option', { name: 'Default' })).first().click();
+    await env.page.waitForFunction(() => document.querySelector('li.todo .title')?.textContent === 'work item');
+    assert.equal(env.h.tasks.activeProfile().name, 'Default');
 
-    h.ui.promptAnswers.push('Office');
-    await page.locator('vscode-toolbar-button[label="Rename profile"]').click();
-    await page.waitForFunction(() => (document.querySelector('vscode-single-select') as HTMLSelectElement | null)?.querySelector('vscode-option[value]')?.textContent === 'Office');
-    assert.equal(h.tasks.activeProfile().name, 'Office');
+    env.h.ui.promptAnswers.push('Office');
+    await env.page.locator('vscode-toolbar-button[label="Rename profile"]').click();
+    await env.page.waitForFunction(() => (document.querySelector('vscode-single-select') as HTMLSelectElement | null)?.querySelector('vscode-option[value]')?.textContent === 'Office');
+    assert.equal(env.h.tasks.activeProfile().name, 'Office');
 
-    h.ui.confirmAnswer = false;
-    await page.locator('vscode-toolbar-button[label="Delete profile"]').click();
+    env.h.ui.confirmAnswer = false;
+    await env.page.locator('vscode-toolbar-button[label="Delete profile"]').click();
     await idle();
-    assert.equal(h.store.profiles.count(), 2, 'kept when the dialog is cancelled');
-    h.ui.confirmAnswer = true;
-    await page.locator('vscode-toolbar-button[label="Delete profile"]').click();
-    await page.waitForFunction(() => document.querySelector('li.todo .title')?.textContent === 'home item');
-    assert.deepEqual(h.ui.asked.filter((q) => q.startsWith('Delete')), ['Delete the profile “Office”?', 'Delete the profile “Office”?']);
-    assert.equal(h.store.profiles.count(), 1);
-    assert.equal(h.store.todos.count({ title: 'work item' }), 0, 'its todos went with it');
+    assert.equal(env.h.store.profiles.count(), 2, 'kept when the dialog is cancelled');
+    env.h.ui.confirmAnswer = true;
+    await env.page.locator('vscode-toolbar-button[label="Delete profile"]').click();
+    await env.page.waitForFunction(() => document.querySelector('li.todo .title')?.textContent === 'home item');
+    assert.deepEqual(env.h.ui.asked.filter((q) => q.startsWith('Delete')), ['Delete the profile “Office”?', 'Delete the profile “Office”?']);
+    assert.equal(env.h.store.profiles.count(), 1);
+    assert.equal(env.h.store.todos.count({ title: 'work item' }), 0, 'its todos went with it');
     // The last profile cannot be deleted: the button is disabled.
-    assert.equal(await page.locator('vscode-toolbar-button[label="Delete profile"]').getAttribute('disabled'), '');
+    assert.equal(await env.page.locator('vscode-toolbar-button[label="Delete profile"]').getAttribute('disabled'), '');
   });
 
   it('manages profiles and clears completed todos from the keyboard alone', async () => {
     await seed('work item', 'done item');
-    await h.tasks.toggleTodo(h.store.todos.rows({ where: { title: 'done item' } })[0]!.id);
+    await env.h.tasks.toggleTodo(env.h.store.todos.rows({ where: { title: 'done item' } })[0]!.id);
     await idle();
-    const focused = (selector: string) => page.waitForFunction((s) => document.activeElement?.matches(s) ?? false, selector);
-    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-    await page.keyboard.press('Tab');
+    const focused = (selector: string) => env.page.waitForFunction((s) => document.activeElement?.matches(s) ?? false, selector);
+    await env.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await env.page.keyboard.press('Tab');
     await focused('vscode-single-select.profile-select');
-    await page.keyboard.press('Tab');
+    await env.page.keyboard.press('Tab');
     await focused('vscode-toolbar-button[label="New profile"]');
-    h.ui.promptAnswers.push('Home');
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('.empty-state:has-text("No todos in “Home” yet")');
-    assert.equal(h.tasks.activeProfile().name, 'Home');
+    env.h.ui.promptAnswers.push('Home');
+    await env.page.keyboard.press('Enter');
+    await env.page.waitForSelector('.empty-state:has-text("No todos in “Home” yet")');
+    assert.equal(env.h.tasks.activeProfile().name, 'Home');
 
     // The select: open it, the option above, Enter.
-    await page.keyboard.press('Shift+Tab');
+    await env.page.keyboard.press('Shift+Tab');
     await focused('vscode-single-select.profile-select');
-    await page.keyboard.press('Space');
-    await page.keyboard.press('ArrowUp');
-    await page.keyboard.press('Enter');
-    await page.waitForFunction(() => document.querySelector('li.todo .title')?.textContent === 'work item');
-    assert.equal(h.tasks.activeProfile().name, 'Default');
+    await env.page.keyboard.press('Space');
+    await env.page.keyboard.press('ArrowUp');
+    await env.page.keyboard.press('Enter');
+    await env.page.waitForFunction(() => document.querySelector('li.todo .title')?.textContent === 'work item');
+    assert.equal(env.h.tasks.activeProfile().name, 'Default');
 
-    await page.keyboard.press('Tab');
-    await page.keyboard.press('Tab');
+    await env.page.keyboard.press('Tab');
+    await env.page.keyboard.press('Tab');
     await focused('vscode-toolbar-button[label="Rename profile"]');
-    h.ui.promptAnswers.push('Office');
-    await page.keyboard.press('Enter');
-    await page.waitForFunction(() => document.querySelector('vscode-single-select vscode-option[selected]')?.textContent === 'Office');
+    env.h.ui.promptAnswers.push('Office');
+    await env.page.keyboard.press('Enter');
+    await env.page.waitForFunction(() => document.querySelector('vscode-single-select vscode-option[selected]')?.textContent === 'Office');
 
-    await page.keyboard.press('Tab');
+    await env.page.keyboard.press('Tab');
     await focused('vscode-toolbar-button[label="Delete profile"]');
-    h.ui.confirmAnswer = false;
-    await page.keyboard.press('Space');
-    await page.waitForFunction(() => !document.querySelector('.pending'));
-    await view.settle();
-    assert.deepEqual(h.ui.asked.filter((q) => q.startsWith('Delete')), ['Delete the profile “Office”?']);
+    env.h.ui.confirmAnswer = false;
+    await env.page.keyboard.press('Space');
+    await env.page.waitForFunction(() => !document.querySelector('.pending'));
+    await env.view.settle();
+    assert.deepEqual(env.h.ui.asked.filter((q) => q.startsWith('Delete')), ['Delete the profile “Office”?']);
 
-    await page.keyboard.press('Tab');
+    await env.page.keyboard.press('Tab');
     await focused('vscode-textfield.add-input');
-    await page.keyboard.press('Tab');
+    await env.page.keyboard.press('Tab');
     await focused('vscode-button.clear-done');
-    await page.keyboard.press('Enter');
-    await page.waitForFunction(() => document.querySelectorAll('li.todo').length === 1);
+    await env.page.keyboard.press('Enter');
+    await env.page.waitForFunction(() => document.querySelectorAll('li.todo').length === 1);
     assert.deepEqual(storeTitles(), ['work item']);
   });
 
   it('keeps every open view in step, whichever made the change', async () => {
-    const other = await h.open('tasks', { theme: 'light' });
+    const other = await env.h.open('tasks', { theme: 'light' });
     await other.page.waitForSelector('.counts');
     await addByKeyboard('from view one');
     await other.page.waitForSelector('li.todo:has-text("from view one")');
     await addByKeyboard('from view two', other.page);
-    await page.waitForSelector('li.todo:has-text("from view two")');
+    await env.page.waitForSelector('li.todo:has-text("from view two")');
     // As the command palette does it: through the service, with no view asking.
-    await h.tasks.addTodo('from a command');
-    await page.waitForSelector('li.todo:has-text("from a command")');
+    await env.h.tasks.addTodo('from a command');
+    await env.page.waitForSelector('li.todo:has-text("from a command")');
     await other.page.waitForSelector('li.todo:has-text("from a command")');
     await other.page.locator('li.todo', { hasText: 'from view one' }).locator('input.check').click();
-    await page.waitForSelector('li.todo.done:has-text("from view one")');
+    await env.page.waitForSelector('li.todo.done:has-text("from view one")');
     assert.deepEqual(await titles(), await titles(other.page));
     assert.deepEqual(other.problems, []);
   });
 
   it('shows an error and undoes the row when the host refuses', async () => {
     await seed('soon gone');
-    const id = h.store.todos.rows()[0]!.id;
+    const id = env.h.store.todos.rows()[0]!.id;
     // Deleted behind the view's back, and the patch not yet delivered.
-    h.store.todos.delete(id);
-    await h.db.sync();
+    env.h.store.todos.delete(id);
+    await env.h.db.sync();
     await rows().first().locator('input.check').click();
-    await page.waitForSelector('.banner:has-text("Could not update the todo: That todo no longer exists.")');
+    await env.page.waitForSelector('.banner:has-text("Could not update the todo: That todo no longer exists.")');
     assert.equal(await rows().first().locator('input.check').isChecked(), false);
-    assert.equal(await page.locator('.banner').getAttribute('role'), 'alert');
+    assert.equal(await env.page.locator('.banner').getAttribute('role'), 'alert');
   });
 
   it('shows hostile titles as text and runs nothing', async () => {
@@ -444,12 +426,12 @@ describe('Tasks view', () => {
     await seed(...hostile);
     assert.deepEqual(await titles(), hostile);
     await rows().nth(2).locator('.title').click();
-    assert.equal(await page.locator('li.todo img, li.todo script, li.todo a, li.todo svg').count(), 0);
-    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    assert.equal(await env.page.locator('li.todo img, li.todo script, li.todo a, li.todo svg').count(), 0);
+    assert.equal(await env.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
     // Profile names too.
-    await h.tasks.renameProfile(h.tasks.activeProfileId, '<img src=x onerror="window.__pwned=6">');
-    await page.waitForFunction(() => document.querySelector('vscode-option')?.textContent?.startsWith('<img'));
-    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    await env.h.tasks.renameProfile(env.h.tasks.activeProfileId, '<img src=x onerror="window.__pwned=6">');
+    await env.page.waitForFunction(() => document.querySelector('vscode-option')?.textContent?.startsWith('<img'));
+    assert.equal(await env.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
   });
 
   it('answers malformed messages with an error and keeps working', async () => {
@@ -461,7 +443,7 @@ describe('Tasks view', () => {
       { type: 'request', id: 11, body: { kind: 'todo/add', title: 'x'.repeat(2001) } },
     ];
     for (const message of bad) {
-      const answers = await view.sendRaw(message);
+      const answers = await env.view.sendRaw(message);
       assert.equal(answers.length, 1);
       const answer = answers[0]!;
       assert.ok(answer.type === 'response' && !answer.ok && answer.id === (message as { id: number }).id, JSON.stringify(answer));
@@ -469,24 +451,24 @@ describe('Tasks view', () => {
     }
     // With no id to answer to, there is nothing to say but the log line.
     for (const junk of [null, 42, 'text', { type: 'request' }]) {
-      assert.deepEqual(await view.sendRaw(junk), []);
+      assert.deepEqual(await env.view.sendRaw(junk), []);
     }
-    const [answer] = await view.sendRaw({ type: 'nope', id: 1 });
+    const [answer] = await env.view.sendRaw({ type: 'nope', id: 1 });
     assert.ok(answer?.type === 'response' && !answer.ok && answer.id === 1);
-    assert.equal(h.logs.filter((l) => l.includes('Rejected a malformed message')).length, 10);
+    assert.equal(env.h.logs.filter((l) => l.includes('Rejected a malformed message')).length, 10);
     await addByKeyboard('still works');
     assert.deepEqual(storeTitles(), ['still works']);
   });
 
   it('comes back as it was after a reload: the list once, the draft kept', async () => {
     await seed('one', 'two');
-    await page.locator('vscode-textfield.add-input').click();
-    await page.keyboard.type('half-typed');
-    await page.reload();
-    await page.addStyleTag({ url: page.url().replace(/\/tasks$/, '/theme-dark.css') });
-    await page.waitForSelector('li.todo');
+    await env.page.locator('vscode-textfield.add-input').click();
+    await env.page.keyboard.type('half-typed');
+    await env.page.reload();
+    await env.page.addStyleTag({ url: env.page.url().replace(/\/tasks$/, '/theme-dark.css') });
+    await env.page.waitForSelector('li.todo');
     await idle();
     assert.deepEqual(await titles(), ['one', 'two']);
-    assert.equal(await page.locator('vscode-textfield.add-input').evaluate((el) => (el as HTMLInputElement).value), 'half-typed');
+    assert.equal(await env.page.locator('vscode-textfield.add-input').evaluate((el) => (el as HTMLInputElement).value), 'half-typed');
   });
 });

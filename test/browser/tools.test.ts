@@ -5,81 +5,59 @@
  * view. Also the Tasks view's own Undo, and the model line's word for the tools mode.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { RequestBody } from '../../src/protocol';
-import { startFakeOllama, type FakeOllama } from '../fakes/ollamaServer';
-import { Harness, closeBrowser, type OpenedView } from './harness';
+import { harnessHooks, type OpenedView } from './harness';
 
-let ollama: FakeOllama;
-let h: Harness;
-let chat: OpenedView;
-let page: Page;
+const env = harnessHooks({
+  ollama: { models: ['llama3.2:latest', 'tiny:latest'], noTools: ['tiny:latest'] },
+  view: { kind: 'chat', ready: '.empty-state:not([hidden])' },
+});
 
-const card = () => page.locator('.tool-card').last();
+const card = () => env.page.locator('.tool-card').last();
 const items = () => card().locator('.card-item');
 /** The requests this view sent, of one kind. */
 const sent = <K extends RequestBody['kind']>(view: OpenedView, kind: K) => view.sentBodies.filter((b): b is Extract<RequestBody, { kind: K }> => b.kind === kind);
 const todoTitles = (tasks: Page) => tasks.locator('li.todo .title').allInnerTexts();
 
 async function send(text: string): Promise<void> {
-  await page.locator('vscode-textarea.composer-input').click();
-  await page.keyboard.type(text);
-  await page.keyboard.press('Enter');
+  await env.page.locator('vscode-textarea.composer-input').click();
+  await env.page.keyboard.type(text);
+  await env.page.keyboard.press('Enter');
 }
 
 /** The model answers the next message with these calls, then with `reply`. */
 function modelCalls(calls: { name: string; arguments?: unknown }[], reply = 'Done.'): void {
-  ollama.scriptChat({ tokens: [''], toolCalls: calls }, { tokens: [reply] });
+  env.ollama.scriptChat({ tokens: [''], toolCalls: calls }, { tokens: [reply] });
 }
 
 /** What the focused element is, in a word: its class, or the name a checkbox or button shows. */
 const focused = () =>
-  page.evaluate(() => {
+  env.page.evaluate(() => {
     const el = document.activeElement as HTMLElement | null;
     if (!el) return '';
     if (el.classList.contains('tool-card')) return 'card';
     return `${el.tagName.toLowerCase()} ${el.textContent?.trim() ?? ''}`;
   });
 
-before(async () => {
-  ollama = await startFakeOllama({ models: ['llama3.2:latest', 'tiny:latest'], noTools: ['tiny:latest'] });
-});
-after(async () => {
-  await ollama.close();
-  await closeBrowser();
-});
-beforeEach(async () => {
-  ollama.reset();
-  h = await Harness.start({ chat: { host: ollama.url, model: 'llama3.2', timeoutMs: 5000 } });
-  chat = await h.open('chat');
-  page = chat.page;
-  await page.waitForSelector('.empty-state:not([hidden])');
-});
-afterEach(async () => {
-  h.chat.stop(h.tasks.activeProfileId); // a test that failed while a card waits ends here, not in a hang
-  await h.chat.settled();
-  assert.deepEqual(chat.problems, [], 'no console errors or CSP violations');
-  await h.close();
-});
-
 describe('Tool cards', () => {
   it('by mouse: a waiting card says what will change; Apply adds the todo, the Tasks view shows it, the reply goes on', async () => {
-    const tasks = await h.open('tasks');
+    const tasks = await env.h.open('tasks');
     modelCalls([{ name: 'add_todo', arguments: { title: 'Call the bank' } }], 'Added it.');
     await send('add a todo to call the bank');
-    await page.waitForSelector('.tool-card[data-state="waiting"]');
+    await env.page.waitForSelector('.tool-card[data-state="waiting"]');
     assert.equal(await card().locator('.card-head').innerText(), 'The model asks to change your list');
     assert.deepEqual(await items().allInnerTexts(), ['Add todo “Call the bank”']);
-    assert.equal(await page.locator('vscode-button', { hasText: 'Send' }).isVisible(), false, 'the chat waits for the answer');
+    assert.equal(await env.page.locator('vscode-button', { hasText: 'Send' }).isVisible(), false, 'the chat waits for the answer');
     assert.deepEqual(await todoTitles(tasks.page), [], 'nothing before Apply');
     await card().locator('vscode-button', { hasText: 'Apply' }).click();
-    await page.waitForSelector('.tool-card[data-state="done"] .card-item[data-state="applied"]');
+    await env.page.waitForSelector('.tool-card[data-state="done"] .card-item[data-state="applied"]');
     assert.equal(await items().locator('.card-tag').innerText(), 'applied');
     await tasks.page.waitForSelector('li.todo:has-text("Call the bank")');
-    await page.waitForSelector('.msg[data-role="assistant"]:has-text("Added it.")');
-    assert.equal(await page.locator('.msg[data-role="assistant"][data-empty]').isVisible(), false, 'the turn that only called the tool shows as its card');
-    assert.deepEqual(sent(chat, 'tool/decide').map((b) => [b.apply, b.always]), [['all', undefined]]);
+    await env.page.waitForSelector('.msg[data-role="assistant"]:has-text("Added it.")');
+    assert.equal(await env.page.locator('.msg[data-role="assistant"][data-empty]').isVisible(), false, 'the turn that only called the tool shows as its card');
+    assert.deepEqual(sent(env.view, 'tool/decide').map((b) => [b.apply, b.always]), [['all', undefined]]);
     assert.equal(await card().locator('vscode-button', { hasText: 'Undo' }).isVisible(), true);
   });
 
@@ -87,27 +65,27 @@ describe('Tool cards', () => {
     modelCalls([{ name: 'add_todo', arguments: { title: 'Never' } }], 'As you wish.');
     await send('add never');
     await card().locator('vscode-button', { hasText: 'Reject' }).click();
-    await page.waitForSelector('.tool-card[data-state="done"] .card-item[data-state="rejected"]');
-    await page.waitForSelector('.msg[data-role="assistant"]:has-text("As you wish.")');
-    assert.equal(h.store.todos.count({}), 0);
+    await env.page.waitForSelector('.tool-card[data-state="done"] .card-item[data-state="rejected"]');
+    await env.page.waitForSelector('.msg[data-role="assistant"]:has-text("As you wish.")');
+    assert.equal(env.h.store.todos.count({}), 0);
     assert.equal(await card().locator('vscode-button').count(), 0, 'a rejected card offers nothing more');
   });
 
   it('by keyboard alone: the card takes the focus from the chat input, Tab reaches every control, Enter applies the selected changes', async () => {
-    const report = await h.tasks.addTodo('Report');
-    const lisbon = await h.tasks.addTodo('Lisbon');
+    const report = await env.h.tasks.addTodo('Report');
+    const lisbon = await env.h.tasks.addTodo('Lisbon');
     modelCalls([
       { name: 'complete_todo', arguments: { id: report.id } },
       { name: 'move_todo', arguments: { id: lisbon.id, position: 1 } },
       { name: 'rename_todo', arguments: { id: report.id, title: 'Annual report' } },
     ]);
     await send('three things');
-    await page.waitForSelector('.tool-card[data-state="waiting"]');
+    await env.page.waitForSelector('.tool-card[data-state="waiting"]');
     assert.equal(await focused(), 'card', 'the input had the focus: the card takes it');
     assert.equal(await card().locator('.card-head').innerText(), 'The model asks to make 3 changes');
     const order: string[] = [];
     for (let i = 0; i < 6; i++) {
-      await page.keyboard.press('Tab');
+      await env.page.keyboard.press('Tab');
       order.push(await focused());
     }
     assert.deepEqual(order, [
@@ -119,115 +97,114 @@ describe('Tool cards', () => {
       'vscode-button Reject all',
     ]);
     // Back to the second change, leave it out, and Enter.
-    for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+Tab');
+    for (let i = 0; i < 4; i++) await env.page.keyboard.press('Shift+Tab');
     assert.equal(await focused(), 'vscode-checkbox Move todo “Lisbon” to the top');
-    await page.keyboard.press('Space');
+    await env.page.keyboard.press('Space');
     assert.equal(await card().locator('.card-always').innerText(), 'Always allow completing and reopening todos and renaming todos in this profile', 'names only the kinds chosen');
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('.tool-card[data-state="done"]');
+    await env.page.keyboard.press('Enter');
+    await env.page.waitForSelector('.tool-card[data-state="done"]');
     assert.deepEqual(await items().evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.state)), ['applied', 'rejected', 'applied']);
-    assert.deepEqual(sent(chat, 'tool/decide').map((b) => b.apply), [[0, 2]]);
-    assert.deepEqual(h.tasks.snapshot().todos.map((t) => [t.title, t.done]), [['Annual report', true], ['Lisbon', false]]);
+    assert.deepEqual(sent(env.view, 'tool/decide').map((b) => b.apply), [[0, 2]]);
+    assert.deepEqual(env.h.tasks.snapshot().todos.map((t) => [t.title, t.done]), [['Annual report', true], ['Lisbon', false]]);
     assert.equal(await focused(), 'card', 'the focus stays on the card');
   });
 
   it('by keyboard alone: Escape on a waiting card rejects it and does not stop the reply', async () => {
     modelCalls([{ name: 'add_todo', arguments: { title: 'Never' } }], 'Fine, not added.');
     await send('add never');
-    await page.waitForSelector('.tool-card[data-state="waiting"]');
+    await env.page.waitForSelector('.tool-card[data-state="waiting"]');
     assert.equal(await focused(), 'card');
-    await page.keyboard.press('Escape');
-    await page.waitForSelector('.tool-card .card-item[data-state="rejected"]');
-    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]:has-text("Fine, not added.")');
-    assert.equal(h.store.todos.count({}), 0);
-    assert.deepEqual(sent(chat, 'tool/decide').map((b) => b.apply), ['none']);
-    assert.equal(sent(chat, 'chat/stop').length, 0);
+    await env.page.keyboard.press('Escape');
+    await env.page.waitForSelector('.tool-card .card-item[data-state="rejected"]');
+    await env.page.waitForSelector('.msg[data-role="assistant"][data-status="done"]:has-text("Fine, not added.")');
+    assert.equal(env.h.store.todos.count({}), 0);
+    assert.deepEqual(sent(env.view, 'tool/decide').map((b) => b.apply), ['none']);
+    assert.equal(sent(env.view, 'chat/stop').length, 0);
   });
 
   it('in a short pane, a card that takes the focus shows its buttons', async () => {
-    chat = await h.open('chat', { height: 300 });
-    page = chat.page;
-    await page.waitForSelector('.empty-state:not([hidden])');
+    env.view = await env.h.open('chat', { height: 300 });
+    await env.page.waitForSelector('.empty-state:not([hidden])');
     for (let i = 0; i < 3; i++) {
       modelCalls([{ name: 'add_todo', arguments: { title: `Todo ${i}` } }], `Added ${i}.`);
       await send(`add todo ${i}`);
-      await page.waitForSelector('.tool-card[data-state="waiting"]');
+      await env.page.waitForSelector('.tool-card[data-state="waiting"]');
       assert.equal(await focused(), 'card');
       // Apply comes into sight (it may take a frame: the buttons render after the card).
-      await page.waitForFunction(() => {
+      await env.page.waitForFunction(() => {
         const pane = document.querySelector('.messages')!.getBoundingClientRect();
         const apply = [...document.querySelectorAll('.tool-card[data-state="waiting"] .card-apply')].at(-1)!.getBoundingClientRect();
         return apply.height > 0 && apply.top >= pane.top && apply.bottom <= pane.bottom;
       }, undefined, { timeout: 5000 });
-      await page.keyboard.press('Enter');
-      await page.waitForSelector(`.msg[data-role="assistant"]:has-text("Added ${i}.")`);
+      await env.page.keyboard.press('Enter');
+      await env.page.waitForSelector(`.msg[data-role="assistant"]:has-text("Added ${i}.")`);
     }
   });
 
   it('does not take the focus when the chat input did not have it', async () => {
     modelCalls([{ name: 'add_todo', arguments: { title: 'Quietly' } }]);
     await send('add quietly');
-    await page.locator('.chat-head .conn').focus(); // elsewhere in the view, not the input
-    await page.waitForSelector('.tool-card[data-state="waiting"]');
+    await env.page.locator('.chat-head .conn').focus(); // elsewhere in the view, not the input
+    await env.page.waitForSelector('.tool-card[data-state="waiting"]');
     assert.match(await focused(), /^button /);
-    assert.match(await page.locator('[role="status"][aria-live="polite"]').innerText(), /^The model asks to make a change: Add todo “Quietly”\./);
+    assert.match(await env.page.locator('[role="status"][aria-live="polite"]').innerText(), /^The model asks to make a change: Add todo “Quietly”\./);
     await card().locator('vscode-button', { hasText: 'Apply' }).click();
-    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]:has-text("Done.")');
+    await env.page.waitForSelector('.msg[data-role="assistant"][data-status="done"]:has-text("Done.")');
   });
 
   it('always allow, by keyboard: the kind is applied without asking from then on, in this profile', async () => {
     modelCalls([{ name: 'add_todo', arguments: { title: 'First' } }], 'One.');
     await send('add first');
-    await page.waitForSelector('.tool-card[data-state="waiting"]');
-    await page.keyboard.press('Tab');
+    await env.page.waitForSelector('.tool-card[data-state="waiting"]');
+    await env.page.keyboard.press('Tab');
     assert.equal(await focused(), 'vscode-checkbox Always allow adding todos in this profile');
-    await page.keyboard.press('Space');
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('.msg[data-role="assistant"]:has-text("One.")');
-    assert.deepEqual(sent(chat, 'tool/decide').map((b) => [b.apply, b.always]), [['all', true]]);
+    await env.page.keyboard.press('Space');
+    await env.page.keyboard.press('Enter');
+    await env.page.waitForSelector('.msg[data-role="assistant"]:has-text("One.")');
+    assert.deepEqual(sent(env.view, 'tool/decide').map((b) => [b.apply, b.always]), [['all', true]]);
     modelCalls([{ name: 'add_todo', arguments: { title: 'Second' } }], 'Two.');
     await send('add second');
-    await page.waitForSelector('.msg[data-role="assistant"]:has-text("Two.")');
-    assert.equal(await page.locator('.tool-card[data-state="waiting"]').count(), 0, 'nothing asked');
+    await env.page.waitForSelector('.msg[data-role="assistant"]:has-text("Two.")');
+    assert.equal(await env.page.locator('.tool-card[data-state="waiting"]').count(), 0, 'nothing asked');
     assert.equal(await card().locator('.card-tag').innerText(), 'applied, allowed');
-    assert.deepEqual(h.tasks.snapshot().todos.map((t) => t.title), ['First', 'Second']);
+    assert.deepEqual(env.h.tasks.snapshot().todos.map((t) => t.title), ['First', 'Second']);
   });
 
   it('undo: a todo the model deleted comes back in the Tasks view, in its place', async () => {
-    const tasks = await h.open('tasks');
-    await h.tasks.addTodo('Keep');
-    const lisbon = await h.tasks.addTodo('Lisbon');
-    await h.tasks.addTodo('Last');
+    const tasks = await env.h.open('tasks');
+    await env.h.tasks.addTodo('Keep');
+    const lisbon = await env.h.tasks.addTodo('Lisbon');
+    await env.h.tasks.addTodo('Last');
     modelCalls([{ name: 'delete_todo', arguments: { id: lisbon.id } }]);
     await send('delete Lisbon');
-    const waiting = await page.waitForSelector('.tool-card[data-state="waiting"]');
+    const waiting = await env.page.waitForSelector('.tool-card[data-state="waiting"]');
     assert.equal(await waiting.$$eval('.card-always', (els) => els.length), 0, 'deleting is never offered always');
     await card().locator('vscode-button', { hasText: 'Apply' }).click();
     await tasks.page.waitForFunction(() => !document.querySelector('li.todo[data-id] .title')?.textContent?.includes('Lisbon') && document.querySelectorAll('li.todo').length === 2);
-    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]:has-text("Done.")');
+    await env.page.waitForSelector('.msg[data-role="assistant"][data-status="done"]:has-text("Done.")');
     // By keyboard: Tab from the card past its line (which expands to what the model was told) to Undo, Enter.
     await card().focus();
-    await page.keyboard.press('Tab');
+    await env.page.keyboard.press('Tab');
     assert.equal(await focused(), 'summary Delete todo “Lisbon”applied');
-    await page.keyboard.press('Tab');
+    await env.page.keyboard.press('Tab');
     assert.equal(await focused(), 'vscode-button Undo');
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('.tool-card .card-item[data-state="undone"]');
+    await env.page.keyboard.press('Enter');
+    await env.page.waitForSelector('.tool-card .card-item[data-state="undone"]');
     await tasks.page.waitForFunction(() => document.querySelectorAll('li.todo').length === 3);
     assert.deepEqual(await todoTitles(tasks.page), ['Keep', 'Lisbon', 'Last']);
     assert.equal(await card().locator('vscode-button', { hasText: 'Undo' }).count(), 0, 'undone once');
-    assert.deepEqual(sent(chat, 'tool/undo'), [{ kind: 'tool/undo', cardId: Number(await card().getAttribute('data-id')) }]);
+    assert.deepEqual(sent(env.view, 'tool/undo'), [{ kind: 'tool/undo', cardId: Number(await card().getAttribute('data-id')) }]);
   });
 
   it('shows hostile arguments as text: markup inert, a megabyte refused with a short reason', async () => {
-    const tasks = await h.open('tasks');
+    const tasks = await env.h.open('tasks');
     const hostile = '<img src=x onerror="window.__pwned=1"> **bold** <script>window.__pwned=2</script>';
     modelCalls([
       { name: 'add_todo', arguments: { title: hostile } },
       { name: 'add_todo', arguments: { title: 'x'.repeat(1_000_000) } },
     ]);
     await send('be evil');
-    await page.waitForSelector('.tool-card[data-state="waiting"]', { timeout: 15_000 });
+    await env.page.waitForSelector('.tool-card[data-state="waiting"]', { timeout: 15_000 });
     assert.equal(await card().locator('img, script, strong, [onerror]').count(), 0);
     const [first, second] = await items().allInnerTexts();
     assert.equal(first, `Add todo “${hostile}”`);
@@ -240,62 +217,60 @@ describe('Tool cards', () => {
     await tasks.page.waitForSelector('li.todo');
     assert.deepEqual(await todoTitles(tasks.page), [hostile]);
     assert.equal(await tasks.page.locator('li.todo img, li.todo script').count(), 0);
-    for (const p of [page, tasks.page]) assert.equal(await p.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
-    await page.waitForSelector('.msg[data-role="assistant"][data-status="done"]:has-text("Done.")');
+    for (const p of [env.page, tasks.page]) assert.equal(await p.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    await env.page.waitForSelector('.msg[data-role="assistant"][data-status="done"]:has-text("Done.")');
   });
 
   it('Stop while a card waits: the card shows cancelled, nothing is applied', async () => {
     modelCalls([{ name: 'add_todo', arguments: { title: 'Never' } }]);
     await send('add never');
-    await page.waitForSelector('.tool-card[data-state="waiting"]');
-    await page.locator('vscode-button', { hasText: 'Stop' }).click();
-    await page.waitForSelector('.tool-card[data-state="cancelled"]');
+    await env.page.waitForSelector('.tool-card[data-state="waiting"]');
+    await env.page.locator('vscode-button', { hasText: 'Stop' }).click();
+    await env.page.waitForSelector('.tool-card[data-state="cancelled"]');
     assert.equal(await items().getAttribute('data-state'), 'cancelled');
     assert.equal(await items().locator('.card-tag').innerText(), 'cancelled');
     assert.equal(await card().locator('vscode-button').count(), 0);
-    assert.equal(h.store.todos.count({}), 0);
-    await page.waitForSelector('vscode-button:has-text("Send"):visible');
+    assert.equal(env.h.store.todos.count({}), 0);
+    await env.page.waitForSelector('vscode-button:has-text("Send"):visible');
   });
 
   it('a read is one line that expands to what the model read; a reload shows the cards as they were', async () => {
-    await h.tasks.addTodo('Water the plants');
-    ollama.scriptChat({ tokens: [''], toolCalls: [{ name: 'list_todos' }] }, { tokens: ['You have one todo.'] });
+    await env.h.tasks.addTodo('Water the plants');
+    env.ollama.scriptChat({ tokens: [''], toolCalls: [{ name: 'list_todos' }] }, { tokens: ['You have one todo.'] });
     await send('what is open?');
-    await page.waitForSelector('.msg[data-role="assistant"]:has-text("You have one todo.")');
+    await env.page.waitForSelector('.msg[data-role="assistant"]:has-text("You have one todo.")');
     const line = card().locator('summary');
     assert.equal(await line.innerText(), 'Read the todo list');
     assert.equal(await card().locator('.card-result').isVisible(), false);
     await line.focus();
-    await page.keyboard.press('Enter');
+    await env.page.keyboard.press('Enter');
     await card().locator('.card-result', { hasText: /"title":\s*"Water the plants"/ }).waitFor();
-    await page.reload();
-    await page.waitForSelector('.tool-card summary:has-text("Read the todo list")');
+    await env.page.reload();
+    await env.page.waitForSelector('.tool-card summary:has-text("Read the todo list")');
   });
 });
 
 describe('The model line', () => {
   it('says how the model uses tools: native, or the text protocol', async () => {
-    ollama.scriptChat({ tokens: ['hi'] });
+    env.ollama.scriptChat({ tokens: ['hi'] });
     await send('hello');
-    const badge = page.locator('.tools-badge');
-    await page.waitForSelector('.tools-badge:not([hidden])');
+    const badge = env.page.locator('.tools-badge');
+    await env.page.waitForSelector('.tools-badge:not([hidden])');
     assert.equal(await badge.innerText(), 'tools');
     assert.match((await badge.getAttribute('title'))!, /^Tools: native\./);
-    await h.close();
-    h = await Harness.start({ chat: { host: ollama.url, model: 'tiny', timeoutMs: 5000 } });
-    chat = await h.open('chat');
-    page = chat.page;
-    ollama.scriptChat({ tokens: ['hi'] });
+    await env.restart({ chat: { model: 'tiny' } });
+    env.view = await env.h.open('chat');
+    env.ollama.scriptChat({ tokens: ['hi'] });
     await send('hello');
-    await page.waitForSelector('.tools-badge[data-mode="text"]');
-    assert.match((await page.locator('.tools-badge').getAttribute('title'))!, /^Tools: text protocol\./);
+    await env.page.waitForSelector('.tools-badge[data-mode="text"]');
+    assert.match((await env.page.locator('.tools-badge').getAttribute('title'))!, /^Tools: text protocol\./);
   });
 });
 
 describe('The Tasks view’s Undo', () => {
   it('offers Undo after a delete, reachable by keyboard; Ctrl+Z in the list undoes too', async () => {
-    for (const title of ['One', 'Two', 'Three']) await h.tasks.addTodo(title);
-    const tasks = await h.open('tasks');
+    for (const title of ['One', 'Two', 'Three']) await env.h.tasks.addTodo(title);
+    const tasks = await env.h.open('tasks');
     const tp = tasks.page;
     await tp.waitForSelector('li.todo');
     await tp.locator('li.todo', { hasText: 'Two' }).focus();

@@ -7,11 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import type { Page } from 'playwright-core';
-import { startFakeOllama, type FakeOllama } from '../fakes/ollamaServer';
-import { Harness, closeBrowser, type OpenedView } from './harness';
+import { beforeEach, describe, it } from 'node:test';
+import { harnessHooks, type OpenedView } from './harness';
 import type { Theme } from './themes';
+
+const env = harnessHooks({ ollama: { models: ['llama3.2:latest'] } });
 
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -26,136 +26,118 @@ const TRIP = `{
   ]
 }`;
 
-let ollama: FakeOllama;
-let h: Harness;
-let view: OpenedView;
-let page: Page;
 let profileId: number;
 
-const stepStates = () => page.locator('li.wf-step').evaluateAll((els) => els.map((e) => `${(e as HTMLElement).dataset.step}:${e.className.replace(/.*wf-/, '')}`).join(' '));
-const storeRun = () => h.core.workflows.open(profileId, 'trip', 'k');
+const stepStates = () => env.page.locator('li.wf-step').evaluateAll((els) => els.map((e) => `${(e as HTMLElement).dataset.step}:${e.className.replace(/.*wf-/, '')}`).join(' '));
+const storeRun = () => env.h.core.workflows.open(profileId, 'trip', 'k');
 
 async function openRun(key = 'k', theme?: Theme): Promise<OpenedView> {
-  const v = await h.open('workflow', { width: 700, height: 900, theme, query: `?profileId=${profileId}&workflow=trip&key=${encodeURIComponent(key)}` });
+  const v = await env.h.open('workflow', { width: 700, height: 900, theme, query: `?profileId=${profileId}&workflow=trip&key=${encodeURIComponent(key)}` });
   await v.page.locator('li.wf-current, .wf-footer button').first().waitFor();
   return v;
 }
 
-before(async () => {
-  ollama = await startFakeOllama({ models: ['llama3.2:latest'] });
-});
-after(async () => {
-  await ollama.close();
-  await closeBrowser();
-});
 beforeEach(async () => {
-  ollama.reset();
-  h = await Harness.start({ chat: { host: ollama.url, model: 'llama3.2', timeoutMs: 5000 } });
-  h.core.catalog.setFile('trip', '/ws/.pipulate/workflows/trip.json', TRIP);
-  profileId = h.tasks.activeProfileId;
-  await h.core.workflows.start(profileId, 'trip', 'k');
-  view = await openRun();
-  page = view.page;
-});
-afterEach(async () => {
-  assert.deepEqual(view.problems, []);
-  await h.close();
+  env.h.core.catalog.setFile('trip', '/ws/.pipulate/workflows/trip.json', TRIP);
+  profileId = env.h.tasks.activeProfileId;
+  await env.h.core.workflows.start(profileId, 'trip', 'k');
+  env.view = await openRun();
 });
 
 describe('the run panel', () => {
   it('fills the steps by keyboard: the current step has the focus, Enter submits, a choice by arrows, Space checks, Ctrl+Enter submits a multiline text', async () => {
-    assert.equal(await page.locator('h1').textContent(), 'Trip <b>bold</b>', 'the title is text');
+    assert.equal(await env.page.locator('h1').textContent(), 'Trip <b>bold</b>', 'the title is text');
     assert.equal(await stepStates(), 'city:current days:pending notes:pending sure:pending plan:pending');
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'step-city-field');
-    await page.keyboard.type('Lyon');
-    await page.keyboard.press('Enter');
-    await page.locator('li.wf-current[data-step="days"]').waitFor();
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'step-days-field');
-    await page.keyboard.press('ArrowDown');
-    await page.keyboard.press('ArrowDown');
-    await page.keyboard.press('Enter');
-    await page.locator('li.wf-current[data-step="notes"]').waitFor();
-    assert.equal(await page.locator('#step-notes-field').inputValue(), 'About Lyon', 'the default, filled from the first step');
-    await page.keyboard.press('End');
-    await page.keyboard.type(' in spring');
-    await page.keyboard.press('Control+Enter');
-    await page.locator('li.wf-current[data-step="sure"]').waitFor();
-    await page.keyboard.press('Space');
-    await page.keyboard.press('Tab');
-    await page.keyboard.press('Enter');
-    await page.locator('li.wf-current[data-step="plan"]').waitFor();
+    assert.equal(await env.page.evaluate(() => document.activeElement?.id), 'step-city-field');
+    await env.page.keyboard.type('Lyon');
+    await env.page.keyboard.press('Enter');
+    await env.page.locator('li.wf-current[data-step="days"]').waitFor();
+    assert.equal(await env.page.evaluate(() => document.activeElement?.id), 'step-days-field');
+    await env.page.keyboard.press('ArrowDown');
+    await env.page.keyboard.press('ArrowDown');
+    await env.page.keyboard.press('Enter');
+    await env.page.locator('li.wf-current[data-step="notes"]').waitFor();
+    assert.equal(await env.page.locator('#step-notes-field').inputValue(), 'About Lyon', 'the default, filled from the first step');
+    await env.page.keyboard.press('End');
+    await env.page.keyboard.type(' in spring');
+    await env.page.keyboard.press('Control+Enter');
+    await env.page.locator('li.wf-current[data-step="sure"]').waitFor();
+    await env.page.keyboard.press('Space');
+    await env.page.keyboard.press('Tab');
+    await env.page.keyboard.press('Enter');
+    await env.page.locator('li.wf-current[data-step="plan"]').waitFor();
     const run = storeRun();
     assert.deepEqual(run.steps.slice(0, 4).map((s) => s.value), ['Lyon', '2', 'About Lyon in spring', 'true']);
-    assert.equal(await page.locator('li.wf-done .wf-value').first().textContent(), 'Lyon');
+    assert.equal(await env.page.locator('li.wf-done .wf-value').first().textContent(), 'Lyon');
   });
 
   it('says what is wrong without losing what was typed; by mouse: revert clears the step and those after it', async () => {
-    await page.locator('button', { hasText: 'Next' }).click();
-    await page.locator('.banner:not([hidden])').waitFor();
-    assert.match((await page.locator('.banner-text').textContent()) ?? '', /“City” is required/);
-    await page.locator('#step-city-field').fill('Oslo');
-    await page.locator('button', { hasText: 'Next' }).click();
-    await page.locator('li.wf-current[data-step="days"]').waitFor();
-    await page.locator('#step-days-field').selectOption('1');
-    await page.locator('button', { hasText: 'Next' }).click();
-    await page.locator('li.wf-current[data-step="notes"]').waitFor();
-    await page.locator('li[data-step="city"] button', { hasText: 'Revert' }).click();
-    await page.locator('li.wf-current[data-step="city"]').waitFor();
+    await env.page.locator('button', { hasText: 'Next' }).click();
+    await env.page.locator('.banner:not([hidden])').waitFor();
+    assert.match((await env.page.locator('.banner-text').textContent()) ?? '', /“City” is required/);
+    await env.page.locator('#step-city-field').fill('Oslo');
+    await env.page.locator('button', { hasText: 'Next' }).click();
+    await env.page.locator('li.wf-current[data-step="days"]').waitFor();
+    await env.page.locator('#step-days-field').selectOption('1');
+    await env.page.locator('button', { hasText: 'Next' }).click();
+    await env.page.locator('li.wf-current[data-step="notes"]').waitFor();
+    await env.page.locator('li[data-step="city"] button', { hasText: 'Revert' }).click();
+    await env.page.locator('li.wf-current[data-step="city"]').waitFor();
     assert.equal(await stepStates(), 'city:current days:pending notes:pending sure:pending plan:pending');
     assert.equal(storeRun().current, 'city');
-    assert.equal(await page.locator('li[data-step="city"] button', { hasText: 'Revert' }).count(), 0);
+    assert.equal(await env.page.locator('li[data-step="city"] button', { hasText: 'Revert' }).count(), 0);
   });
 
   it('streams the model’s text into the generate step, which is edited and accepted; finalize locks the run, unlock opens it; a second panel follows', async () => {
-    for (const [step, value] of [['city', 'Rome'], ['days', '1'], ['notes', ''], ['sure', 'true']] as const) await h.core.workflows.submit(profileId, 'trip', 'k', step, value);
-    await page.locator('li.wf-current[data-step="plan"]').waitFor();
+    for (const [step, value] of [['city', 'Rome'], ['days', '1'], ['notes', ''], ['sure', 'true']] as const) await env.h.core.workflows.submit(profileId, 'trip', 'k', step, value);
+    await env.page.locator('li.wf-current[data-step="plan"]').waitFor();
     const other = await openRun();
-    ollama.scriptChat({ tokens: ['- see', ' the <script>alert(1)</script> forum'], tokenDelayMs: 30 });
-    await page.locator('button', { hasText: 'Generate' }).click();
-    await page.waitForFunction(() => (document.querySelector('#step-plan-field') as HTMLTextAreaElement | null)?.value.includes('forum'));
-    await page.locator('button', { hasText: 'Accept' }).and(page.locator(':enabled')).waitFor();
-    assert.equal(await page.locator('#step-plan-field').inputValue(), '- see the <script>alert(1)</script> forum');
-    assert.equal(ollama.chats[0]!.body.messages[0].content, 'Plan a trip to Rome');
-    await page.locator('#step-plan-field').fill('- see the forum, edited');
-    await page.locator('button', { hasText: 'Accept' }).click();
-    await page.locator('.wf-footer button', { hasText: 'Finalize' }).click();
-    await page.locator('.wf-footer button', { hasText: 'Unlock' }).waitFor();
+    env.ollama.scriptChat({ tokens: ['- see', ' the <script>alert(1)</script> forum'], tokenDelayMs: 30 });
+    await env.page.locator('button', { hasText: 'Generate' }).click();
+    await env.page.waitForFunction(() => (document.querySelector('#step-plan-field') as HTMLTextAreaElement | null)?.value.includes('forum'));
+    await env.page.locator('button', { hasText: 'Accept' }).and(env.page.locator(':enabled')).waitFor();
+    assert.equal(await env.page.locator('#step-plan-field').inputValue(), '- see the <script>alert(1)</script> forum');
+    assert.equal(env.ollama.chats[0]!.body.messages[0].content, 'Plan a trip to Rome');
+    await env.page.locator('#step-plan-field').fill('- see the forum, edited');
+    await env.page.locator('button', { hasText: 'Accept' }).click();
+    await env.page.locator('.wf-footer button', { hasText: 'Finalize' }).click();
+    await env.page.locator('.wf-footer button', { hasText: 'Unlock' }).waitFor();
     assert.equal(storeRun().finalized, true);
     assert.equal(storeRun().steps[4]!.value, '- see the forum, edited');
     await other.page.locator('.wf-footer button', { hasText: 'Unlock' }).waitFor();
     assert.equal(await other.page.locator('li.wf-step button', { hasText: 'Revert' }).count(), 0, 'a finalized run offers no revert');
     await other.page.locator('.wf-footer button', { hasText: 'Unlock' }).click();
-    await page.locator('.wf-footer button', { hasText: 'Finalize' }).waitFor();
+    await env.page.locator('.wf-footer button', { hasText: 'Finalize' }).waitFor();
     assert.equal(storeRun().finalized, false);
     assert.deepEqual(other.problems, []);
   });
 
   it('Stop keeps what arrived, to edit or generate again', async () => {
-    for (const [step, value] of [['city', 'Rome'], ['days', '1'], ['notes', ''], ['sure', 'true']] as const) await h.core.workflows.submit(profileId, 'trip', 'k', step, value);
-    await page.locator('li.wf-current[data-step="plan"]').waitFor();
-    ollama.scriptChat({ tokens: ['first', ' second', ' third'], tokenDelayMs: 1500 });
-    await page.locator('button', { hasText: 'Generate' }).click();
-    await page.waitForFunction(() => (document.querySelector('#step-plan-field') as HTMLTextAreaElement | null)?.value === 'first');
-    await page.locator('button', { hasText: 'Stop' }).click();
-    await page.locator('.wf-gen-status', { hasText: 'Stopped' }).waitFor();
-    assert.equal(await page.locator('#step-plan-field').inputValue(), 'first');
-    assert.equal(await page.locator('button', { hasText: 'Regenerate' }).isEnabled(), true);
+    for (const [step, value] of [['city', 'Rome'], ['days', '1'], ['notes', ''], ['sure', 'true']] as const) await env.h.core.workflows.submit(profileId, 'trip', 'k', step, value);
+    await env.page.locator('li.wf-current[data-step="plan"]').waitFor();
+    env.ollama.scriptChat({ tokens: ['first', ' second', ' third'], tokenDelayMs: 1500 });
+    await env.page.locator('button', { hasText: 'Generate' }).click();
+    await env.page.waitForFunction(() => (document.querySelector('#step-plan-field') as HTMLTextAreaElement | null)?.value === 'first');
+    await env.page.locator('button', { hasText: 'Stop' }).click();
+    await env.page.locator('.wf-gen-status', { hasText: 'Stopped' }).waitFor();
+    assert.equal(await env.page.locator('#step-plan-field').inputValue(), 'first');
+    assert.equal(await env.page.locator('button', { hasText: 'Regenerate' }).isEnabled(), true);
   });
 
   it('hostile values are inert: markup in titles, options and values is shown as text', async () => {
-    await h.core.workflows.submit(profileId, 'trip', 'k', 'city', '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>');
-    await h.core.workflows.submit(profileId, 'trip', 'k', 'days', '<img src=x onerror=alert(1)>');
-    await page.locator('li.wf-current[data-step="notes"]').waitFor();
-    assert.equal(await page.locator('li.wf-step img, li.wf-step script').count(), 0);
-    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
-    assert.match((await page.locator('li[data-step="city"] .wf-value').textContent()) ?? '', /^<img src=x/);
-    assert.match(await page.locator('#step-notes-field').inputValue(), /^About <img/);
+    await env.h.core.workflows.submit(profileId, 'trip', 'k', 'city', '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>');
+    await env.h.core.workflows.submit(profileId, 'trip', 'k', 'days', '<img src=x onerror=alert(1)>');
+    await env.page.locator('li.wf-current[data-step="notes"]').waitFor();
+    assert.equal(await env.page.locator('li.wf-step img, li.wf-step script').count(), 0);
+    assert.equal(await env.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    assert.match((await env.page.locator('li[data-step="city"] .wf-value').textContent()) ?? '', /^<img src=x/);
+    assert.match(await env.page.locator('#step-notes-field').inputValue(), /^About <img/);
   });
 
   it('a deleted definition opens the run read-only, its values still shown', async () => {
-    await h.core.workflows.submit(profileId, 'trip', 'k', 'city', 'Rome');
-    h.core.catalog.setFile('trip', '/ws/.pipulate/workflows/trip.json', '{ "title": ');
-    const ro = await h.open('workflow', { width: 700, query: `?profileId=${profileId}&workflow=trip&key=k` });
+    await env.h.core.workflows.submit(profileId, 'trip', 'k', 'city', 'Rome');
+    env.h.core.catalog.setFile('trip', '/ws/.pipulate/workflows/trip.json', '{ "title": ');
+    const ro = await env.h.open('workflow', { width: 700, query: `?profileId=${profileId}&workflow=trip&key=k` });
     await ro.page.locator('.wf-notice', { hasText: 'Problems panel' }).waitFor();
     assert.equal(await ro.page.locator('li[data-step="city"] .wf-value').textContent(), 'Rome');
     assert.deepEqual(await ro.page.locator('li.wf-step button').allTextContents(), ['Copy'], 'nothing to change: a value can only be copied');
@@ -164,20 +146,20 @@ describe('the run panel', () => {
   });
 
   it('what was typed in the current step survives the page loading again (the panel hidden, the window reloaded)', async () => {
-    await page.locator('#step-city-field').fill('Half typed');
-    await page.reload();
-    await page.locator('li.wf-current[data-step="city"]').waitFor();
-    assert.equal(await page.locator('#step-city-field').inputValue(), 'Half typed');
-    await page.keyboard.press('Enter');
-    await page.locator('li.wf-current[data-step="days"]').waitFor();
+    await env.page.locator('#step-city-field').fill('Half typed');
+    await env.page.reload();
+    await env.page.locator('li.wf-current[data-step="city"]').waitFor();
+    assert.equal(await env.page.locator('#step-city-field').inputValue(), 'Half typed');
+    await env.page.keyboard.press('Enter');
+    await env.page.locator('li.wf-current[data-step="days"]').waitFor();
     assert.equal(storeRun().steps[0]!.value, 'Half typed');
   });
 
   it('a todos step shows exactly the todos it adds; Add (Enter, it has the focus) puts them on the chat’s card in the step; Enter on the card applies them; Undo takes them back', async () => {
-    h.core.catalog.setFile('todo-it', '/ws/todo-it.json', '{ "title": "Todo it", "steps": [ { "id": "plan", "title": "Plan", "type": "input", "input": "multiline" }, { "id": "todos", "title": "To todos", "type": "todos", "from": "{{plan}}" } ] }');
-    await h.core.workflows.start(profileId, 'todo-it', 't');
-    await h.core.workflows.submit(profileId, 'todo-it', 't', 'plan', '- one\n- <img src=x onerror="window.__pwned=1">two');
-    const v = await h.open('workflow', { width: 700, query: `?profileId=${profileId}&workflow=todo-it&key=t` });
+    env.h.core.catalog.setFile('todo-it', '/ws/todo-it.json', '{ "title": "Todo it", "steps": [ { "id": "plan", "title": "Plan", "type": "input", "input": "multiline" }, { "id": "todos", "title": "To todos", "type": "todos", "from": "{{plan}}" } ] }');
+    await env.h.core.workflows.start(profileId, 'todo-it', 't');
+    await env.h.core.workflows.submit(profileId, 'todo-it', 't', 'plan', '- one\n- <img src=x onerror="window.__pwned=1">two');
+    const v = await env.h.open('workflow', { width: 700, query: `?profileId=${profileId}&workflow=todo-it&key=t` });
     await v.page.locator('.wf-todos li').first().waitFor();
     assert.deepEqual(await v.page.locator('.wf-todos li').allTextContents(), ['one', '<img src=x onerror="window.__pwned=1">two']);
     assert.equal(await v.page.evaluate(() => document.activeElement?.textContent), 'Add 2 todos');
@@ -187,12 +169,12 @@ describe('the run panel', () => {
     await card.waitFor();
     assert.equal(await card.locator('.card-head').textContent(), 'Workflow “Todo it”, run “t”: step “To todos” proposes 2 changes');
     assert.deepEqual(await card.locator('vscode-checkbox.card-pick').allTextContents(), ['Add todo “one”', 'Add todo “<img src=x onerror="window.__pwned=1">two”']);
-    assert.deepEqual(h.core.tasks.snapshot().todos, [], 'nothing is added before Apply');
+    assert.deepEqual(env.h.core.tasks.snapshot().todos, [], 'nothing is added before Apply');
     assert.ok(await v.page.evaluate(() => !!document.activeElement?.closest('.tool-card')), 'the card has the focus');
-    const inChat = h.core.chat.snapshot(h.core.tasks.activeProfile()).messages.filter((m) => m.card);
+    const inChat = env.h.core.chat.snapshot(env.h.core.tasks.activeProfile()).messages.filter((m) => m.card);
     assert.equal(inChat.length, 1, 'the same card is in the chat');
     // axe in a second panel on the same run (axe's own styles break the page's CSP, which this one checks).
-    const other = await h.open('workflow', { width: 700, query: `?profileId=${profileId}&workflow=todo-it&key=t` });
+    const other = await env.h.open('workflow', { width: 700, query: `?profileId=${profileId}&workflow=todo-it&key=t` });
     await other.page.locator('.tool-card[data-state="waiting"] vscode-checkbox').first().waitFor();
     await other.page.evaluate(AXE);
     const found = (await other.page.evaluate('axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations)')) as { id: string }[];
@@ -201,63 +183,61 @@ describe('the run panel', () => {
     await v.page.keyboard.press('Enter');
     const done = v.page.locator('li.wf-done[data-step="todos"] .tool-card[data-state="done"]');
     await done.waitFor();
-    assert.deepEqual(h.core.tasks.snapshot().todos.map((t) => t.title), ['one', '<img src=x onerror="window.__pwned=1">two']);
+    assert.deepEqual(env.h.core.tasks.snapshot().todos.map((t) => t.title), ['one', '<img src=x onerror="window.__pwned=1">two']);
     await v.page.locator('.wf-footer button', { hasText: 'Finalize' }).waitFor();
     await v.page.waitForFunction(() => document.activeElement?.textContent === 'Finalize', undefined, { timeout: 5000 });
     await done.locator('.card-undo').click();
     await done.locator('.card-item[data-state="undone"]').first().waitFor();
-    assert.deepEqual(h.core.tasks.snapshot().todos, []);
+    assert.deepEqual(env.h.core.tasks.snapshot().todos, []);
     assert.equal(await v.page.locator('li.wf-step img').count(), 0);
     assert.equal(await v.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
     assert.deepEqual(v.problems, []);
   });
 
   it('a todos step’s card rejected by mouse adds nothing and the step offers its todos again', async () => {
-    h.core.catalog.setFile('todo-it', '/ws/todo-it.json', '{ "title": "Todo it", "steps": [ { "id": "plan", "title": "Plan", "type": "input" }, { "id": "todos", "title": "To todos", "type": "todos", "from": "{{plan}}" } ] }');
-    await h.core.workflows.start(profileId, 'todo-it', 't');
-    await h.core.workflows.submit(profileId, 'todo-it', 't', 'plan', 'only one');
-    const v = await h.open('workflow', { width: 700, query: `?profileId=${profileId}&workflow=todo-it&key=t` });
+    env.h.core.catalog.setFile('todo-it', '/ws/todo-it.json', '{ "title": "Todo it", "steps": [ { "id": "plan", "title": "Plan", "type": "input" }, { "id": "todos", "title": "To todos", "type": "todos", "from": "{{plan}}" } ] }');
+    await env.h.core.workflows.start(profileId, 'todo-it', 't');
+    await env.h.core.workflows.submit(profileId, 'todo-it', 't', 'plan', 'only one');
+    const v = await env.h.open('workflow', { width: 700, query: `?profileId=${profileId}&workflow=todo-it&key=t` });
     await v.page.locator('button', { hasText: 'Add 1 todo' }).click();
     await v.page.locator('.tool-card[data-state="waiting"] .card-reject').click();
     await v.page.locator('button', { hasText: 'Add 1 todo' }).waitFor();
     assert.equal(await v.page.locator('.tool-card').count(), 0);
-    assert.deepEqual(h.core.tasks.snapshot().todos, []);
-    assert.equal(h.core.workflows.open(profileId, 'todo-it', 't').current, 'todos');
+    assert.deepEqual(env.h.core.tasks.snapshot().todos, []);
+    assert.equal(env.h.core.workflows.open(profileId, 'todo-it', 't').current, 'todos');
     assert.deepEqual(v.problems, []);
   });
 
   it('a generate step the model cannot write says why as the chat does, with the chat’s actions: Pull pulls the model; Generate asks again', async () => {
-    await h.close();
-    h = await Harness.start({ chat: { host: ollama.url, model: 'missing-model', timeoutMs: 5000 } });
-    h.core.catalog.setFile('gen', '/ws/gen.json', '{ "title": "Gen", "steps": [ { "id": "text", "title": "Text", "type": "generate", "prompt": "Say hi" } ] }');
-    profileId = h.tasks.activeProfileId;
-    await h.core.workflows.start(profileId, 'gen', 'k');
-    const v = await h.open('workflow', { width: 700, query: `?profileId=${profileId}&workflow=gen&key=k` });
-    view = v;
+    await env.restart({ chat: { model: 'missing-model' } });
+    env.h.core.catalog.setFile('gen', '/ws/gen.json', '{ "title": "Gen", "steps": [ { "id": "text", "title": "Text", "type": "generate", "prompt": "Say hi" } ] }');
+    profileId = env.h.tasks.activeProfileId;
+    await env.h.core.workflows.start(profileId, 'gen', 'k');
+    const v = await env.h.open('workflow', { width: 700, query: `?profileId=${profileId}&workflow=gen&key=k` });
+    env.view = v;
     await v.page.locator('button', { hasText: 'Generate' }).click();
     const box = v.page.locator('li[data-step="text"] .problem');
     await box.waitFor();
     assert.match((await box.locator('.problem-title').textContent()) ?? '', /missing-model/);
-    const chats = ollama.chats.length;
+    const chats = env.ollama.chats.length;
     await box.locator('vscode-button[data-action="pull"]').click();
-    for (let i = 0; i < 50 && h.ui.pulled.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(h.ui.pulled, [undefined], 'the chosen model is pulled, as from the chat');
+    for (let i = 0; i < 50 && env.h.ui.pulled.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(env.h.ui.pulled, [undefined], 'the chosen model is pulled, as from the chat');
     await v.page.locator('button', { hasText: 'Generate' }).click();
     await box.waitFor({ state: 'detached' });
-    for (let i = 0; i < 50 && ollama.chats.length === chats; i++) await new Promise((r) => setTimeout(r, 100));
-    assert.equal(ollama.chats.length, chats + 1, 'Generate asks the model again');
+    for (let i = 0; i < 50 && env.ollama.chats.length === chats; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(env.ollama.chats.length, chats + 1, 'Generate asks the model again');
   });
 
   it('a command step shows the exact command; it runs only on Run, in a trusted workspace, its output streamed into the step to accept', async () => {
-    await h.close();
     const folder = fs.mkdtempSync('/tmp/pipulate-wf-');
     fs.writeFileSync(`${folder}/hello.txt`, '<b>hi</b>');
     const trust = { on: false };
-    h = await Harness.start({ chat: { host: ollama.url, model: 'llama3.2' }, workspace: { trusted: () => trust.on, folder: () => folder } });
-    h.core.catalog.setFile('look', '/ws/look.json', '{ "title": "Look", "steps": [ { "id": "cat", "title": "Contents", "type": "command", "run": "cat hello.txt", "timeoutSeconds": 5 } ] }');
-    profileId = h.tasks.activeProfileId;
-    await h.core.workflows.start(profileId, 'look', 'k');
-    const open = () => h.open('workflow', { width: 700, query: `?profileId=${profileId}&workflow=look&key=k` });
+    await env.restart({ workspace: { trusted: () => trust.on, folder: () => folder } });
+    env.h.core.catalog.setFile('look', '/ws/look.json', '{ "title": "Look", "steps": [ { "id": "cat", "title": "Contents", "type": "command", "run": "cat hello.txt", "timeoutSeconds": 5 } ] }');
+    profileId = env.h.tasks.activeProfileId;
+    await env.h.core.workflows.start(profileId, 'look', 'k');
+    const open = () => env.h.open('workflow', { width: 700, query: `?profileId=${profileId}&workflow=look&key=k` });
     let v = await open();
     await v.page.locator('.wf-command pre').waitFor();
     assert.equal(await v.page.locator('.wf-command pre').textContent(), 'cat hello.txt');
@@ -269,63 +249,63 @@ describe('the run panel', () => {
     await v.page.waitForFunction(() => (document.querySelector('#step-cat-field') as HTMLTextAreaElement | null)?.value === '<b>hi</b>');
     await v.page.locator('button', { hasText: 'Accept' }).and(v.page.locator(':enabled')).click();
     await v.page.locator('li.wf-done[data-step="cat"]').waitFor();
-    assert.equal(h.core.workflows.open(profileId, 'look', 'k').steps[0]!.value, '<b>hi</b>');
+    assert.equal(env.h.core.workflows.open(profileId, 'look', 'k').steps[0]!.value, '<b>hi</b>');
     assert.equal(await v.page.locator('li.wf-step b').count(), 0);
     assert.deepEqual(v.problems, []);
     fs.rmSync(folder, { recursive: true, force: true });
-    view = v;
+    env.view = v;
   });
 
   it('a done step’s value is copied as it is (Copy, by mouse or Enter), also once the run is finalized; a checkbox offers none', async () => {
     const multiline = '<b>fix</b>: parse\n\nBody line';
-    await h.core.workflows.submit(profileId, 'trip', 'k', 'city', 'Rome');
-    await h.core.workflows.submit(profileId, 'trip', 'k', 'days', '2');
-    await h.core.workflows.submit(profileId, 'trip', 'k', 'notes', multiline);
-    await h.core.workflows.submit(profileId, 'trip', 'k', 'sure', 'true');
-    await page.locator('li.wf-current[data-step="plan"]').waitFor();
-    await page.locator('#step-notes-copy').click();
-    assert.equal(h.ui.clipboard, multiline);
-    await page.locator('.sr-only[role="status"]', { hasText: 'Copied “Notes” to the clipboard.' }).waitFor();
-    assert.equal(await page.locator('#step-sure-copy').count(), 0);
-    await h.core.workflows.submit(profileId, 'trip', 'k', 'plan', 'the plan');
-    await h.core.workflows.finalize(profileId, 'trip', 'k');
-    await page.locator('.wf-footer button', { hasText: 'Unlock' }).waitFor();
-    await page.locator('#step-city-copy').focus();
-    await page.keyboard.press('Enter');
-    await page.waitForFunction(() => document.querySelector('.sr-only[role="status"]')?.textContent === 'Copied “City” to the clipboard.');
-    assert.equal(h.ui.clipboard, 'Rome');
+    await env.h.core.workflows.submit(profileId, 'trip', 'k', 'city', 'Rome');
+    await env.h.core.workflows.submit(profileId, 'trip', 'k', 'days', '2');
+    await env.h.core.workflows.submit(profileId, 'trip', 'k', 'notes', multiline);
+    await env.h.core.workflows.submit(profileId, 'trip', 'k', 'sure', 'true');
+    await env.page.locator('li.wf-current[data-step="plan"]').waitFor();
+    await env.page.locator('#step-notes-copy').click();
+    assert.equal(env.h.ui.clipboard, multiline);
+    await env.page.locator('.sr-only[role="status"]', { hasText: 'Copied “Notes” to the clipboard.' }).waitFor();
+    assert.equal(await env.page.locator('#step-sure-copy').count(), 0);
+    await env.h.core.workflows.submit(profileId, 'trip', 'k', 'plan', 'the plan');
+    await env.h.core.workflows.finalize(profileId, 'trip', 'k');
+    await env.page.locator('.wf-footer button', { hasText: 'Unlock' }).waitFor();
+    await env.page.locator('#step-city-copy').focus();
+    await env.page.keyboard.press('Enter');
+    await env.page.waitForFunction(() => document.querySelector('.sr-only[role="status"]')?.textContent === 'Copied “City” to the clipboard.');
+    assert.equal(env.h.ui.clipboard, 'Rome');
   });
 
   it('an open run loads again when the store was replaced (restore, import): it shows the run as the store now has it', async () => {
-    const stateBefore = h.db.all('SELECT state FROM pipeline WHERE key = ?', ['k'])[0]!.state;
-    await h.core.workflows.submit(profileId, 'trip', 'k', 'city', 'Rome');
-    await page.locator('li.wf-current[data-step="days"]').waitFor();
+    const stateBefore = env.h.db.all('SELECT state FROM pipeline WHERE key = ?', ['k'])[0]!.state;
+    await env.h.core.workflows.submit(profileId, 'trip', 'k', 'city', 'Rome');
+    await env.page.locator('li.wf-current[data-step="days"]').waitFor();
     // The store changes under the panel, as a restore replaces it, and says so.
-    h.db.write('UPDATE pipeline SET state = ? WHERE key = ?', [stateBefore, 'k']);
-    h.core.events.emit({ kind: 'workflow/reset' });
-    await page.locator('li.wf-current[data-step="city"]').waitFor();
+    env.h.db.write('UPDATE pipeline SET state = ? WHERE key = ?', [stateBefore, 'k']);
+    env.h.core.events.emit({ kind: 'workflow/reset' });
+    await env.page.locator('li.wf-current[data-step="city"]').waitFor();
     assert.equal(await stepStates(), 'city:current days:pending notes:pending sure:pending plan:pending');
   });
 
   it('an open run follows its file as it is saved (live reload): a removed step shown as removed with its value, a new one to do; a broken file makes it read-only until fixed', async () => {
-    await h.core.workflows.submit(profileId, 'trip', 'k', 'city', 'Rome');
-    await h.core.workflows.submit(profileId, 'trip', 'k', 'days', '2');
-    await page.locator('li.wf-current[data-step="notes"]').waitFor();
+    await env.h.core.workflows.submit(profileId, 'trip', 'k', 'city', 'Rome');
+    await env.h.core.workflows.submit(profileId, 'trip', 'k', 'days', '2');
+    await env.page.locator('li.wf-current[data-step="notes"]').waitFor();
     const edited = TRIP.replace(/\{ "id": "days".*\n/, '').replace('{ "id": "sure"', '{ "id": "when", "title": "When", "type": "input" },\n    { "id": "sure"');
-    h.core.catalog.setFile('trip', '/ws/.pipulate/workflows/trip.json', edited);
-    await page.locator('li.wf-pending[data-step="when"]').waitFor();
+    env.h.core.catalog.setFile('trip', '/ws/.pipulate/workflows/trip.json', edited);
+    await env.page.locator('li.wf-pending[data-step="when"]').waitFor();
     assert.equal(await stepStates(), 'city:done notes:current when:pending sure:pending plan:pending days:removed');
-    assert.equal(await page.locator('li[data-step="days"] .wf-value').textContent(), '2');
-    h.core.catalog.setFile('trip', '/ws/.pipulate/workflows/trip.json', '{ "title": "Trip" }');
-    await page.locator('.wf-notice', { hasText: 'the run can be read, not changed' }).waitFor();
-    assert.equal(await page.locator('li.wf-step form').count(), 0, 'no form while read-only');
-    h.core.catalog.setFile('trip', '/ws/.pipulate/workflows/trip.json', TRIP);
-    await page.locator('li.wf-done[data-step="days"]').waitFor();
+    assert.equal(await env.page.locator('li[data-step="days"] .wf-value').textContent(), '2');
+    env.h.core.catalog.setFile('trip', '/ws/.pipulate/workflows/trip.json', '{ "title": "Trip" }');
+    await env.page.locator('.wf-notice', { hasText: 'the run can be read, not changed' }).waitFor();
+    assert.equal(await env.page.locator('li.wf-step form').count(), 0, 'no form while read-only');
+    env.h.core.catalog.setFile('trip', '/ws/.pipulate/workflows/trip.json', TRIP);
+    await env.page.locator('li.wf-done[data-step="days"]').waitFor();
     assert.equal(await stepStates(), 'city:done days:done notes:current sure:pending plan:pending');
   });
 
   it('has no axe violations in light, dark and high-contrast themes, with done, current and pending steps', async () => {
-    await h.core.workflows.submit(profileId, 'trip', 'k', 'city', 'Rome');
+    await env.h.core.workflows.submit(profileId, 'trip', 'k', 'city', 'Rome');
     for (const theme of ['light', 'dark', 'hc'] as Theme[]) {
       const v = await openRun('k', theme);
       await v.page.locator('li.wf-current[data-step="days"]').waitFor();
