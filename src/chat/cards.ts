@@ -152,7 +152,10 @@ export class Cards {
    * One round's calls, from plan to outcome. `problems`: what the model wrote that could
    * not be read as a call (the text protocol), refused items. With `overLimit`, nothing is
    * run: each call is refused, the round limit being reached. Resolves once every item
-   * has its outcome, or the card was cancelled (`signal`).
+   * has its outcome (in memory), or the card was cancelled (`signal`); `shown` resolves
+   * once the changes made without asking are on disk, the views and the model told of
+   * them, and the card shown: the next request may go out meanwhile, and its reply be
+   * taken after (ChatService.run).
    *
    * `withFirstWrite` (the round's assistant row, ended) is written with the card's first
    * write: for a change the user allowed, in the change's own transaction, so one sync
@@ -166,14 +169,16 @@ export class Cards {
     overLimit: boolean,
     recentNotes: (limit: number) => string[],
     withFirstWrite: () => void,
-  ): Promise<ToolCard> {
+  ): Promise<{ card: ToolCard; shown: Promise<void> }> {
     // model-facing
     const planned = overLimit ? calls.map((c, i) => refused(i, c.name, 'Not run: the limit of tool rounds for one message was reached.')) : this.deps.tools.plan(profileId, calls);
     const items = [...planned, ...problems.map((p, i) => refused(planned.length + i, '', p))];
     const card: Card = { profileId, items, state: 'done', shown: false, withFirstWrite };
-    await this.open(card, recentNotes);
-    if (card.state === 'waiting') await this.wait(card, signal);
-    return dtoOf(card);
+    const { shown } = await this.open(card, recentNotes);
+    if (card.state !== 'waiting') return { card: dtoOf(card), shown };
+    await shown;
+    await this.wait(card, signal);
+    return { card: dtoOf(card), shown };
   }
 
   /**
@@ -186,7 +191,8 @@ export class Cards {
    */
   async propose(profileId: number, from: CardSource, calls: readonly ToolCall[]): Promise<ChatMessageDto & { card: ToolCard }> {
     const card: Card = { profileId, items: this.deps.tools.plan(profileId, calls, calls.length), state: 'done', shown: false, from };
-    const row = await this.open(card, () => []);
+    const { row, shown } = await this.open(card, () => []);
+    await shown;
     return { ...toDto(row), card: dtoOf(card) };
   }
 
@@ -280,19 +286,22 @@ export class Cards {
 
   /**
    * Reads and allowed changes, in the model's order (a read after an allowed change sees
-   * it); then the card is written, waits for `decide` if something is left to decide, and is shown.
+   * it); then the card is written and waits for `decide` if something is left to decide.
+   * It is shown (`shown`) once the changes it says are applied are on disk and told.
    */
-  private async open(card: Card, recentNotes: (limit: number) => string[]): Promise<Message> {
+  private async open(card: Card, recentNotes: (limit: number) => string[]): Promise<{ row: Message; shown: Promise<void> }> {
+    const saving: Promise<void>[] = [];
     for (const item of card.items) {
       if (item.state === 'read') this.readItem(card, item, recentNotes);
-      else if (item.state === 'proposed' && item.auto) await this.applyItem(card, item);
+      else if (item.state === 'proposed' && item.auto) await this.applyItem(card, item, saving);
     }
     if (card.items.some((i) => i.state === 'proposed')) card.state = 'waiting';
     const row = this.save(card);
     // Before it is shown: an answer may come as soon as the views have it.
     if (card.state === 'waiting') this.park(card);
-    this.show(card, row);
-    return row;
+    // As last written: a cancel may have written it meanwhile.
+    const shown = Promise.all(saving).then(() => this.show(card, card.row!));
+    return { row, shown };
   }
 
   private readItem(card: Card, item: PlannedItem, recentNotes: (limit: number) => string[]): void {
@@ -305,7 +314,11 @@ export class Cards {
     }
   }
 
-  private async applyItem(card: Card, item: PlannedItem): Promise<void> {
+  /**
+   * Applies one change of the card. With `saving`, it does not wait for the disk: the
+   * promise that the change is on disk and told is added there (see ToolPort.apply).
+   */
+  private async applyItem(card: Card, item: PlannedItem, saving?: Promise<void>[]): Promise<void> {
     let recorded = false;
     try {
       const saveCard = (result: string) => {
@@ -316,7 +329,8 @@ export class Cards {
         card.changed = true;
         return { id: this.save(card).id, first };
       };
-      item.result = await this.deps.tools.apply(card.profileId, item, saveCard, card.from ? 'user' : 'model');
+      const told = (done: Promise<void>) => saving!.push(done.catch((err) => this.deps.log(`tools: ${item.tool} applied, but: ${messageOf(err)}`)));
+      item.result = await this.deps.tools.apply(card.profileId, item, saveCard, card.from ? 'user' : 'model', saving && told);
       item.state = 'applied';
     } catch (err) {
       // A change recorded is in the store even if its sync failed (the store retries): it stays applied.

@@ -81,6 +81,7 @@ import { OpenAIServer } from './openaiServer';
 import { Problems } from './problems';
 import { PromptWindow } from './prompt';
 import { heldUntil, Reply, type ReplyStatus } from './reply';
+import type { ChatChunk } from './modelServer';
 import { attachmentsOf, PendingAttachments, type Attachment } from './attachments';
 import { contextLength, firstTokenTimeout, toolSettings, type ChatSettings, type ServerKind } from './settings';
 import { Cards, callsData, cardOf, type ToolMode } from './cards';
@@ -564,6 +565,10 @@ export class ChatService {
    * allowed or as the user decides) and starts the next round with the results; one
    * that calls none finishes the reply. The calls of the round after `maxRounds` rounds
    * of tools are not run: the reply stops and a note says so. Stop ends it at any point.
+   *
+   * The request after a round of tools goes out while the round's changes reach the disk:
+   * its reply is taken, and its row opened (after the card in the views), once they are
+   * there and the card is shown, as the first round's reply waits for the user's message.
    */
   private async run(reply: Reply, retry: boolean, saved?: Promise<void>): Promise<void> {
     const s = this.deps.settings();
@@ -578,6 +583,8 @@ export class ChatService {
     if (tools && known === undefined) this.emitConnection(); // the model line learns the mode
     const systemPrompt = systemPromptFor(s.systemPrompt, mode, tools);
 
+    /** The last round's card: shown once its changes are on disk (see Cards.round). */
+    let shown: Promise<void> | undefined;
     for (let round = 1; ; round++) {
       if (reply.finished) return;
       const prompt = this.window.build(reply.profileId, this.conversation.newestFirst(reply.profileId), {
@@ -588,28 +595,33 @@ export class ChatService {
         tools: mode,
       });
 
+      let chunks: AsyncIterable<ChatChunk> | undefined;
+      const ctx = { ...this.server.context('chat', firstTokenTimeout(s)), model: reply.model, hasKey: await this.server.hasKey() };
+      if (prompt.fits) {
+        if (prompt.trimmed) {
+          this.deps.log(`chat: older messages left out (about ${prompt.sentEstimate} tokens sent for num_ctx ${numCtx})`);
+          this.problems.set({ code: 'contextTrimmed', problem: trimmedProblem(prompt, context) }, reply.model);
+        }
+        const stream = this.server.chat({
+          model: reply.model,
+          messages: prompt.messages,
+          numCtx,
+          signal: reply.signal,
+          ...(mode === 'native' ? { tools: tools!.specs() } : {}),
+        });
+        const held = round === 1 ? saved : shown;
+        chunks = held ? heldUntil(stream, held) : stream;
+      }
+
+      await shown;
       reply.open();
       if (reply.finished) return;
-      if (!prompt.fits) {
+      if (!chunks) {
         this.deps.log(`chat: not sent, too long for num_ctx ${numCtx} (about ${prompt.minimum} tokens at least)`);
         return reply.finish('error', { code: 'contextTooLong', problem: tooLongProblem(prompt, context) });
       }
-      if (prompt.trimmed) {
-        this.deps.log(`chat: older messages left out (about ${prompt.sentEstimate} tokens sent for num_ctx ${numCtx})`);
-        this.problems.set({ code: 'contextTrimmed', problem: trimmedProblem(prompt, context) }, reply.model);
-      }
-
-      const ctx = { ...this.server.context('chat', firstTokenTimeout(s)), model: reply.model, hasKey: await this.server.hasKey() };
       const reader = mode === 'off' ? undefined : tools!.textReader(mode);
-      const stream = this.server.chat({
-        model: reply.model,
-        messages: prompt.messages,
-        numCtx,
-        signal: reply.signal,
-        ...(mode === 'native' ? { tools: tools!.specs() } : {}),
-      });
       this.startWaiting(reply);
-      const chunks = round === 1 && saved ? heldUntil(stream, saved) : stream;
       const stats = await reply.take(reader ? readText(chunks, reader) : chunks, { first: firstTokenTimeout(s), between: s.timeoutMs }, ctx);
       this.stopWaiting();
       if (!stats) return; // it has ended already
@@ -620,8 +632,9 @@ export class ChatService {
         const over = round > limits.maxRounds;
         const data = callsData(calls, reader?.raw ?? []);
         const notes = (n: number) => this.conversation.recentNotes(reply.profileId, n);
-        await this.cards!.round(reply.profileId, calls, written.problems, reply.signal, over, notes, () => reply.endRound(data));
+        ({ shown } = await this.cards!.round(reply.profileId, calls, written.problems, reply.signal, over, notes, () => reply.endRound(data)));
         if (!over) continue;
+        await shown;
         // model-facing
         const text = `Stopped: the model used its tools in ${limits.maxRounds} rounds for one message, the most allowed (the setting pipulate.tools.maxRounds).`;
         this.note(reply.profileId, { text });

@@ -223,14 +223,15 @@ export class Reply {
 }
 
 /**
- * The stream with its request started at once and its chunks passed on only once `saved`
- * resolved: a reply's request need not wait for the user's message to reach the disk, but
- * the reply is taken only for a message that is there. Meanwhile what arrives is read off
- * the connection and kept (a connection that drops would discard what was not read yet).
- * If saving fails, nothing is passed on (the sender tells of the failure and ends the
- * reply, which aborts the request).
+ * The stream with its request started at once (not at the first read) and its chunks
+ * passed on only once `saved` resolved: a reply's request need not wait for what it
+ * answers (the user's message, a round of tools) to reach the disk, but the reply is
+ * taken only once that is there. Meanwhile what arrives is read off the connection and
+ * kept (a connection that drops would discard what was not read yet). If saving fails,
+ * nothing is passed on (the sender tells of the failure and ends the reply, which
+ * aborts the request).
  */
-export async function* heldUntil<T>(stream: AsyncIterable<T>, saved: Promise<unknown>): AsyncIterable<T> {
+export function heldUntil<T>(stream: AsyncIterable<T>, saved: Promise<unknown>): AsyncIterable<T> {
   const chunks = stream[Symbol.asyncIterator]();
   const ahead: Promise<IteratorResult<T>>[] = [];
   let holding = true;
@@ -241,21 +242,28 @@ export async function* heldUntil<T>(stream: AsyncIterable<T>, saved: Promise<unk
       if ((await next.catch(() => ({ done: true }))).done) return;
     }
   })();
-  try {
-    await saved;
-  } catch {
-    return;
-  } finally {
-    holding = false;
-  }
-  try {
-    for (const next of ahead) {
-      const r = await next;
-      if (r.done) return;
-      yield r.value;
+  // Once it settles, reading ahead stops and the reader takes over.
+  const passed = (async () => {
+    try {
+      await saved;
+      return true;
+    } catch {
+      return false;
+    } finally {
+      holding = false;
     }
-    for (let r = await chunks.next(); !r.done; r = await chunks.next()) yield r.value;
-  } finally {
-    await chunks.return?.(); // a reader that stops early closes the stream, as it would without this wrapper
-  }
+  })();
+  return (async function* () {
+    if (!(await passed)) return;
+    try {
+      for (const next of ahead) {
+        const r = await next;
+        if (r.done) return;
+        yield r.value;
+      }
+      for (let r = await chunks.next(); !r.done; r = await chunks.next()) yield r.value;
+    } finally {
+      await chunks.return?.(); // a reader that stops early closes the stream, as it would without this wrapper
+    }
+  })();
 }

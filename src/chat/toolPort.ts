@@ -60,9 +60,10 @@ export interface ToolPort {
    * and whether it is the card's first change (it has no undo entry yet).
    * Resolves with the result for the model; rejects (UserError) when it cannot be
    * applied now. `by`: whose change the note says it is (the model's, or the user's own
-   * on a card Pipulate proposed).
+   * on a card Pipulate proposed). With `deferred`, it resolves once the change is made in
+   * memory and hands over the promise that it is on disk and told (ChangeOptions.deferred).
    */
-  apply(profileId: number, item: PlannedItem, saveCard: (result: string) => SavedCard, by: Actor): Promise<string>;
+  apply(profileId: number, item: PlannedItem, saveCard: (result: string) => SavedCard, by: Actor, deferred?: (told: Promise<void>) => void): Promise<string>;
   /** "Always allow": these kinds, in this profile (those a card may offer). */
   allow(profileId: number, kinds: readonly ChangeKind[]): void;
   /** The newest card of the profile with changes to undo. */

@@ -34,4 +34,13 @@ export interface ChangeOptions<R = unknown> {
    * when nothing changed.
    */
   record?: (steps: RevertStep[], note: string, result: R) => void;
+  /**
+   * Given, the method does not wait for the disk: it resolves once the change is made (in
+   * memory), and hands over `told`, which resolves once the change is on disk and the views
+   * and the model were told of it. The caller tells of the change only after that (the
+   * chat's tool round sends the model its next request meanwhile). A method that changes
+   * in steps (creating a profile switches to it once it is saved) waits as usual and does
+   * not call it.
+   */
+  deferred?: (told: Promise<void>) => void;
 }

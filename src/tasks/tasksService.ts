@@ -96,7 +96,7 @@ export class TasksService {
       const added = todoDto(this.todos().insert({ title: text, priority: last ? last.priority + 1 : 0, link }));
       return { result: added, steps: [{ op: 'remove', id: added.id }] };
     });
-    await this.commit({ kind: 'todo/changed', todo }, note);
+    await this.commit({ kind: 'todo/changed', todo }, note, options);
     return todo;
   }
 
@@ -107,7 +107,7 @@ export class TasksService {
       result: todoDto(this.todos().update({ id, done: !before.done })),
       steps: [{ op: 'set', id, done: before.done }],
     }));
-    await this.commit({ kind: 'todo/changed', todo }, note);
+    await this.commit({ kind: 'todo/changed', todo }, note, options);
     return todo;
   }
 
@@ -120,7 +120,7 @@ export class TasksService {
       result: todoDto(this.todos().update({ id, title: text })),
       steps: [{ op: 'set', id, title: before.title }],
     }));
-    await this.commit({ kind: 'todo/changed', todo }, note);
+    await this.commit({ kind: 'todo/changed', todo }, note, options);
     return todo;
   }
 
@@ -131,7 +131,7 @@ export class TasksService {
       this.todos().delete(id);
       return { result: undefined, steps: [restoreStep(todo)] };
     });
-    await this.commit({ kind: 'todo/removed', ids: [id] }, note);
+    await this.commit({ kind: 'todo/removed', ids: [id] }, note, options);
   }
 
   /**
@@ -165,7 +165,7 @@ export class TasksService {
       }
       return { result: undefined, steps: [{ op: 'order', priorities }] };
     });
-    await this.commit({ kind: 'todo/moved', id, before: order[to + 1]?.id ?? null }, note);
+    await this.commit({ kind: 'todo/moved', id, before: order[to + 1]?.id ?? null }, note, options);
   }
 
   async clearCompleted(options: ChangeOptions<number> = {}): Promise<number> {
@@ -176,7 +176,7 @@ export class TasksService {
       this.todos().deleteWhere({ done: true });
       return { result: done.length, steps: done.map(restoreStep) };
     });
-    await this.commit({ kind: 'todo/removed', ids: done.map((t) => t.id) }, note);
+    await this.commit({ kind: 'todo/removed', ids: done.map((t) => t.id) }, note, options);
     return done.length;
   }
 
@@ -323,11 +323,15 @@ export class TasksService {
     todos.insert({ id: todo.id, title: todo.title, done: todo.done, priority: todo.priority, link: link ?? null });
   }
 
-  private async commit(patch: Notification, note: Note): Promise<void> {
+  /** Once the change is on disk, the views get `patch` and the model the note: awaited, or handed to `options.deferred`. */
+  private async commit(patch: Notification, note: Note, options: Pick<ChangeOptions, 'deferred'>): Promise<void> {
     const profileId = this.active;
-    await this.deps.store.db.sync();
-    this.deps.emit(patch);
-    this.deps.note(profileId, note);
+    const told = this.deps.store.db.sync().then(() => {
+      this.deps.emit(patch);
+      this.deps.note(profileId, note);
+    });
+    if (options.deferred) options.deferred(told);
+    else await told;
   }
 }
 

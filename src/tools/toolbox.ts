@@ -92,7 +92,7 @@ export class Toolbox implements ToolPort {
     return tool.run(item.args, { tasks: this.tasks, profileId, recentNotes });
   }
 
-  async apply(profileId: number, item: PlannedItem, saveCard: (result: string) => SavedCard, by: Actor = 'model'): Promise<string> {
+  async apply(profileId: number, item: PlannedItem, saveCard: (result: string) => SavedCard, by: Actor = 'model', deferred?: (told: Promise<void>) => void): Promise<string> {
     const tool = toolNamed(item.tool);
     // model-facing
     if (tool?.kind !== 'change') throw new ToolError(`${item.tool} changes nothing.`);
@@ -103,6 +103,7 @@ export class Toolbox implements ToolPort {
     let told: string | undefined;
     await tool.apply(item.args, scope, (result) => ({
       by,
+      deferred,
       record: (steps, note, value) => {
         told = result(value);
         const card = saveCard(told);
