@@ -8,13 +8,12 @@ import type { TasksService } from './tasks/tasksService';
 import type { ChatService } from './chat/chatService';
 import { createCore, Events, noticeOf, type Core } from './core';
 import { PipulateViewProvider } from './panel/viewProvider';
-import { UnavailableViewProvider } from './panel/unavailableView';
 import { vscodeUi } from './panel/vscodeUi';
 import { watchBundle } from './panel/bundleWatcher';
 import { registerTasksCommands } from './tasksCommands';
 import { detectEnvironment } from './chat/diagnose';
 import { apiKeys, readChatSettings, registerChatCommands, type ChatControls } from './chatCommands';
-import { commandRegistrar } from './commandRunner';
+import { commandRegistrar, type Register } from './commandRunner';
 import { registerLinkCommands, vscodeEditor } from './linkCommands';
 import { registerImportCommands } from './importCommands';
 import { registerWalkthrough } from './walkthrough';
@@ -26,7 +25,7 @@ import { backupFolder, backupKeep, registerDataCommands } from './dataCommands';
 import { registerWorkflowCommands } from './workflowCommands';
 import { RUN_PANEL, WorkflowPanels } from './panel/workflowPanel';
 
-/** What activate() returns: used by the integration tests, and by anyone scripting Pipulate. */
+/** Pipulate once its store is open: used by the integration tests, and by anyone scripting Pipulate. */
 export interface PipulateApi {
   store: AppStore;
   dataDir: string;
@@ -34,16 +33,46 @@ export interface PipulateApi {
   chat: ChatService;
 }
 
+/** What activate() returns: `ready` settles once the store is open (undefined if it could not be). */
+export interface PipulateExports {
+  ready: Promise<PipulateApi | undefined>;
+}
+
 let db: Database | undefined;
 let core: Core | undefined;
 let backups: Backups | undefined;
+let starting: Promise<unknown> | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<PipulateApi | undefined> {
+/**
+ * Returns before the store is open: VS Code resolves the views only once activate() has
+ * returned, so the views' shells load while the store opens (src/panel/viewProvider.ts),
+ * and the commands wait for it (src/commandRunner.ts).
+ */
+export function activate(context: vscode.ExtensionContext): PipulateExports {
   // Every text of the host goes through @vscode/l10n's t() (the core cannot import `vscode`);
   // VS Code hands over the bundle of the display language, if the extension has one (l10n/).
   if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   const log = vscode.window.createOutputChannel('Pipulate', { log: true });
   context.subscriptions.push(log);
+  // The commands wait for the store (started below: it registers their handlers).
+  const register = commandRegistrar(context, log, () => started);
+  register('pipulate.showLog', (why) => l10n.t('Pipulate could not show the log: {0}', why), () => log.show());
+  const started = start(context, log, register);
+  starting = started.catch(() => undefined); // the views and the commands say why
+  const views = (['tasks', 'chat'] as const).map((kind) => {
+    const view = new PipulateViewProvider(kind, context.extensionUri, started.then((s) => s.core.router));
+    context.subscriptions.push(vscode.window.registerWebviewViewProvider(`pipulate.${kind}`, view));
+    return view;
+  });
+  // `npm run watch` rebuilds the bundle; open views then reload themselves.
+  if (context.extensionMode === vscode.ExtensionMode.Development) {
+    context.subscriptions.push(watchBundle(path.join(context.extensionPath, 'dist'), () => views.forEach((v) => v.reload())));
+  }
+  return { ready: started.then(({ core, dataDir }) => ({ store: core.store, dataDir, tasks: core.tasks, chat: core.chat }), () => undefined) };
+}
+
+/** Opens the store and wires the core, its commands and the rest of the UI to it. */
+async function start(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, register: Register): Promise<{ core: Core; dataDir: string }> {
   const scope = context.storageUri ? 'workspace' : 'global';
   const dataDir = await storeDir(context, log);
 
@@ -72,8 +101,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
       onProblem,
     });
   } catch (err) {
-    showUnavailable(context, log, dataDir, err as Error);
-    return undefined;
+    showUnavailable(log, dataDir, err as Error);
+    throw err;
   }
   log.info(`Database open in ${dataDir} (${scope} storage)`);
 
@@ -104,12 +133,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
     workspace: { trusted: () => vscode.workspace.isTrusted, folder: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath },
     log: (level, line) => log[level](line),
   });
-  const { store, tasks, chat, router, approvals, userUndo } = core;
-  const register = commandRegistrar(context, log);
+  const { tasks, chat, router, approvals, userUndo } = core;
   // Before the chat's first connection check: the walkthrough's steps follow the events from the start.
   registerWalkthrough(context, { events, store: core.store, register });
   controls = registerChatCommands(context, { chat, tasks, approvals, log, events, register });
-  registerTasksCommands(context, { tasks, undo: userUndo, db, dataDir, log, events, register });
+  registerTasksCommands(context, { tasks, undo: userUndo, db, dataDir, events, register });
   const wasmPath = path.join(context.extensionPath, 'dist', 'sql-wasm.wasm');
   backups = new Backups({
     db,
@@ -131,21 +159,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pipula
   const panels = new WorkflowPanels(context.extensionUri, router);
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(RUN_PANEL, panels));
   registerWorkflowCommands(context, { catalog: core.catalog, workflows: core.workflows, tasks, events, panels, register });
-
-  const tasksView = new PipulateViewProvider('tasks', context.extensionUri, router);
-  const chatView = new PipulateViewProvider('chat', context.extensionUri, router);
-  context.subscriptions.push(
-    vscode.window.registerWebviewViewProvider('pipulate.tasks', tasksView),
-    vscode.window.registerWebviewViewProvider('pipulate.chat', chatView),
-  );
-
-  // `npm run watch` rebuilds the bundle; open views then reload themselves.
-  if (context.extensionMode === vscode.ExtensionMode.Development) {
-    const views = [tasksView, chatView];
-    context.subscriptions.push(watchBundle(path.join(context.extensionPath, 'dist'), () => views.forEach((v) => v.reload())));
-  }
-
-  return { store, dataDir, tasks, chat };
+  return { core, dataDir };
 }
 
 /**
@@ -193,14 +207,9 @@ async function mergeOtherWindows(core: Core, storageDir: string, dataDir: string
   }
 }
 
-/** The store could not be opened (another window has it, say): the views and a message say why. */
-function showUnavailable(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, dataDir: string, err: Error): void {
+/** The store could not be opened (another window has it, say): a message says why (and the views, src/panel/viewProvider.ts). */
+function showUnavailable(log: vscode.LogOutputChannel, dataDir: string, err: Error): void {
   log.error(`Cannot open the database in ${dataDir}: ${err.stack ?? err.message}`);
-  const unavailable = new UnavailableViewProvider(err.message, context.extensionUri);
-  context.subscriptions.push(
-    vscode.window.registerWebviewViewProvider('pipulate.tasks', unavailable),
-    vscode.window.registerWebviewViewProvider('pipulate.chat', unavailable),
-  );
   const reload = l10n.t('Reload Window');
   const showLog = l10n.t('Show Log');
   void vscode.window.showErrorMessage(l10n.t('Pipulate cannot open its data: {0}', err.message), reload, showLog).then((choice) => {
@@ -209,7 +218,9 @@ function showUnavailable(context: vscode.ExtensionContext, log: vscode.LogOutput
   });
 }
 
-export function deactivate(): void {
+export async function deactivate(): Promise<void> {
+  // A store still opening is closed once open.
+  await starting;
   // Stopping a reply saves what arrived; then the store folds everything into its snapshot,
   // which is copied as today's backup (what it holds counted before it closes).
   core?.dispose();

@@ -12,9 +12,9 @@ import { vscodeDialogs } from './panel/vscodeUi';
 
 export function registerTasksCommands(
   context: vscode.ExtensionContext,
-  deps: { tasks: TasksService; undo: UserUndo; db: Database; dataDir: string; log: vscode.LogOutputChannel; events: Events; register: Register },
+  deps: { tasks: TasksService; undo: UserUndo; db: Database; dataDir: string; events: Events; register: Register },
 ): void {
-  const { tasks, undo, db, dataDir, log, events, register } = deps;
+  const { tasks, undo, db, dataDir, events, register } = deps;
 
   const pickProfile = async (placeHolder: string) => {
     const active = tasks.activeProfileId;
@@ -140,7 +140,6 @@ export function registerTasksCommands(
       }
     },
   );
-  register('pipulate.showLog', (why) => l10n.t('Pipulate could not show the log: {0}', why), () => log.show());
 
   const off = events.on((n) => {
     if (n.kind === 'tasks/reset' || n.kind === 'profiles/changed' || n.kind.startsWith('todo/')) refreshStatus();

@@ -1,6 +1,6 @@
 /** The VS Code side of a webview view: serves the shell and connects it to the router. */
 import * as vscode from 'vscode';
-import { bundleFile, makeNonce, STYLE_FILE, webviewHtml, type ViewKind } from './html';
+import { bundleFile, makeNonce, STYLE_FILE, unavailableHtml, webviewHtml, type ViewKind } from './html';
 import type { Router } from './router';
 
 /** The longest the Chat view waits for the Tasks view's first render (a stuck Tasks view must not hide the Chat). */
@@ -47,13 +47,18 @@ class TasksFirst {
 const tasksFirst = new TasksFirst();
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, TASKS_RENDER_MS));
 
+/**
+ * The router comes once the store is open: the shell is served at once (its bundle loads
+ * while the store opens), and what the view asks meanwhile is answered then, in order.
+ * If the store cannot be opened, the view shows why instead.
+ */
 export class PipulateViewProvider implements vscode.WebviewViewProvider {
   private readonly views = new Set<vscode.WebviewView>();
 
   constructor(
     private readonly kind: ViewKind,
     private readonly extensionUri: vscode.Uri,
-    private readonly router: Router,
+    private readonly router: Promise<Router>,
   ) {}
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -62,29 +67,40 @@ export class PipulateViewProvider implements vscode.WebviewViewProvider {
       enableScripts: true,
       localResourceRoots: [dist, vscode.Uri.joinPath(this.extensionUri, 'media')],
     };
-    const connection = this.router.connect({ post: (message) => void view.webview.postMessage(message) }, this.kind);
+    let disposed = false;
+    let unavailable = false;
+    const connection = this.router.then((router) => router.connect({ post: (message) => void view.webview.postMessage(message) }, this.kind));
+    connection.catch((err: Error) => {
+      if (disposed) return;
+      unavailable = true;
+      view.webview.options = { enableScripts: false, localResourceRoots: [dist] };
+      view.webview.html = unavailableHtml({
+        cspSource: view.webview.cspSource,
+        styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, STYLE_FILE)).toString(),
+        reason: err.message,
+      });
+    });
     let firstSnapshot: ((answered: Promise<unknown>) => void) | undefined;
     if (this.kind === 'tasks') {
       tasksFirst.tasksLoading(new Promise<unknown>((resolve) => (firstSnapshot = (answered) => resolve(answered))));
     }
     const received = view.webview.onDidReceiveMessage((message: { type?: string; body?: { kind?: string } }) => {
-      const handled = connection.handle(message);
+      const handled = connection.then((c) => c.handle(message), () => undefined);
       if (firstSnapshot && message?.type === 'request' && message.body?.kind === 'tasks/snapshot') {
         firstSnapshot(handled);
         firstSnapshot = undefined;
       }
     });
-    let disposed = false;
     this.views.add(view);
     view.onDidDispose(() => {
       disposed = true;
       firstSnapshot?.(Promise.resolve());
       received.dispose();
-      connection.dispose();
+      void connection.then((c) => c.dispose(), () => undefined);
       this.views.delete(view);
     });
     const serve = () => {
-      if (!disposed) view.webview.html = this.html(view.webview);
+      if (!disposed && !unavailable) view.webview.html = this.html(view.webview);
     };
     if (this.kind === 'chat') tasksFirst.chatReady(serve);
     else serve();

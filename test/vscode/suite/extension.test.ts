@@ -20,6 +20,22 @@ suite('Pipulate extension (installed .vsix)', () => {
     }
   });
 
+  test('a command that needs the store, run as the very first thing, waits for the store to open and then runs', async () => {
+    // activate() returns before the store is open; the command VS Code activated Pipulate for must not fail meanwhile.
+    assert.equal(pipulateExtension().isActive, false, 'nothing activated Pipulate before this test (activation is lazy)');
+    const folder = vscode.workspace.workspaceFolders![0]!.uri;
+    const file = vscode.Uri.joinPath(folder, 'first-command.txt');
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode('attached before the store was open\n'));
+    await vscode.commands.executeCommand('pipulate.addFileToChat', file);
+    const api = await activatePipulate();
+    // take() also removes them: the chat tests after this one start with none.
+    const attached = api.chat.attachments.take(api.tasks.activeProfileId);
+    assert.deepEqual(attached.map((a) => [a.path, a.text]), [['first-command.txt', 'attached before the store was open\n']]);
+    // Attaching showed the Chat view: show the Explorer again, or the reload would restore
+    // Pipulate's container and activate it before phase 2 looks.
+    await vscode.commands.executeCommand('workbench.view.explorer');
+  });
+
   test('activates on its command and returns its API', async () => {
     const api = await activatePipulate();
     assert.ok(pipulateExtension().isActive);
