@@ -18,7 +18,7 @@ import { after, before, describe, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { startFakeOllama, type FakeOllama } from '../fakes/ollamaServer';
 import {
-  DARK_THEME, LIGHT_THEME, answerDialog, answerInputBox, journey, layoutSidebar, modalDialog, openFile, openPipulateContainer, pickQuickItem,
+  DARK_THEME, LIGHT_THEME, answerDialog, answerInputBox, journey, layoutSidebar, modalDialog, modelServerSettings, openFile, openPipulateContainer, pickQuickItem,
   reloadWindow, runCommand, screenshot, startUi, statusBarItem, webviewFrame, waitUntil, type UiSession,
 } from './ui';
 
@@ -134,11 +134,7 @@ describe('Chat in the VS Code UI, against the fake Ollama server', { timeout: 10
       theme: DARK_THEME,
       viewport: { width: 1400, height: 900 },
       name: 'ui-chat',
-      settings: {
-        'pipulate.ollama.host': ollama.url,
-        'pipulate.chat.model': 'llama3.2',
-        'pipulate.chat.requestTimeoutSeconds': 30,
-      },
+      settings: modelServerSettings({ url: ollama.url, model: 'llama3.2' }),
       files: {
         'todo.txt': 'x Buy milk\nWrite the report\nCall Alice\nBook flights to Lisbon\n',
         'README.md': '# Pipulate UI test workspace\n',

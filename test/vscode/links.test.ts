@@ -21,7 +21,7 @@ import { after, before, describe, test } from 'node:test';
 import { startFakeOllama, type FakeOllama } from '../fakes/ollamaServer';
 import type { FrameLocator, Page } from 'playwright-core';
 import {
-  DARK_THEME, answerInputBox, journey, notificationsText, openFile, openPipulateContainer, pickQuickItem, quickInputBox, runCommand, screenshot, startUi,
+  DARK_THEME, answerInputBox, journey, modelServerSettings, notificationsText, openFile, openPipulateContainer, pickQuickItem, quickInputBox, runCommand, screenshot, startUi,
   waitUntil, webviewFrame, type UiSession,
 } from './ui';
 
@@ -86,8 +86,7 @@ describe('Todos that point at code, in VS Code', () => {
       settings: {
         'files.exclude': { '**/hidden': true },
         'workbench.startupEditor': 'none',
-        'pipulate.ollama.host': ollama.url,
-        'pipulate.chat.model': 'llama3.2',
+        ...modelServerSettings({ url: ollama.url, model: 'llama3.2' }),
       },
     });
     page = ui.page;

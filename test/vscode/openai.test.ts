@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openaiServer';
-import { DARK_THEME, answerInputBox, journey, openPipulateContainer, reloadWindow, runCommand, startUi, waitUntil, webviewFrame, type UiSession } from './ui';
+import { DARK_THEME, answerInputBox, journey, modelServerSettings, openPipulateContainer, reloadWindow, runCommand, startUi, waitUntil, webviewFrame, type UiSession } from './ui';
 
 const KEY = 'sk-ui-test-4b1d9c2e7f';
 let server: FakeOpenAI;
@@ -57,13 +57,7 @@ describe('Chat against an OpenAI-compatible server that wants an API key', { tim
       theme: DARK_THEME,
       viewport: { width: 1400, height: 900 },
       name: 'ui-openai',
-      settings: {
-        'pipulate.server.kind': 'openai',
-        'pipulate.server.url': server.url,
-        'pipulate.chat.model': 'qwen2.5',
-        'pipulate.chat.requestTimeoutSeconds': 30,
-        'pipulate.tools.enabled': false,
-      },
+      settings: modelServerSettings({ url: server.url, model: 'qwen2.5', openai: true, tools: false }),
     });
     page = ui.page;
   });

@@ -11,7 +11,7 @@ import * as assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { startFakeOllama, type FakeOllama } from '../fakes/ollamaServer';
-import { DARK_THEME, journey, layoutSidebar, openPipulateContainer, reloadWindow, runCommand, screenshot, startUi, waitUntil, webviewFrame, type UiSession } from './ui';
+import { DARK_THEME, journey, layoutSidebar, modelServerSettings, openPipulateContainer, reloadWindow, runCommand, screenshot, startUi, waitUntil, webviewFrame, type UiSession } from './ui';
 
 let ollama: FakeOllama;
 let ui: UiSession;
@@ -44,11 +44,7 @@ describe('The model’s tools in the VS Code UI, against the fake Ollama server'
       theme: DARK_THEME,
       viewport: { width: 1400, height: 900 },
       name: 'ui-tools',
-      settings: {
-        'pipulate.ollama.host': ollama.url,
-        'pipulate.chat.model': 'llama3.2',
-        'pipulate.chat.requestTimeoutSeconds': 30,
-      },
+      settings: modelServerSettings({ url: ollama.url, model: 'llama3.2' }),
       files: { 'README.md': '# Pipulate tools test workspace\n' },
     });
     page = ui.page;

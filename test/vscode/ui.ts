@@ -77,6 +77,20 @@ export interface UiSession {
   stop(): Promise<void>;
 }
 
+/**
+ * The user settings that point the extension's chat at a model server: an Ollama one (a
+ * fake, or a port where nothing listens) or, with `openai`, an OpenAI-compatible one.
+ */
+export function modelServerSettings(server: { url: string; model: string; openai?: boolean; tools?: boolean }): Record<string, unknown> {
+  return {
+    ...(server.openai ? { 'pipulate.server.kind': 'openai', 'pipulate.server.url': server.url } : { 'pipulate.ollama.host': server.url }),
+    'pipulate.chat.model': server.model,
+    // Room for a loaded machine; a request that hangs still fails within the test's step.
+    'pipulate.chat.requestTimeoutSeconds': 30,
+    ...(server.tools === false && { 'pipulate.tools.enabled': false }),
+  };
+}
+
 /** Starts code-server with the .vsix installed, and opens the workspace in Chromium. */
 export async function startUi(options: UiOptions = {}): Promise<UiSession> {
   const tools = await ensureVSCode();

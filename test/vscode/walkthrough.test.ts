@@ -21,7 +21,7 @@ import * as net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { startFakeOllama, type FakeOllama } from '../fakes/ollamaServer';
-import { LIGHT_THEME, journey, openPipulateContainer, pickQuickItem, reloadWindow, runCommand, screenshot, startUi, waitUntil, webviewFrame, type UiSession } from './ui';
+import { LIGHT_THEME, journey, modelServerSettings, openPipulateContainer, pickQuickItem, reloadWindow, runCommand, screenshot, startUi, waitUntil, webviewFrame, type UiSession } from './ui';
 
 const STEPS = ['server', 'model', 'todo', 'chat'] as const;
 type Step = (typeof STEPS)[number];
@@ -78,12 +78,7 @@ describe('The first-run walkthrough: each step completes on its real event', { t
       name: 'ui-walkthrough',
       // What a user has by default (the UI tests turn it off).
       machineSettings: { 'workbench.welcomePage.walkthroughs.openOnInstall': true },
-      settings: {
-        'pipulate.ollama.host': `http://127.0.0.1:${port}`,
-        'pipulate.chat.model': 'qwen2.5:0.5b',
-        'pipulate.chat.requestTimeoutSeconds': 30,
-        'pipulate.tools.enabled': false,
-      },
+      settings: modelServerSettings({ url: `http://127.0.0.1:${port}`, model: 'qwen2.5:0.5b', tools: false }),
     });
     page = ui.page;
   });
