@@ -202,6 +202,47 @@ export function trackExchange(body: unknown, res: http.ServerResponse) {
   };
 }
 
+/**
+ * Streams a script's tokens, a `format.token` line each (shared by the fake servers), or
+ * ends the response where the script says: dropAfter, endAfter, errorAfter (a
+ * `format.error` line). True once every token is out and the response still open (the
+ * caller writes its end); false when it ended here or the client went.
+ */
+export async function streamTokens(
+  res: http.ServerResponse,
+  t: ReturnType<typeof trackExchange>,
+  script: ChatScript,
+  tokens: readonly string[],
+  format: { token(text: string): string; error(message: string): string },
+): Promise<boolean> {
+  // Resolves once the last chunk was handed to the socket, so a drop comes after it.
+  let flushed: Promise<unknown> = Promise.resolve();
+  for (let i = 0; ; i++) {
+    if (script.dropAfter === i) {
+      t.end('dropped');
+      await flushed;
+      res.destroy();
+      return false;
+    }
+    if (script.endAfter === i) {
+      t.end('ended-early');
+      res.end();
+      return false;
+    }
+    if (script.errorAfter?.tokens === i) {
+      t.end('error-line');
+      res.end(format.error(script.errorAfter.message));
+      return false;
+    }
+    if (i === tokens.length) return true;
+    if (i > 0 && !(await sleep(script.tokenDelayMs ?? 0, t.signal))) return false;
+    if (t.signal.aborted) return false;
+    const line = format.token(tokens[i]!);
+    flushed = new Promise((resolve) => res.write(line, resolve));
+    t.exchange.sent.push(tokens[i]!);
+  }
+}
+
 export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<FakeOllama> {
   const initialModels = (options.models ?? ['llama3.2:latest']).map(withTag);
   const noTools = (options.noTools ?? []).map(withTag);
@@ -356,37 +397,15 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     }
 
     res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
-    // Resolves once the last chunk was handed to the socket, so a drop comes after it.
-    let flushed: Promise<unknown> = Promise.resolve();
-    for (let i = 0; i <= tokens.length; i++) {
-      if (script.dropAfter === i) {
-        t.end('dropped');
-        await flushed;
-        res.destroy();
-        return;
-      }
-      if (script.endAfter === i) {
-        t.end('ended-early');
-        res.end();
-        return;
-      }
-      if (script.errorAfter?.tokens === i) {
-        t.end('error-line');
-        res.end(`${JSON.stringify({ error: script.errorAfter.message })}\n`);
-        return;
-      }
-      if (i === tokens.length) {
-        if (script.toolCalls?.length) {
-          const tool_calls = script.toolCalls.map((c, index) => ({ function: { index, name: c.name, arguments: c.arguments ?? {} } }));
-          res.write(`${JSON.stringify({ model: body.model, created_at: NOW, message: { role: 'assistant', content: '', tool_calls }, done: false })}\n`);
-        }
-        break;
-      }
-      if (i > 0 && !(await sleep(script.tokenDelayMs ?? 0, t.signal))) return;
-      if (t.signal.aborted) return;
-      const line = `${JSON.stringify({ model: body.model, created_at: NOW, message: { role: 'assistant', content: tokens[i] }, done: false })}\n`;
-      flushed = new Promise((resolve) => res.write(line, resolve));
-      t.exchange.sent.push(tokens[i]!);
+    const chunk = (message: object) => `${JSON.stringify({ model: body.model, created_at: NOW, message: { role: 'assistant', ...message }, done: false })}\n`;
+    const all = await streamTokens(res, t, script, tokens, {
+      token: (content) => chunk({ content }),
+      error: (message) => `${JSON.stringify({ error: message })}\n`,
+    });
+    if (!all) return;
+    if (script.toolCalls?.length) {
+      const tool_calls = script.toolCalls.map((c, index) => ({ function: { index, name: c.name, arguments: c.arguments ?? {} } }));
+      res.write(chunk({ content: '', tool_calls }));
     }
     res.end(`${JSON.stringify(final)}\n`);
   }

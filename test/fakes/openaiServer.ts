@@ -28,7 +28,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { json, sendFail, sleep, trackExchange, type ChatScript, type Exchange, type RecordedRequest } from './ollamaServer';
+import { json, sendFail, sleep, streamTokens, trackExchange, type ChatScript, type Exchange, type RecordedRequest } from './ollamaServer';
 
 export interface FakeOpenAIOptions {
   port?: number;
@@ -144,31 +144,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     const event = (choice: object | null, extra: object = {}) => `data: ${JSON.stringify({ ...head, choices: choice ? [{ index: 0, logprobs: null, ...choice }] : [], ...extra })}\n\n`;
     res.write(event({ delta: { role: 'assistant', content: '' }, finish_reason: null }));
     if (!(await sleep(script.firstTokenDelayMs ?? 0, t.signal))) return;
-    let flushed: Promise<unknown> = Promise.resolve();
-    for (let i = 0; i <= tokens.length; i++) {
-      if (script.dropAfter === i) {
-        t.end('dropped');
-        await flushed;
-        res.destroy();
-        return;
-      }
-      if (script.endAfter === i) {
-        t.end('ended-early');
-        res.end();
-        return;
-      }
-      if (script.errorAfter?.tokens === i) {
-        t.end('error-line');
-        res.end(`data: ${JSON.stringify({ error: { message: script.errorAfter.message, type: 'server_error', code: 500 } })}\n\n`);
-        return;
-      }
-      if (i === tokens.length) break;
-      if (i > 0 && !(await sleep(script.tokenDelayMs ?? 0, t.signal))) return;
-      if (t.signal.aborted) return;
-      const line = event({ delta: { content: tokens[i] }, finish_reason: null });
-      flushed = new Promise((resolve) => res.write(line, resolve));
-      exchange.sent.push(tokens[i]!);
-    }
+    const all = await streamTokens(res, t, script, tokens, {
+      token: (content) => event({ delta: { content }, finish_reason: null }),
+      error: (message) => `data: ${JSON.stringify({ error: { message, type: 'server_error', code: 500 } })}\n\n`,
+    });
+    if (!all) return;
     const calls = script.toolCalls ?? [];
     for (const [index, call] of calls.entries()) {
       const args = typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments ?? {});
