@@ -60,6 +60,44 @@ export const PROBE = `(() => {
   };
 })();`;
 
+/**
+ * Page code for a probe added before the page loads, to go inside its function: records in
+ * `into` (an object of the page, e.g. `b.render`) when the view asks for its snapshot
+ * (`requested`: the request `kind`) and when the answer with the array `list` comes
+ * (`arrived`), marking bench:requested and bench:arrived; then runs `onArrived` (page
+ * code, `m` the answer).
+ */
+export function snapshotTiming(into: string, kind: string, list: string, onArrived = ''): string {
+  return `const wrap = function (make) {
+    return function () {
+      const api = make();
+      const post = api.postMessage;
+      api.postMessage = function (m) {
+        if (m && m.type === 'request' && m.body && m.body.kind === '${kind}' && !${into}.requested) {
+          ${into}.requested = performance.now();
+          performance.mark('bench:requested');
+        }
+        return post(m);
+      };
+      return api;
+    };
+  };
+  // The harness defines acquireVsCodeApi in its own init script, before or after this one.
+  if (typeof window.acquireVsCodeApi === 'function') window.acquireVsCodeApi = wrap(window.acquireVsCodeApi);
+  else {
+    let value;
+    Object.defineProperty(window, 'acquireVsCodeApi', { configurable: true, get: function () { return value; }, set: function (f) { value = wrap(f); } });
+  }
+  window.addEventListener('message', function (e) {
+    const m = e.data;
+    if (${into}.requested && !${into}.arrived && m && m.type === 'response' && m.ok && m.data && Array.isArray(m.data.${list})) {
+      ${into}.arrived = performance.now();
+      performance.mark('bench:arrived');
+      ${onArrived}
+    }
+  });`;
+}
+
 /** In a window: the longest task (0: none of 50 ms or more) and frame gap (0: the frame probe was off). */
 export interface Blocking {
   task: number;

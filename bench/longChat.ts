@@ -34,7 +34,7 @@ import { appStore, type Message } from '../src/store/appSchema';
 import { startFakeOllama } from '../test/fakes/ollamaServer';
 import { Harness, closeBrowser } from '../test/browser/harness';
 import { openStore } from '../test/helpers/store';
-import { PROBE, during, taskText, traceTasks } from './_page';
+import { PROBE, during, snapshotTiming, taskText, traceTasks } from './_page';
 import { eachOp, emit, fmt, info, interleave, progress, run, scratchDir, stats } from './lib';
 import { quietUi } from '../test/helpers/ui';
 
@@ -73,35 +73,7 @@ async function seedChat(h: Harness, n: number): Promise<void> {
 const OPEN_PROBE = `(() => {
   const b = window.__bench;
   const o = (b.open = {});
-  const wrap = function (make) {
-    return function () {
-      const api = make();
-      const post = api.postMessage;
-      api.postMessage = function (m) {
-        if (m && m.type === 'request' && m.body && m.body.kind === 'chat/snapshot' && !o.requested) {
-          o.requested = performance.now();
-          performance.mark('bench:requested');
-        }
-        return post(m);
-      };
-      return api;
-    };
-  };
-  // The harness defines acquireVsCodeApi in its own init script, before or after this one.
-  if (typeof window.acquireVsCodeApi === 'function') window.acquireVsCodeApi = wrap(window.acquireVsCodeApi);
-  else {
-    let value;
-    Object.defineProperty(window, 'acquireVsCodeApi', { configurable: true, get: function () { return value; }, set: function (f) { value = wrap(f); } });
-  }
-  window.addEventListener('message', function (e) {
-    const m = e.data;
-    if (o.requested && !o.arrived && m && m.type === 'response' && m.ok && m.data && Array.isArray(m.data.messages)) {
-      o.arrived = performance.now();
-      performance.mark('bench:arrived');
-      o.expected = m.data.messages.length;
-      o.newest = m.data.messages[m.data.messages.length - 1].id;
-    }
-  });
+  ${snapshotTiming('o', 'chat/snapshot', 'messages', 'o.expected = m.data.messages.length; o.newest = m.data.messages[m.data.messages.length - 1].id;')}
   new MutationObserver(function () {
     if (o.newest === undefined) return;
     if (!o.shown && document.querySelector('.msg[data-id="' + o.newest + '"]')) {

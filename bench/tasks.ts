@@ -23,7 +23,7 @@
  */
 import type { Page } from 'playwright-core';
 import { Harness, closeBrowser } from '../test/browser/harness';
-import { PROBE, during, installProbe, taskText, traceTasks } from './_page';
+import { PROBE, during, installProbe, snapshotTiming, taskText, traceTasks } from './_page';
 import { eachOp, emit, fmt, info, interleave, progress, run, scratchDir, stats } from './lib';
 
 const N = 10_000;
@@ -49,33 +49,7 @@ async function seed(h: Harness, n: number): Promise<number[]> {
 const RENDER_PROBE = `(() => {
   const b = window.__bench;
   b.render = {};
-  const wrap = function (make) {
-    return function () {
-      const api = make();
-      const post = api.postMessage;
-      api.postMessage = function (m) {
-        if (m && m.type === 'request' && m.body && m.body.kind === 'tasks/snapshot' && !b.render.requested) {
-          b.render.requested = performance.now();
-          performance.mark('bench:requested');
-        }
-        return post(m);
-      };
-      return api;
-    };
-  };
-  // The harness defines acquireVsCodeApi in its own init script, before or after this one.
-  if (typeof window.acquireVsCodeApi === 'function') window.acquireVsCodeApi = wrap(window.acquireVsCodeApi);
-  else {
-    let value;
-    Object.defineProperty(window, 'acquireVsCodeApi', { configurable: true, get: function () { return value; }, set: function (f) { value = wrap(f); } });
-  }
-  window.addEventListener('message', function (e) {
-    const m = e.data;
-    if (b.render.requested && !b.render.arrived && m && m.type === 'response' && m.ok && m.data && Array.isArray(m.data.todos)) {
-      b.render.arrived = performance.now();
-      performance.mark('bench:arrived');
-    }
-  });
+  ${snapshotTiming('b.render', 'tasks/snapshot', 'todos')}
   // Mutation records are delivered in a microtask right after the code that rendered (a slice of) the list.
   // The rows are counted as their chunks arrive: counting the whole list each time would cost the page more.
   let rows = 0;
