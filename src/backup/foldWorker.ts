@@ -21,8 +21,7 @@ import { APP_TABLES, MIGRATIONS } from '../store/appSchema';
 import { replay, stampGeneration, type SnapshotSlot } from '../store/database';
 import { fsyncDirSync } from '../store/fsutil';
 import { parseJournal } from '../store/journal';
-import { applySchema, ensureTables, sqlJsTarget } from '../store/migrate';
-import { undoTable } from '../tools/undo';
+import { applySchema, sqlJsTarget } from '../store/migrate';
 import { openDataFile, rawQuery, summarize, type DataFileProblem, type DataSummary } from './dataFile';
 
 export interface FoldJob {
@@ -113,7 +112,6 @@ export async function takeIn(job: TakeInJob): Promise<{ summary: DataSummary; by
   try {
     const target = sqlJsTarget(db);
     applySchema(target, APP_TABLES, MIGRATIONS);
-    ensureTables(target, [undoTable]);
     stampGeneration(db, job.slot.generation);
     const bytes = db.export();
     writeSynced(job.slot.file, bytes);

@@ -19,8 +19,7 @@ import type { Core } from '../core';
 import { UserError } from '../errors';
 import { APP_TABLES, MIGRATIONS } from '../store/appSchema';
 import { removeQuietly } from '../store/fsutil';
-import { applySchema, ensureTables } from '../store/migrate';
-import { undoTable } from '../tools/undo';
+import { applySchema } from '../store/migrate';
 import type { Backups, BackupEntry } from './backups';
 import type { DataSummary } from './dataFile';
 
@@ -49,7 +48,6 @@ export async function replaceData(
     }
     // Already at this version's schema (the worker migrated it): these find nothing to do.
     applySchema(db, APP_TABLES, MIGRATIONS);
-    ensureTables(db, [undoTable]);
     await core.tasks.reload();
     core.events.emit({ kind: 'chat/reset', snapshot: core.chat.snapshot(core.tasks.activeProfile()) });
     core.events.emit({ kind: 'workflow/reset' });

@@ -7,6 +7,7 @@ import type { Database } from './database';
 import { KeyValue, kvTable } from './kv';
 import { applySchema, dropColumns, ensureTables, type Migration } from './migrate';
 import { createRunSearchIndex, createSearchIndex } from '../search/searchIndex';
+import { undoTable } from '../tools/undoTable';
 import { pipelineTable } from '../workflows/pipelineTable';
 import { defineTable, type Row, type TableSpec } from './schema';
 import { Table } from './table';
@@ -68,7 +69,7 @@ export type Profile = Row<typeof profileTable>;
 export type Todo = Row<typeof todoTable>;
 export type Message = Row<typeof messageTable>;
 
-export const APP_TABLES: readonly TableSpec[] = [profileTable, todoTable, messageTable, kvTable, pipelineTable];
+export const APP_TABLES: readonly TableSpec[] = [profileTable, todoTable, messageTable, kvTable, pipelineTable, undoTable];
 
 /** Append new steps here; a new database is made at the last version without running any. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -91,6 +92,9 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, up: (db) => ensureTables(db, [pipelineTable]) },
   // Workflow runs in "Pipulate: Search" (src/search/searchIndex.ts), over the runs there are.
   { version: 5, onNew: true, up: (db) => createRunSearchIndex(db) },
+  // The undo log (src/tools/undoTable.ts). A version 5 store may have the table already,
+  // with entries: the undo log made it itself then. They are kept as they are.
+  { version: 6, up: (db) => ensureTables(db, [undoTable]) },
 ];
 
 export interface AppStore {

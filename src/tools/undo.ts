@@ -6,38 +6,16 @@
  * a reload with it. `TasksService.revert` carries it out: an undo is a change like any
  * other (the views update, the model is told).
  *
- * This module owns its table; it creates it on first use.
+ * The table is the store's (src/tools/undoTable.ts, made by src/store/appSchema.ts).
  */
 import * as l10n from '@vscode/l10n';
 import { UserError } from '../errors';
 import type { AppStore } from '../store/appSchema';
-import { ensureTables } from '../store/migrate';
-import { defineTable, type Row } from '../store/schema';
 import { Table } from '../store/table';
 import type { RevertStep } from '../tasks/revert';
 import type { TasksService } from '../tasks/tasksService';
+import { undoTable, type UndoEntry } from './undoTable';
 
-export const undoTable = defineTable({
-  name: 'undo',
-  columns: {
-    id: { type: 'integer' },
-    profile_id: { type: 'integer' },
-    /** 'model' (a card's changes) or 'user' (a delete or clear in the Tasks view). */
-    source: { type: 'text' },
-    /** The card (message id) whose changes these are; null for the user's. */
-    card_id: { type: 'integer', nullable: true },
-    /** RevertStep[], in the order the changes were made. */
-    steps: { type: 'json' },
-    /** The notes of the changes, one per change, for the note of the undo and the Tasks view's "Undo". */
-    label: { type: 'json' },
-    created: { type: 'integer' },
-    undone: { type: 'boolean', default: false },
-  },
-  pk: ['id'],
-  indexes: [['profile_id', 'source', 'id'], ['card_id']],
-});
-
-export type UndoEntry = Row<typeof undoTable>;
 export type UndoSource = 'model' | 'user';
 
 /**
@@ -58,7 +36,6 @@ export class UndoLog {
     private readonly tasks: TasksService,
     private readonly now: () => number = Date.now,
   ) {
-    ensureTables(store.db, [undoTable]);
     this.table = new Table(store.db, undoTable);
   }
 

@@ -44,7 +44,7 @@ test('ensureTables creates every declared table with its types, keys and indexes
   const { db } = await openForTest(t, scratchDir(t));
   ensureTables(db, APP_TABLES);
   const tables = db.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_%' ESCAPE '\\' ORDER BY name");
-  assert.deepEqual(tables.map((r) => r.name), ['kv', 'message', 'pipeline', 'profile', 'todo']);
+  assert.deepEqual(tables.map((r) => r.name), ['kv', 'message', 'pipeline', 'profile', 'todo', 'undo']);
   assert.deepEqual(columns(db, 'todo'), [
     { name: 'id', type: 'INTEGER', pk: 1, nn: 0, dflt: null },
     { name: 'title', type: 'TEXT', pk: 0, nn: 1, dflt: null },
