@@ -154,6 +154,8 @@ describe('workflows', () => {
     panel = await webviewFrame(page, '#editor');
     await panel.locator('h1.wf-title', { hasText: 'Plan a feature' }).waitFor({ timeout: 20_000 });
     await waitUntil('the new run in the tree', shown, (list) => list.some((l) => l.startsWith('  launch | at step 1 of 4')));
+    // The run panel may still take the focus as it settles, and a quick pick closes when it loses it.
+    await runCommand(page, 'View: Close All Editors');
     await runCommand(page, 'Pipulate: Switch Profile');
     await pickQuickItem(page, 'Default');
     await waitUntil('the first profile’s runs', shown, (list) => JSON.stringify(list) === JSON.stringify(expected));
