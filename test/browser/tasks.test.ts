@@ -471,4 +471,22 @@ describe('Tasks view', () => {
     assert.deepEqual(await titles(), ['one', 'two']);
     assert.equal(await env.page.locator('vscode-textfield.add-input').evaluate((el) => (el as HTMLInputElement).value), 'half-typed');
   });
+
+  it('opened again, shows at once the todos it showed last, before the host answers; then what the host has', async () => {
+    await seed('one', 'two', 'three');
+    // A change the view is not told of, as if made while it was closed.
+    const [first] = env.h.store.todos.xtra({ profile_id: env.h.tasks.activeProfileId }).rows({ orderBy: 'priority, id' });
+    env.h.store.todos.update({ id: first!.id, title: 'one, renamed while away' });
+    // What the page shows once its scripts ran: no answer from the host can have come by then.
+    await env.page.addInitScript(`document.addEventListener('DOMContentLoaded', () => {
+      window.__atLoad = [...document.querySelectorAll('li.todo .title')].map((e) => e.textContent);
+    });`);
+    await env.page.reload();
+    await env.page.waitForFunction(() => (window as unknown as { __atLoad?: string[] }).__atLoad);
+    assert.deepEqual(await env.page.evaluate(() => (window as unknown as { __atLoad: string[] }).__atLoad), ['one', 'two', 'three']);
+    await env.page.waitForFunction(() => document.querySelector('li.todo .title')?.textContent === 'one, renamed while away');
+    await idle();
+    assert.deepEqual(await titles(), ['one, renamed while away', 'two', 'three']);
+    assert.equal(await env.page.locator('.counts').innerText(), '3 open · 0 done');
+  });
 });

@@ -20,11 +20,16 @@ import { UndoBar } from './undoBar';
 interface SavedState {
   draft: string;
   scrollTop: number;
+  /** What the view last showed, if it was small: shown at once when the view opens again (after a reload too), until the host's snapshot comes. */
+  shown?: TasksSnapshot;
 }
+
+/** Larger lists are not kept in the view's state: it is written on every change. */
+const REMEMBER_AT_MOST = 500;
 
 export function startTasksView(root: HTMLElement): void {
   const state = loadState<SavedState>({ draft: '', scrollTop: 0 });
-  const save = () => saveState({ draft: input.value, scrollTop: list.element.scrollTop } satisfies SavedState);
+  const save = () => saveState({ draft: input.value, scrollTop: list.element.scrollTop, shown: remembered() } satisfies SavedState);
 
   const banner = new Banner();
   const s = strings();
@@ -58,7 +63,15 @@ export function startTasksView(root: HTMLElement): void {
 
   let profiles: ProfileDto[] = [];
   let activeProfileId = -1;
+  let storage: TasksSnapshot['storage'] | undefined;
   let loaded = false;
+
+  /** Until the host's snapshot came, what was remembered stays as it was. */
+  function remembered(): TasksSnapshot | undefined {
+    if (!loaded) return state.shown;
+    const { open, done } = list.counts();
+    return open + done <= REMEMBER_AT_MOST && storage ? { profiles, activeProfileId, todos: list.todos(), storage } : undefined;
+  }
 
   function renderProfiles(): void {
     profileSelect.replaceChildren(
@@ -85,6 +98,7 @@ export function startTasksView(root: HTMLElement): void {
   function reset(snapshot: TasksSnapshot): void {
     profiles = snapshot.profiles;
     activeProfileId = snapshot.activeProfileId;
+    storage = snapshot.storage;
     renderProfiles();
     list.render(snapshot.todos);
     updateCounts();
@@ -122,7 +136,12 @@ export function startTasksView(root: HTMLElement): void {
   }
 
   // Patches that arrive before the snapshot are already part of it.
-  onNotify((n) => (loaded || n.kind === 'focus/input' || n.kind === 'store/problem') && apply(n));
+  onNotify((n) => {
+    if (loaded) {
+      apply(n);
+      save();
+    } else if (n.kind === 'focus/input' || n.kind === 'store/problem') apply(n);
+  });
 
   input.addEventListener('keydown', (e: KeyboardEvent) => {
     if (e.key !== 'Enter' || e.isComposing) return;
@@ -179,14 +198,27 @@ export function startTasksView(root: HTMLElement): void {
   deleteProfile.addEventListener('click', () => action({ kind: 'profile/delete', id: activeProfileId }, s.couldNotDeleteProfile)());
   clearDone.addEventListener('click', action({ kind: 'todo/clearCompleted' }, s.couldNotClearCompleted));
 
+  // The todos shown last time, at once: the snapshot replaces them when it comes (the store may still be opening).
+  if (isSnapshot(state.shown)) {
+    reset(state.shown);
+    list.element.scrollTop = state.scrollTop;
+  }
   request({ kind: 'tasks/snapshot' })
     .then((snapshot) => {
+      const scrollTop = state.shown ? list.element.scrollTop : state.scrollTop;
       reset(snapshot);
       loaded = true;
-      list.element.scrollTop = state.scrollTop;
+      list.element.scrollTop = scrollTop;
+      save();
     })
     .catch((err: Error) => {
       banner.show(fmt(s.couldNotLoadTodos, err.message));
       log('error', `snapshot failed: ${err.message}`);
     });
+}
+
+/** The view's state is its own, but may be from an older version of it. */
+function isSnapshot(x: unknown): x is TasksSnapshot {
+  const s = x as Partial<TasksSnapshot> | undefined;
+  return !!s && Array.isArray(s.profiles) && typeof s.activeProfileId === 'number' && Array.isArray(s.todos) && typeof s.storage?.scope === 'string';
 }

@@ -134,6 +134,12 @@ export class TodoList {
     return { open: this.open, done: this.done };
   }
 
+  /** The todos in their order, rendered or still pending. */
+  todos(): TodoDto[] {
+    const rendered = [...this.element.querySelectorAll<HTMLLIElement>('li.todo')].map((li) => this.rows.get(Number(li.dataset.id))!.todo);
+    return [...rendered, ...this.pending];
+  }
+
   render(todos: TodoDto[]): void {
     this.rows.clear();
     this.open = this.done = 0;
