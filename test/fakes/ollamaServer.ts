@@ -557,30 +557,40 @@ export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
 
 // ---- command line ------------------------------------------------------------------
 
-function argValue(args: string[], name: string): string | undefined {
+/** A command line's value after `name` (`--port 0`). */
+export function argValue(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-if (require.main === module) {
-  const args = process.argv.slice(2);
-  const tokenDelay = argValue(args, '--token-delay');
-  startFakeOllama({
-    port: Number(argValue(args, '--port') ?? 0),
-    models: argValue(args, '--models')?.split(',').filter(Boolean),
-    noTools: argValue(args, '--no-tools')?.split(',').filter(Boolean),
-    defaultChat: tokenDelay ? { tokenDelayMs: Number(tokenDelay) } : {},
-    log: args.includes('--verbose') ? (line) => console.error(line) : undefined,
-  }).then(
+/** A fake server run from the command line: prints `<variable>=<url>` once it listens, stops on SIGINT or SIGTERM. */
+export function serveFromCommandLine(name: string, variable: string, started: Promise<{ url: string; close(): Promise<void> }>): void {
+  started.then(
     (fake) => {
-      console.log(`FAKE_OLLAMA_URL=${fake.url}`);
+      console.log(`${variable}=${fake.url}`);
       const stop = () => void fake.close().then(() => process.exit(0));
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     },
     (err) => {
-      console.error(`fake ollama: ${(err as Error).message}`);
+      console.error(`${name}: ${(err as Error).message}`);
       process.exit(1);
     },
+  );
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const tokenDelay = argValue(args, '--token-delay');
+  serveFromCommandLine(
+    'fake ollama',
+    'FAKE_OLLAMA_URL',
+    startFakeOllama({
+      port: Number(argValue(args, '--port') ?? 0),
+      models: argValue(args, '--models')?.split(',').filter(Boolean),
+      noTools: argValue(args, '--no-tools')?.split(',').filter(Boolean),
+      defaultChat: tokenDelay ? { tokenDelayMs: Number(tokenDelay) } : {},
+      log: args.includes('--verbose') ? (line) => console.error(line) : undefined,
+    }),
   );
 }

@@ -28,7 +28,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { json, sendFail, sleep, streamTokens, trackExchange, type ChatScript, type Exchange, type RecordedRequest } from './ollamaServer';
+import { argValue, json, sendFail, serveFromCommandLine, sleep, streamTokens, trackExchange, type ChatScript, type Exchange, type RecordedRequest } from './ollamaServer';
 
 export interface FakeOpenAIOptions {
   port?: number;
@@ -194,17 +194,6 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 
 if (require.main === module) {
   const args = process.argv.slice(2);
-  const arg = (name: string) => (args.indexOf(name) >= 0 ? args[args.indexOf(name) + 1] : undefined);
-  startFakeOpenAI({ port: Number(arg('--port') ?? 0), models: arg('--models')?.split(',').filter(Boolean), apiKey: arg('--api-key') }).then(
-    (fake) => {
-      console.log(`FAKE_OPENAI_URL=${fake.url}`);
-      const stop = () => void fake.close().then(() => process.exit(0));
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    },
-    (err) => {
-      console.error(`fake openai: ${(err as Error).message}`);
-      process.exit(1);
-    },
-  );
+  const models = argValue(args, '--models')?.split(',').filter(Boolean);
+  serveFromCommandLine('fake openai', 'FAKE_OPENAI_URL', startFakeOpenAI({ port: Number(argValue(args, '--port') ?? 0), models, apiKey: argValue(args, '--api-key') }));
 }
