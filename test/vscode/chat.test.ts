@@ -19,7 +19,7 @@ import type { FrameLocator, Page } from 'playwright-core';
 import { startFakeOllama, type FakeOllama } from '../fakes/ollamaServer';
 import {
   DARK_THEME, LIGHT_THEME, answerDialog, answerInputBox, journey, layoutSidebar, modalDialog, modelServerSettings, openFile, openPipulateContainer, pickQuickItem,
-  reloadWindow, runCommand, screenshot, startUi, statusBarItem, webviewFrame, waitUntil, type UiSession,
+  reloadWindow, runCommand, screenshot, sendMessage, startUi, statusBarItem, webviewFrame, waitUntil, type UiSession,
 } from './ui';
 
 let ollama: FakeOllama;
@@ -68,14 +68,6 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
     timer = setTimeout(() => reject(new Error(`${what}: not within ${ms / 1000} s`)), ms);
   });
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
-
-/** Types a message into the composer and presses Enter. */
-async function send(text: string): Promise<void> {
-  await chat.locator('vscode-textarea.composer-input').click();
-  await page.keyboard.type(text);
-  await page.keyboard.press('Enter');
-  await chat.locator('.msg[data-role="user"]', { hasText: text }).waitFor();
 }
 
 /** Waits until the last reply streams and shows some text, and returns that text. */
@@ -188,7 +180,7 @@ describe('Chat in the VS Code UI, against the fake Ollama server', { timeout: 10
 
   test('a reply streams in: part of it first, then the whole markdown with its code block', step('stream', async () => {
     ollama.scriptChat({ tokens: tokensOf(ANSWER), tokenDelayMs: 50 });
-    await send('How do I print my open todos from todo.txt?');
+    await sendMessage(page, chat, 'How do I print my open todos from todo.txt?');
     await chat.locator('.msg[data-role="assistant"][data-status="streaming"]').waitFor({ timeout: 15_000 });
     await stopButton().waitFor();
     assert.equal(await sendButton().isHidden(), true, 'Send is replaced by Stop while the reply streams');
@@ -225,7 +217,7 @@ describe('Chat in the VS Code UI, against the fake Ollama server', { timeout: 10
 
   test('a long reply is stopped with Escape in the message box; the server sees the connection closed', step('stop-escape', async () => {
     ollama.scriptChat({ tokens: LONG, tokenDelayMs: 50 });
-    await send('Write a long summary of my week');
+    await sendMessage(page, chat, 'Write a long summary of my week');
     const exchange = await within(ollama.chatAt(1), 15_000, 'the fake server got the chat request');
     await partialReply(30);
     await page.keyboard.press('Escape'); // the focus is still in the message box
@@ -240,7 +232,7 @@ describe('Chat in the VS Code UI, against the fake Ollama server', { timeout: 10
 
   test('another is stopped with the Stop button', step('stop-button', async () => {
     ollama.scriptChat({ tokens: LONG, tokenDelayMs: 50 });
-    await send('And of next week?');
+    await sendMessage(page, chat, 'And of next week?');
     const exchange = await within(ollama.chatAt(2), 15_000, 'the fake server got the chat request');
     await partialReply(30);
     await stopButton().click();
@@ -270,7 +262,7 @@ describe('Chat in the VS Code UI, against the fake Ollama server', { timeout: 10
 
   test('Pipulate: Stop Generating from the command palette stops a reply', step('stop-command', async () => {
     ollama.scriptChat({ tokens: LONG, tokenDelayMs: 50 });
-    await send('Once more, at length');
+    await sendMessage(page, chat, 'Once more, at length');
     const exchange = await within(ollama.chatAt(3), 15_000, 'the fake server got the chat request');
     await partialReply(30);
     await runCommand(page, 'Pipulate: Stop Generating');
@@ -298,7 +290,7 @@ describe('Chat in the VS Code UI, against the fake Ollama server', { timeout: 10
     await chat.locator('.conn-text', { hasText: 'mistral:latest · connected' }).waitFor({ timeout: 15_000 });
     await waitUntil('the status bar to show the model', () => statusBarItem(page, 'pipulate.model').innerText(), (t) => t.includes('mistral:latest'));
     ollama.scriptChat({ tokens: ['Hi', ' there'] });
-    await send('Hello, mistral');
+    await sendMessage(page, chat, 'Hello, mistral');
     await chat.locator('.msg[data-role="assistant"][data-status="done"] .msg-who', { hasText: 'mistral:latest' }).last().waitFor({ timeout: 15_000 });
     assert.equal((await ollama.chatAt(4)).body.model, 'mistral:latest');
   }));

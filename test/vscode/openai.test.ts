@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { startFakeOpenAI, type FakeOpenAI } from '../fakes/openaiServer';
-import { DARK_THEME, answerInputBox, journey, modelServerSettings, openPipulateContainer, reloadWindow, runCommand, startUi, waitUntil, webviewFrame, type UiSession } from './ui';
+import { DARK_THEME, answerInputBox, journey, modelServerSettings, openPipulateContainer, reloadWindow, runCommand, sendMessage, startUi, waitUntil, webviewFrame, type UiSession } from './ui';
 
 const KEY = 'sk-ui-test-4b1d9c2e7f';
 let server: FakeOpenAI;
@@ -26,13 +26,6 @@ let chat: FrameLocator;
 const step = journey(() => ui);
 
 const lastAssistant = () => chat.locator('.msg[data-role="assistant"]').last();
-
-async function send(text: string): Promise<void> {
-  await chat.locator('vscode-textarea.composer-input').click();
-  await page.keyboard.type(text);
-  await page.keyboard.press('Enter');
-  await chat.locator('.msg[data-role="user"]', { hasText: text }).waitFor();
-}
 
 /** Every file under `dir` that holds `text`. */
 function filesHolding(dir: string, text: string): string[] {
@@ -80,13 +73,13 @@ describe('Chat against an OpenAI-compatible server that wants an API key', { tim
 
   test('a reply streams in and is shown whole', step('reply', async () => {
     server.scriptChat({ tokens: ['Start', ' with', ' the', ' report.'], tokenDelayMs: 30 });
-    await send('What first?');
+    await sendMessage(page, chat, 'What first?');
     await chat.locator('.msg[data-role="assistant"][data-status="done"]', { hasText: 'Start with the report.' }).waitFor({ timeout: 30_000 });
   }));
 
   test('Stop ends a reply: the server sees the connection closed, what arrived is kept', step('stop', async () => {
     server.scriptChat({ tokens: Array.from({ length: 300 }, (_, i) => ` word${i}`), tokenDelayMs: 50 });
-    await send('Talk at length');
+    await sendMessage(page, chat, 'Talk at length');
     const exchange = await server.chatAt(1);
     await waitUntil('part of the reply', () => lastAssistant().innerText(), (t) => t.includes('word3'), { timeout: 20_000 });
     await chat.locator('vscode-button', { hasText: 'Stop' }).click();

@@ -11,7 +11,7 @@ import * as assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { startFakeOllama, type FakeOllama } from '../fakes/ollamaServer';
-import { DARK_THEME, journey, layoutSidebar, modelServerSettings, openPipulateContainer, reloadWindow, runCommand, screenshot, startUi, waitUntil, webviewFrame, type UiSession } from './ui';
+import { DARK_THEME, journey, layoutSidebar, modelServerSettings, openPipulateContainer, reloadWindow, runCommand, screenshot, sendMessage, startUi, waitUntil, webviewFrame, type UiSession } from './ui';
 
 let ollama: FakeOllama;
 let ui: UiSession;
@@ -22,13 +22,6 @@ const step = journey(() => ui);
 
 const cards = () => chat.locator('.tool-card');
 const todoTitles = () => tasks.locator('li.todo .title').allInnerTexts();
-
-async function send(text: string): Promise<void> {
-  await chat.locator('vscode-textarea.composer-input').click();
-  await page.keyboard.type(text);
-  await page.keyboard.press('Enter');
-  await chat.locator('.msg[data-role="user"]', { hasText: text }).waitFor();
-}
 
 /** Each card's items as `state: text`. */
 async function cardItems(): Promise<string[][]> {
@@ -62,7 +55,7 @@ describe('The model’s tools in the VS Code UI, against the fake Ollama server'
     tasks = await webviewFrame(page, 'Tasks');
     await chat.locator('.conn-text', { hasText: 'llama3.2 · connected' }).waitFor({ timeout: 30_000 });
     ollama.scriptChat({ tokens: [''], toolCalls: [{ name: 'add_todo', arguments: { title: 'Call the bank' } }] }, { tokens: ['Added', ' it.'] });
-    await send('Add a todo to call the bank');
+    await sendMessage(page, chat, 'Add a todo to call the bank');
     const card = chat.locator('.tool-card[data-state="waiting"]');
     await card.waitFor({ timeout: 15_000 });
     assert.equal(await card.locator('.card-item').innerText(), 'Add todo “Call the bank”');
@@ -76,7 +69,7 @@ describe('The model’s tools in the VS Code UI, against the fake Ollama server'
 
   test('another card is rejected: nothing changes', step('reject', async () => {
     ollama.scriptChat({ tokens: [''], toolCalls: [{ name: 'add_todo', arguments: { title: 'Sell the car' } }] }, { tokens: ['Not added.'] });
-    await send('And one to sell the car');
+    await sendMessage(page, chat, 'And one to sell the car');
     const card = chat.locator('.tool-card[data-state="waiting"]');
     await card.waitFor({ timeout: 15_000 });
     await card.locator('vscode-button', { hasText: 'Reject' }).click();

@@ -320,6 +320,14 @@ export async function answerSaveDialog(page: Page, path: string, title: RegExp, 
   await answerInputBox(page, path, title);
 }
 
+/** Types a message into the Chat view's composer, presses Enter, and waits until the message shows. */
+export async function sendMessage(page: Page, chat: FrameLocator, text: string): Promise<void> {
+  await chat.locator('vscode-textarea.composer-input').click();
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+  await chat.locator('.msg[data-role="user"]', { hasText: text }).waitFor();
+}
+
 /**
  * Picks an item by its label in a quick pick a command opened (showQuickPick): waits
  * for the row, clicks it, and waits until the pick is gone.
