@@ -320,6 +320,7 @@ export class WorkflowService {
       if (status === 'error' && fromModel) problem = await this.deps.explain?.(err).catch(() => undefined);
     }
     this.generating.delete(runId(profileId, workflow, key));
+    let run: WorkflowRunDto | undefined;
     try {
       // The draft is kept unless the run moved on meanwhile (reverted, deleted).
       if (this.table.has([profileId, workflow, key])) {
@@ -328,12 +329,14 @@ export class WorkflowService {
         const def = this.deps.definition(workflow);
         if (def && currentOf(def, state)?.id === step && !row.finalized) this.write(row, { ...state, drafts: { ...state.drafts, [step]: text } });
         await this.deps.db.sync();
+        run = this.open(profileId, workflow, key);
       }
     } catch (err) {
+      // The store may also have closed meanwhile (the window closing): nothing is left to tell.
       this.deps.log?.(`workflow: a draft was not saved: ${messageOf(err)}`);
     }
     this.emit({ kind: 'workflow/generated', profileId, workflow, key, step, text, status, ...(error ? { error } : {}), ...(problem ? { problem } : {}) });
-    if (this.table.has([profileId, workflow, key])) this.emit({ kind: 'workflow/changed', run: this.open(profileId, workflow, key) });
+    if (run) this.emit({ kind: 'workflow/changed', run });
   }
 
   // ---- the record -------------------------------------------------------------------------
