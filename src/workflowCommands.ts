@@ -81,10 +81,10 @@ export function registerWorkflowCommands(context: vscode.ExtensionContext, deps:
     getTreeItem(node) {
       if (node.kind === 'workflow') {
         const { entry } = node;
-        const hasRuns = entry.errors.length > 0 || workflows.runs(tasks.activeProfileId, entry.name).length > 0;
-        const item = new vscode.TreeItem(entry.workflow?.title ?? entry.name, hasRuns ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+        const hasChildren = entry.errors.length > 0 || workflows.runs(tasks.activeProfileId, entry.name).length > 0;
+        const item = new vscode.TreeItem(entry.workflow?.title ?? entry.name, hasChildren ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
         // A workflow that gets its first run shows it: as a new item (a new id), it takes the Expanded state given here.
-        item.id = `workflow:${entry.name}${hasRuns ? '' : ':empty'}`;
+        item.id = `workflow:${entry.name}${hasChildren ? '' : ':empty'}`;
         item.description = entry.errors.length === 1 ? l10n.t('1 problem') : entry.errors.length ? l10n.t('{0} problems', entry.errors.length) : entry.source === 'builtin' ? l10n.t('built-in') : entry.name;
         item.tooltip = entry.workflow?.description ?? (entry.errors.length ? l10n.t('This file has errors: see the Problems panel.') : undefined);
         item.iconPath = new vscode.ThemeIcon(entry.errors.length ? 'warning' : 'list-ordered');

@@ -76,12 +76,11 @@ import { ChatQueue } from './chatQueue';
 import { contextFullProblem, contextWasFull, promptTokens, tooLongProblem, trimmedProblem, type ContextLength } from './context';
 import { Conversation, toDto, type Note } from './conversation';
 import { diagnose, noModel, type Diagnosis, type HostEnvironment } from './diagnose';
-import { OllamaServer, type ModelServer, type ServerDeps } from './modelServer';
+import { OllamaServer, type ChatChunk, type ModelServer, type ServerDeps } from './modelServer';
 import { OpenAIServer } from './openaiServer';
 import { Problems } from './problems';
 import { PromptWindow } from './prompt';
 import { heldUntil, Reply, type ReplyStatus } from './reply';
-import type { ChatChunk } from './modelServer';
 import { attachmentsOf, PendingAttachments, type Attachment } from './attachments';
 import { contextLength, firstTokenTimeout, toolSettings, type ChatSettings, type ServerKind } from './settings';
 import { Cards, callsData, cardOf, type ToolMode } from './cards';
@@ -532,7 +531,6 @@ export class ChatService {
     return reply;
   }
 
-  /** Runs the reply in the background; whatever happens, it ends. */
   /**
    * Starts the reply while what was just written (`what`, for the log) goes to disk: the
    * request need not wait for the disk, its reply is taken once it is there. Resolves once
@@ -550,7 +548,10 @@ export class ChatService {
     }
   }
 
-  /** `saved`: the user message being written; the first round's reply is taken once it is on disk. */
+  /**
+   * Runs the reply in the background; whatever happens, it ends. `saved`: the user
+   * message being written; the first round's reply is taken once it is on disk.
+   */
   private launch(reply: Reply, retry: boolean, saved?: Promise<void>): void {
     if (reply.finished) return;
     this.run(reply, retry, saved).catch((err) => {
