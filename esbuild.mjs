@@ -29,13 +29,15 @@ function copyAssets() {
 
 const host = {
   ...common,
-  // The backup worker is a file of its own: a worker thread loads it by path (src/backup/backups.ts).
-  entryPoints: { extension: 'src/extension.ts', backupWorker: 'src/backup/foldWorker.ts' },
+  // Activation loads only extension.js; extension.js loads startup.js (the store, the services, their
+  // commands) when the store is to open (src/extension.ts). The backup worker is a file of its own: a
+  // worker thread loads it by path (src/backup/backups.ts).
+  entryPoints: { extension: 'src/extension.ts', startup: 'src/startup.ts', backupWorker: 'src/backup/foldWorker.ts' },
   outdir: 'dist',
   platform: 'node',
   format: 'cjs',
   target: 'node18',
-  external: ['vscode'],
+  external: ['vscode', './startup.js'],
   // ES modules first: some packages' CommonJS builds (jsonc-parser's UMD) require files by computed paths esbuild cannot follow.
   mainFields: ['module', 'main'],
 };

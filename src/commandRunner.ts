@@ -9,20 +9,16 @@ import { UserError } from './errors';
  */
 export type Register = (id: string, failure: (reason: string) => string, fn: (...args: never[]) => unknown) => void;
 
+/** Gives a contributed command the handler it runs; false for a command the manifest does not contribute. */
+export type SetHandler = (id: string, handler: (...args: never[]) => Promise<unknown>) => boolean;
+
 /**
- * activate() returns before the store is open (VS Code resolves the views only once it
- * has), so the commands the manifest contributes are registered at once: each runs its
- * handler once the Register this returns was given one (the wiring gives them as what
- * they need exists), waiting for `ready` until then; if the store could not open, a
+ * activate() returns before the store is open (src/extension.ts), so the commands the
+ * manifest contributes are registered at once: each runs its handler once one was set,
+ * waiting for `ready` until then (which opens the store); if the store could not open, a
  * command without a handler says why.
- *
- * A UserError is shown as it is; anything else is also logged with its stack, and the message offers the log.
  */
-export function commandRegistrar(
-  context: vscode.ExtensionContext,
-  log: vscode.LogOutputChannel,
-  ready: () => Promise<unknown>,
-): Register {
+export function registerContributedCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, ready: () => Promise<unknown>): SetHandler {
   const contributed: { command: string }[] = context.extension.packageJSON?.contributes?.commands ?? [];
   const handlers = new Map<string, (...args: never[]) => Promise<unknown>>();
   for (const { command: id } of contributed) {
@@ -43,7 +39,16 @@ export function commandRegistrar(
       }),
     );
   }
-  const early = new Set(contributed.map((c) => c.command));
+  const ids = new Set(contributed.map((c) => c.command));
+  return (id, handler) => ids.has(id) && !!handlers.set(id, handler);
+}
+
+/**
+ * The Register the wiring gives its commands (src/startup.ts): a contributed command gets
+ * its handler through `setHandler`, any other is registered here. A UserError is shown as
+ * it is; anything else is also logged with its stack, and the message offers the log.
+ */
+export function commandRegistrar(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, setHandler: SetHandler): Register {
   return (id, failure, fn) => {
     const run = async (...args: never[]) => {
       try {
@@ -62,7 +67,6 @@ export function commandRegistrar(
         return undefined;
       }
     };
-    if (early.has(id)) handlers.set(id, run);
-    else context.subscriptions.push(vscode.commands.registerCommand(id, run));
+    if (!setHandler(id, run)) context.subscriptions.push(vscode.commands.registerCommand(id, run));
   };
 }

@@ -1,29 +1,17 @@
-/** Composition root: opens the store, wires the services, registers views and commands. */
+/**
+ * Activation: the views and every contributed command at once, the rest (src/startup.ts:
+ * the store, the services, their commands) once a view asks for something or a command runs.
+ */
 import * as path from 'node:path';
 import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
-import { Database, type StoreProblem } from './store/database';
 import type { AppStore } from './store/appSchema';
 import type { TasksService } from './tasks/tasksService';
 import type { ChatService } from './chat/chatService';
-import { createCore, Events, noticeOf, type Core } from './core';
 import { PipulateViewProvider } from './panel/viewProvider';
-import { vscodeUi } from './panel/vscodeUi';
 import { watchBundle } from './panel/bundleWatcher';
-import { registerTasksCommands } from './tasksCommands';
-import { detectEnvironment } from './chat/diagnose';
-import { apiKeys, readChatSettings, registerChatCommands, type ChatControls } from './chatCommands';
-import { commandRegistrar, type Register } from './commandRunner';
-import { registerLinkCommands, vscodeEditor } from './linkCommands';
-import { registerImportCommands } from './importCommands';
-import { registerWalkthrough } from './walkthrough';
-import { Proposals, registerAttachCommands } from './attachCommands';
-import { Backups, summaryOf } from './backup/backups';
-import { adoptStore, storeFolder } from './store/location';
-import { mergeForks } from './store/forks';
-import { backupFolder, backupKeep, registerDataCommands } from './dataCommands';
-import { registerWorkflowCommands } from './workflowCommands';
-import { RUN_PANEL, WorkflowPanels } from './panel/workflowPanel';
+import { Bundles } from './panel/bundles';
+import { registerContributedCommands } from './commandRunner';
 
 /** Pipulate once its store is open: used by the integration tests, and by anyone scripting Pipulate. */
 export interface PipulateApi {
@@ -38,15 +26,23 @@ export interface PipulateExports {
   ready: Promise<PipulateApi | undefined>;
 }
 
-let db: Database | undefined;
-let core: Core | undefined;
-let backups: Backups | undefined;
+/** src/startup.ts, a bundle of its own (esbuild.mjs), loaded only when the store is to open. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const startup = (): typeof import('./startup') => require('./startup.js');
+
 let starting: Promise<unknown> | undefined;
+let startTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** With no view asking and no command run (activated by the walkthrough, say), the store opens this long after activation. */
+const START_AFTER_MS = 500;
 
 /**
  * Returns before the store is open: VS Code resolves the views only once activate() has
- * returned, so the views' shells load while the store opens (src/panel/viewProvider.ts),
- * and the commands wait for it (src/commandRunner.ts).
+ * returned, and the store opens only once a view asks for something (its page has loaded,
+ * the todos it showed last shown) or a command runs, or after START_AFTER_MS. Begun at
+ * once, its work held back VS Code's resolving of the views (the extension host answers
+ * between its tasks) and slowed their pages (`npm run bench -- vscode`). The views'
+ * requests and the commands wait for it (src/panel/viewProvider.ts, src/commandRunner.ts).
  */
 export function activate(context: vscode.ExtensionContext): PipulateExports {
   // Every text of the host goes through @vscode/l10n's t() (the core cannot import `vscode`);
@@ -54,181 +50,43 @@ export function activate(context: vscode.ExtensionContext): PipulateExports {
   if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   const log = vscode.window.createOutputChannel('Pipulate', { log: true });
   context.subscriptions.push(log);
-  // The commands wait for the store (started below: it registers their handlers).
-  const register = commandRegistrar(context, log, () => started);
-  register('pipulate.showLog', (why) => l10n.t('Pipulate could not show the log: {0}', why), () => log.show());
-  const started = start(context, log, register);
-  starting = started.catch(() => undefined); // the views and the commands say why
+  const bundles = new Bundles(path.join(context.extensionPath, 'dist'));
+  let begin!: () => void;
+  const asked = new Promise<void>((resolve) => (begin = resolve));
+  startTimer = setTimeout(begin, START_AFTER_MS);
+  const started = asked.then(() => {
+    clearTimeout(startTimer);
+    const opening = startup().start(context, log, setHandler, bundles);
+    starting = opening.catch(() => undefined); // the views and the commands say why
+    return opening;
+  });
+  const whenStarted = () => {
+    begin();
+    return started;
+  };
+  // The commands wait for the store (start() gives them their handlers).
+  const setHandler = registerContributedCommands(context, log, whenStarted);
+  setHandler('pipulate.showLog', async () => log.show());
   const views = (['tasks', 'chat'] as const).map((kind) => {
-    const view = new PipulateViewProvider(kind, context.extensionUri, started.then((s) => s.core.router));
+    const view = new PipulateViewProvider(kind, context.extensionUri, bundles, () => whenStarted().then((s) => s.core.router));
     context.subscriptions.push(vscode.window.registerWebviewViewProvider(`pipulate.${kind}`, view));
     return view;
   });
   // `npm run watch` rebuilds the bundle; open views then reload themselves.
   if (context.extensionMode === vscode.ExtensionMode.Development) {
-    context.subscriptions.push(watchBundle(path.join(context.extensionPath, 'dist'), () => views.forEach((v) => v.reload())));
+    const reload = () => {
+      bundles.forget();
+      views.forEach((v) => v.reload());
+    };
+    context.subscriptions.push(watchBundle(path.join(context.extensionPath, 'dist'), reload));
   }
   return { ready: started.then(({ core, dataDir }) => ({ store: core.store, dataDir, tasks: core.tasks, chat: core.chat }), () => undefined) };
 }
 
-/** Opens the store and wires the core, its commands and the rest of the UI to it. */
-async function start(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, register: Register): Promise<{ core: Core; dataDir: string }> {
-  const scope = context.storageUri ? 'workspace' : 'global';
-  const dataDir = await storeDir(context, log);
-
-  // Store problems can come while the store opens, before the core exists: they reach the views through the same bus.
-  const events = new Events();
-  const onProblem = (problem: StoreProblem) => {
-    const notice = noticeOf(problem);
-    if (notice) events.emit(notice);
-    if (problem.kind === 'write-failing') {
-      const showLog = l10n.t('Show Log');
-      void vscode.window.showErrorMessage(problem.message, showLog).then((c) => c === showLog && log.show());
-    } else if (problem.kind === 'write-recovered') {
-      void vscode.window.showInformationMessage(problem.message);
-    } else if (problem.kind === 'moved-aside' || problem.kind === 'journal-damaged') {
-      const reveal = l10n.t('Reveal the Copy');
-      void vscode.window.showWarningMessage(problem.message, reveal).then((c) => {
-        if (c === reveal) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(problem.movedTo));
-      });
-    }
-  };
-  try {
-    db = await Database.open({
-      dir: dataDir,
-      wasmPath: path.join(context.extensionPath, 'dist', 'sql-wasm.wasm'),
-      log: (line) => log.info(line),
-      onProblem,
-    });
-  } catch (err) {
-    showUnavailable(log, dataDir, err as Error);
-    throw err;
-  }
-  log.info(`Database open in ${dataDir} (${scope} storage)`);
-
-  // The model picker and pulls live with the chat commands, which need the core: the UI asks them late.
-  let controls: ChatControls | undefined;
-  const keys = apiKeys(context.secrets);
-  context.subscriptions.push(keys);
-  const proposals = new Proposals(context);
-  const ui = vscodeUi({
-    pickModel: () => controls!.pickModel(),
-    setModel: (model) => controls!.setModel(model),
-    pullModel: (model) => controls!.pullModel(model),
-    propose: (file, base, text) => proposals.show(file, base, text),
-  });
-  core = createCore({
-    db,
-    events,
-    storage: { dir: dataDir, scope },
-    chat: {
-      settings: readChatSettings,
-      log: (line) => log.info(line),
-      environment: detectEnvironment(process.env, vscode.env.remoteName),
-      // The key stays in SecretStorage; the core asks for it at each request and never keeps, logs or shows it.
-      getKey: (serverUrl) => keys.get(serverUrl),
-    },
-    ui,
-    editor: vscodeEditor,
-    workspace: { trusted: () => vscode.workspace.isTrusted, folder: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath },
-    log: (level, line) => log[level](line),
-  });
-  const { tasks, chat, router, approvals, userUndo } = core;
-  // Before the chat's first connection check: the walkthrough's steps follow the events from the start.
-  registerWalkthrough(context, { events, store: core.store, register });
-  controls = registerChatCommands(context, { chat, tasks, approvals, log, events, register });
-  registerTasksCommands(context, { tasks, undo: userUndo, db, dataDir, events, register });
-  const wasmPath = path.join(context.extensionPath, 'dist', 'sql-wasm.wasm');
-  backups = new Backups({
-    db,
-    folder: backupFolder,
-    keep: backupKeep,
-    workerPath: path.join(context.extensionPath, 'dist', 'backupWorker.js'),
-    wasmPath,
-    onFailing: (message) => void vscode.window.showWarningMessage(message),
-    onRecovered: () => log.info('Backups work again.'),
-    log: (line) => log.info(line),
-  });
-  backups.start();
-  registerDataCommands({ core, backups, register, log });
-  if (context.storageUri && dataDir !== context.storageUri.fsPath) void mergeOtherWindows(core, context.storageUri.fsPath, dataDir, wasmPath, log);
-  registerLinkCommands(context, { tasks, links: core.links, events, register, log });
-  registerImportCommands({ tasks, links: core.links, register });
-  registerAttachCommands({ chat, tasks, register, proposals });
-
-  const panels = new WorkflowPanels(context.extensionUri, router);
-  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(RUN_PANEL, panels));
-  registerWorkflowCommands(context, { catalog: core.catalog, workflows: core.workflows, tasks, events, panels, register });
-  return { core, dataDir };
-}
-
-/**
- * One store per workspace folder (or workspace file), whatever the window: under the
- * global storage, named for the workspace (src/store/location.ts). A store this window
- * kept in its own workspace storage is moved there on first open. Without a workspace,
- * the global storage itself, as before.
- */
-async function storeDir(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<string> {
-  const file = vscode.workspace.workspaceFile;
-  const identity = file && file.scheme !== 'untitled' ? file : vscode.workspace.workspaceFolders?.[0]?.uri;
-  if (!identity || !context.storageUri) return (context.storageUri ?? context.globalStorageUri).fsPath;
-  const dir = storeFolder(context.globalStorageUri.fsPath, identity.toString());
-  try {
-    if ((await adoptStore(context.storageUri.fsPath, dir)) === 'moved') log.info(`Moved this workspace's store from ${context.storageUri.fsPath} to ${dir}`);
-    return dir;
-  } catch (err) {
-    // A window of an older version has it open, or the copy failed: this time, open it where it is.
-    log.warn(`The store stays in ${context.storageUri.fsPath} for now: ${(err as Error).message}`);
-    return context.storageUri.fsPath;
-  }
-}
-
-/**
- * Stores an earlier version let other windows on this workspace keep apart (src/store/forks.ts)
- * are added to this one, each profile that held anything as a profile of its own; the user is told.
- */
-async function mergeOtherWindows(core: Core, storageDir: string, dataDir: string, wasmPath: string, log: vscode.LogOutputChannel): Promise<void> {
-  try {
-    const merged = await mergeForks(core.store, storageDir, { wasmPath, into: dataDir, log: (line) => log.info(line) });
-    if (merged.length === 0) return;
-    await core.tasks.reload();
-    const total = (k: 'todos' | 'messages' | 'runs') => merged.reduce((n, m) => n + m[k], 0);
-    void vscode.window.showInformationMessage(
-      l10n.t(
-        'Pipulate found data another window had kept apart (an earlier version gave each window its own) and added it here: {0} ({1} todos, {2} messages, {3} workflow runs).',
-        merged.flatMap((m) => m.profiles).join(', '),
-        total('todos'),
-        total('messages'),
-        total('runs'),
-      ),
-    );
-  } catch (err) {
-    log.error(`Could not merge the stores other windows kept: ${(err as Error).stack ?? String(err)}`);
-  }
-}
-
-/** The store could not be opened (another window has it, say): a message says why (and the views, src/panel/viewProvider.ts). */
-function showUnavailable(log: vscode.LogOutputChannel, dataDir: string, err: Error): void {
-  log.error(`Cannot open the database in ${dataDir}: ${err.stack ?? err.message}`);
-  const reload = l10n.t('Reload Window');
-  const showLog = l10n.t('Show Log');
-  void vscode.window.showErrorMessage(l10n.t('Pipulate cannot open its data: {0}', err.message), reload, showLog).then((choice) => {
-    if (choice === reload) void vscode.commands.executeCommand('workbench.action.reloadWindow');
-    else if (choice === showLog) log.show();
-  });
-}
-
 export async function deactivate(): Promise<void> {
-  // A store still opening is closed once open.
+  // A store never opened stays closed; one still opening is closed once open.
+  clearTimeout(startTimer);
+  if (!starting) return;
   await starting;
-  // Stopping a reply saves what arrived; then the store folds everything into its snapshot,
-  // which is copied as today's backup (what it holds counted before it closes).
-  core?.dispose();
-  core = undefined;
-  backups?.stop();
-  const summary = backups && db ? summaryOf(db) : undefined;
-  db?.closeSync();
-  if (backups && db && summary) backups.copyOnClose(db.snapshotPath, summary);
-  backups = undefined;
-  db = undefined;
+  startup().stop();
 }

@@ -18,6 +18,24 @@ export function bundleFile(view: ViewKind): string {
   return `webview-${view}.js`;
 }
 
+/**
+ * A view's bundle and stylesheet are written into its page rather than fetched: in a
+ * remote or web VS Code each fetch from a webview goes to the extension's machine and
+ * back, and the page's script waits for its stylesheets (`npm run bench -- vscode`: the
+ * Tasks view's script began some 80 ms after its document). The page's tokenizer ends a
+ * `<script>` at the first `</script` (and after `<!--`, a `<script` hides even that), a
+ * `<style>` at the first `</style`; esbuild writes none of them outside comments, and a
+ * bundle that has one is refused.
+ */
+function inline(code: string, hazards: RegExp): string {
+  const hazard = hazards.exec(code);
+  // not-ui: a broken build, for the log
+  if (hazard) throw new Error(`a bundle cannot be written into its page: it contains "${hazard[0]}" at ${hazard.index}`);
+  return code;
+}
+export const inlineScript = (code: string) => inline(code, /<\/script|<script[\s/>]/i);
+export const inlineStyle = (css: string) => inline(css, /<\/style/i);
+
 /** The stylesheet both views share, in dist/. */
 export const STYLE_FILE = 'webview.css';
 
@@ -26,9 +44,11 @@ export interface ShellOptions {
   /** The webview's `cspSource`: where our resources are served from. */
   cspSource: string;
   nonce: string;
-  /** Where dist/{@link bundleFile}(view) is served. */
-  scriptUri: string;
-  styleUri: string;
+  /** The text of dist/{@link bundleFile}(view) (see {@link inlineScript}). */
+  script: string;
+  /** The text of dist/{@link STYLE_FILE}. */
+  style: string;
+  /** Where codicon.css is served: vscode-elements link it into their shadow roots from there. */
   codiconUri: string;
   /** What the page needs before it asks anything (the run panel: its run and texts), as JSON it reads, never runs. */
   data?: unknown;
@@ -40,13 +60,13 @@ export function pageData(data: unknown): string {
   return `<script type="application/json" id="page-data">${JSON.stringify(data).replace(/</g, '\\u003c')}</script>`;
 }
 
-/** Only our own files: no inline code or style, no network (no connect-src: default-src 'none'). */
+/** Only our own files and what the host wrote in with the page's nonce: no inline handlers or styles, no network (no connect-src: default-src 'none'). */
 function contentSecurityPolicy(cspSource: string, nonce?: string): string {
   // not-ui: the policy
   return [
     "default-src 'none'",
     ...(nonce ? [`script-src 'nonce-${nonce}'`] : []),
-    `style-src ${cspSource}`,
+    `style-src ${cspSource}${nonce ? ` 'nonce-${nonce}'` : ''}`,
     `font-src ${cspSource}`,
     `img-src ${cspSource} data:`,
   ].join('; ');
@@ -72,13 +92,14 @@ export function webviewHtml(o: ShellOptions): string {
   // not-ui: markup; the view's texts are in stringsScript(), worded by the host (webviewStrings.ts)
   return page(
     contentSecurityPolicy(o.cspSource, o.nonce),
-    `<link rel="stylesheet" href="${o.codiconUri}" id="vscode-codicon-stylesheet">
-<link rel="stylesheet" href="${o.styleUri}">`,
+    // The codicons apply once the view's script has started (src/webview/dom.ts's useCodicons): a stylesheet that applies at once holds the script back until it has come.
+    `<link rel="stylesheet" href="${o.codiconUri}" id="vscode-codicon-stylesheet" media="not all">
+<style nonce="${o.nonce}">${inlineStyle(o.style)}</style>`,
     `<body data-view="${o.view}">
 <div id="app" class="app"></div>
 ${stringsScript()}
 ${o.data === undefined ? '' : pageData(o.data)}
-<script nonce="${o.nonce}" src="${o.scriptUri}"></script>
+<script nonce="${o.nonce}">${inlineScript(o.script)}</script>
 </body>`,
   );
 }

@@ -1,7 +1,8 @@
 /** The VS Code side of a webview view: serves the shell and connects it to the router. */
 import * as vscode from 'vscode';
-import { bundleFile, makeNonce, STYLE_FILE, unavailableHtml, webviewHtml, type ViewKind } from './html';
-import type { Router } from './router';
+import type { Bundles } from './bundles';
+import { makeNonce, STYLE_FILE, unavailableHtml, webviewHtml, type ViewKind } from './html';
+import type { Connection, Router } from './router';
 
 /** The longest the Chat view waits for the Tasks view's first render (a stuck Tasks view must not hide the Chat). */
 const CHAT_WAITS_AT_MOST_MS = 1500;
@@ -48,9 +49,9 @@ const tasksFirst = new TasksFirst();
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, TASKS_RENDER_MS));
 
 /**
- * The router comes once the store is open: the shell is served at once (its bundle loads
- * while the store opens), and what the view asks meanwhile is answered then, in order.
- * If the store cannot be opened, the view shows why instead.
+ * The page is served at once; the store opens when a view first asks for something
+ * (src/extension.ts), and what the view asks meanwhile is answered then, in order. If the
+ * store cannot be opened, the view shows why instead.
  */
 export class PipulateViewProvider implements vscode.WebviewViewProvider {
   private readonly views = new Set<vscode.WebviewView>();
@@ -58,7 +59,9 @@ export class PipulateViewProvider implements vscode.WebviewViewProvider {
   constructor(
     private readonly kind: ViewKind,
     private readonly extensionUri: vscode.Uri,
-    private readonly router: Promise<Router>,
+    private readonly bundles: Bundles,
+    /** Opens the store if need be: called at the view's first message. */
+    private readonly router: () => Promise<Router>,
   ) {}
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -69,23 +72,28 @@ export class PipulateViewProvider implements vscode.WebviewViewProvider {
     };
     let disposed = false;
     let unavailable = false;
-    const connection = this.router.then((router) => router.connect({ post: (message) => void view.webview.postMessage(message) }, this.kind));
-    connection.catch((err: Error) => {
-      if (disposed) return;
-      unavailable = true;
-      view.webview.options = { enableScripts: false, localResourceRoots: [dist] };
-      view.webview.html = unavailableHtml({
-        cspSource: view.webview.cspSource,
-        styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, STYLE_FILE)).toString(),
-        reason: err.message,
+    let connection: Promise<Connection> | undefined;
+    const connect = () => {
+      if (connection) return connection;
+      connection = this.router().then((router) => router.connect({ post: (message) => void view.webview.postMessage(message) }, this.kind));
+      connection.catch((err: Error) => {
+        if (disposed) return;
+        unavailable = true;
+        view.webview.options = { enableScripts: false, localResourceRoots: [dist] };
+        view.webview.html = unavailableHtml({
+          cspSource: view.webview.cspSource,
+          styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, STYLE_FILE)).toString(),
+          reason: err.message,
+        });
       });
-    });
+      return connection;
+    };
     let firstSnapshot: ((answered: Promise<unknown>) => void) | undefined;
     if (this.kind === 'tasks') {
       tasksFirst.tasksLoading(new Promise<unknown>((resolve) => (firstSnapshot = (answered) => resolve(answered))));
     }
     const received = view.webview.onDidReceiveMessage((message: { type?: string; body?: { kind?: string } }) => {
-      const handled = connection.then((c) => c.handle(message), () => undefined);
+      const handled = connect().then((c) => c.handle(message), () => undefined);
       if (firstSnapshot && message?.type === 'request' && message.body?.kind === 'tasks/snapshot') {
         firstSnapshot(handled);
         firstSnapshot = undefined;
@@ -96,7 +104,7 @@ export class PipulateViewProvider implements vscode.WebviewViewProvider {
       disposed = true;
       firstSnapshot?.(Promise.resolve());
       received.dispose();
-      void connection.then((c) => c.dispose(), () => undefined);
+      void connection?.then((c) => c.dispose(), () => undefined);
       this.views.delete(view);
     });
     const serve = () => {
@@ -117,8 +125,8 @@ export class PipulateViewProvider implements vscode.WebviewViewProvider {
       view: this.kind,
       cspSource: webview.cspSource,
       nonce: makeNonce(),
-      scriptUri: asset(bundleFile(this.kind)),
-      styleUri: asset(STYLE_FILE),
+      script: this.bundles.script(this.kind),
+      style: this.bundles.style(),
       codiconUri: asset('codicon.css'),
     });
   }

@@ -5,7 +5,8 @@
  * (a serializer: the page saved which run it shows).
  */
 import * as vscode from 'vscode';
-import { bundleFile, makeNonce, STYLE_FILE, webviewHtml } from './html';
+import type { Bundles } from './bundles';
+import { makeNonce, webviewHtml } from './html';
 import type { Router } from './router';
 import { workflowStrings } from './workflowStrings';
 
@@ -24,6 +25,7 @@ export class WorkflowPanels implements vscode.WebviewPanelSerializer<{ run?: Run
 
   constructor(
     private readonly extensionUri: vscode.Uri,
+    private readonly bundles: Bundles,
     private readonly router: Router,
   ) {}
 
@@ -62,8 +64,8 @@ export class WorkflowPanels implements vscode.WebviewPanelSerializer<{ run?: Run
       view: 'workflow',
       cspSource: panel.webview.cspSource,
       nonce: makeNonce(),
-      scriptUri: asset(bundleFile('workflow')),
-      styleUri: asset(STYLE_FILE),
+      script: this.bundles.script('workflow'),
+      style: this.bundles.style(),
       codiconUri: asset('codicon.css'),
       data: { run, strings: workflowStrings() },
     });

@@ -20,6 +20,14 @@ export function landmark(root: HTMLElement, name: string): void {
   root.prepend(h('h1', { className: 'sr-only' }, name));
 }
 
+/**
+ * The page links codicon.css so that it applies only from here on (src/panel/html.ts):
+ * called once the view has rendered, the icons come with the stylesheet, the view does not wait for it.
+ */
+export function useCodicons(): void {
+  document.getElementById('vscode-codicon-stylesheet')?.setAttribute('media', 'all');
+}
+
 /** A codicon, hidden from screen readers (the control around it carries the label). */
 export function icon(name: string): HTMLElement {
   return h('span', { className: `codicon codicon-${name}`, 'aria-hidden': 'true' });

@@ -10,7 +10,8 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { after, afterEach, before, beforeEach } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { bundleFile, unavailableHtml, webviewHtml, type ViewKind } from '../../src/panel/html';
+import { unavailableHtml, webviewHtml, type ViewKind } from '../../src/panel/html';
+import { Bundles } from '../../src/panel/bundles';
 import type { HostUi, Router } from '../../src/panel/router';
 import type { HostMessage, RequestBody } from '../../src/protocol';
 import type { AppStore } from '../../src/store/appSchema';
@@ -143,6 +144,7 @@ export class Harness {
   private base = '';
   private pages: Page[] = [];
   private ownsDir = false;
+  private readonly bundles = new Bundles(dist);
   /** The whole core (the workflow tests start runs through it). */
   core!: Core;
   /** Todos that point at code (the core's). */
@@ -201,8 +203,8 @@ export class Harness {
             view,
             cspSource: this.base,
             nonce: 'test-nonce-' + Math.random().toString(36).slice(2),
-            scriptUri: `${this.base}/dist/${bundleFile(view)}`,
-            styleUri: `${this.base}/dist/webview.css`,
+            script: this.bundles.script(view),
+            style: this.bundles.style(),
             codiconUri: `${this.base}/dist/codicon.css`,
             data,
           }),

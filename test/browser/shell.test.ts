@@ -27,11 +27,27 @@ describe('Webview shell', () => {
         return (window as unknown as { __inlineRan?: boolean }).__inlineRan ?? false;
       });
       assert.equal(inline, false, 'an inline script without the nonce does not run');
+      // The view's bundle and stylesheet came in the page (src/panel/html.ts), and codicon.css applies once the view runs.
+      const page = await view.page.evaluate(() => ({
+        fetched: performance.getEntriesByType('resource').map((e) => e.name.replace(/^.*\//, '')),
+        styled: getComputedStyle(document.querySelector('.app')!).display,
+        codicons: (document.getElementById('vscode-codicon-stylesheet') as HTMLLinkElement | null)?.media,
+        unstyled: (() => {
+          const s = document.createElement('style');
+          s.textContent = '.app { display: none !important }';
+          document.head.append(s);
+          return getComputedStyle(document.querySelector('.app')!).display;
+        })(),
+      }));
+      assert.deepEqual(page.fetched.filter((f) => /^webview/.test(f)), [], 'no request for the bundle or webview.css');
+      assert.equal(page.codicons, 'all');
+      assert.equal(page.unstyled, page.styled, 'a <style> without the nonce does not apply');
       // Chromium reports each refusal as a securitypolicyviolation event, a moment later.
       const reported = (directive: RegExp) => view.problems.some((p) => directive.test(p));
-      for (let i = 0; i < 100 && !(reported(/CSP violation: connect-src/) && reported(/CSP violation: script-src/)); i++) await view.page.waitForTimeout(20);
+      for (let i = 0; i < 100 && !(reported(/CSP violation: connect-src/) && reported(/CSP violation: script-src/) && reported(/CSP violation: style-src/)); i++) await view.page.waitForTimeout(20);
       assert.ok(reported(/CSP violation: connect-src/), view.problems.join('\n'));
       assert.ok(reported(/CSP violation: script-src/), view.problems.join('\n'));
+      assert.ok(reported(/CSP violation: style-src/), view.problems.join('\n'));
     });
   }
 

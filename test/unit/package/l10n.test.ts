@@ -284,7 +284,7 @@ test('every text in src/panel/webviewStrings.ts is used by a webview, and the pa
   const webview = allSources('src/webview').map(readSource).join('\n');
   const unused = Object.keys(webviewStrings()).filter((key) => !new RegExp(`\\b${key}\\b`).test(webview));
   assert.deepEqual(unused, [], 'texts of src/panel/webviewStrings.ts no webview uses');
-  const html = webviewHtml({ view: 'tasks', cspSource: 'vscode-resource:', nonce: 'n0nce', scriptUri: 's.js', styleUri: 's.css', codiconUri: 'c.css' });
+  const html = webviewHtml({ view: 'tasks', cspSource: 'vscode-resource:', nonce: 'n0nce', script: 'run()', style: 'p {}', codiconUri: 'c.css' });
   assert.ok(html.includes(stringsScript()), 'webviewHtml embeds stringsScript()');
   assert.ok(html.indexOf(stringsScript()) < html.indexOf('<script nonce='), 'the table comes before the script that reads it');
 });
@@ -298,11 +298,11 @@ test('l10n/bundle.l10n.json holds exactly the messages of the sources (npm run l
   for (const [key, value] of Object.entries(bundle)) assert.equal(value, key, 'the English bundle says each message as it is');
 });
 
-test('the manifest points VS Code at l10n/, and extension.ts passes the bundle on', () => {
+test('the manifest points VS Code at l10n/, and both host bundles (extension.ts, startup.ts) pass it on', () => {
   const manifest = JSON.parse(readSource('package.json')) as { l10n?: string; dependencies?: Record<string, string> };
   assert.equal(manifest.l10n, './l10n');
   assert.ok(manifest.dependencies?.['@vscode/l10n'], '@vscode/l10n is a runtime dependency');
-  assert.match(readSource('src/extension.ts'), /l10n\.config\(\{ contents: vscode\.l10n\.bundle \}\)/);
+  for (const entry of ['src/extension.ts', 'src/startup.ts']) assert.match(readSource(entry), /l10n\.config\(\{ contents: vscode\.l10n\.bundle \}\)/, entry);
 });
 
 test('the check catches hard-coded texts and lets through what is not UI', () => {
