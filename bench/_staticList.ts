@@ -5,7 +5,12 @@
  * renders a static list: a nonce'd script and a stylesheet from the extension (as the
  * sample has), no state, no host round trip, nothing else activated.
  *
- * The same extension has a second container ("Echo Chat", in the panel, not opened by the
+ * A second container in the activity bar ("Static Pair") has the shape of Pipulate's: two
+ * webview views, the same list and a second page with a stylesheet and a script of its own,
+ * which VS Code creates at once when the container opens: the floor of a container with two
+ * webviews, which no extension of that shape can go under.
+ *
+ * The same extension has a third container ("Echo Chat", in the panel, not opened by the
  * container bench): the least a chat view can do over VS Code's transport, the floor of the time to
  * first token through a webview. Enter posts the text to the host, which streams Ollama's
  * /api/chat with Node's fetch and posts each piece back as it arrives; the view appends it.
@@ -19,6 +24,12 @@ export const STATIC_LIST = {
   title: 'Static List',
   /** What its rows are (the bench waits for `count` of them laid out). */
   rowSelector: 'li.item',
+};
+
+export const STATIC_PAIR = {
+  id: STATIC_LIST.id,
+  title: 'Static Pair',
+  rowSelector: STATIC_LIST.rowSelector,
 };
 
 export const ECHO_CHAT = {
@@ -39,22 +50,29 @@ function nonce() {
   return text;
 }
 
+/** A view whose page has a stylesheet and a script, as the sample's: the list (main.js) or the pair's second page (second.js). */
+function staticView(media, script, body) {
+  return {
+    resolveWebviewView(view) {
+      const webview = view.webview;
+      webview.options = { enableScripts: true, localResourceRoots: [media] };
+      const asset = (file) => webview.asWebviewUri(vscode.Uri.joinPath(media, file));
+      const n = nonce();
+      webview.html = '<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">'
+        + '<meta http-equiv="Content-Security-Policy" content="default-src \\'none\\'; style-src ' + webview.cspSource + "; script-src 'nonce-" + n + "';\\">"
+        + '<meta name="viewport" content="width=device-width, initial-scale=1.0">'
+        + '<link href="' + asset('main.css') + '" rel="stylesheet"><title>Static List</title></head>'
+        + '<body>' + body + '<script nonce="' + n + '" src="' + asset(script) + '"></script></body></html>';
+    },
+  };
+}
+
 exports.activate = function (context) {
   const media = vscode.Uri.joinPath(context.extensionUri, 'media');
   context.subscriptions.push(
-    vscode.window.registerWebviewViewProvider('staticList.view', {
-      resolveWebviewView(view) {
-        const webview = view.webview;
-        webview.options = { enableScripts: true, localResourceRoots: [media] };
-        const asset = (file) => webview.asWebviewUri(vscode.Uri.joinPath(media, file));
-        const n = nonce();
-        webview.html = '<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">'
-          + '<meta http-equiv="Content-Security-Policy" content="default-src \\'none\\'; style-src ' + webview.cspSource + "; script-src 'nonce-" + n + "';\\">"
-          + '<meta name="viewport" content="width=device-width, initial-scale=1.0">'
-          + '<link href="' + asset('main.css') + '" rel="stylesheet"><title>Static List</title></head>'
-          + '<body><ul class="list"></ul><script nonce="' + n + '" src="' + asset('main.js') + '"></script></body></html>';
-      },
-    }),
+    vscode.window.registerWebviewViewProvider('staticList.view', staticView(media, 'main.js', '<ul class="list"></ul>')),
+    vscode.window.registerWebviewViewProvider('staticPair.list', staticView(media, 'main.js', '<ul class="list"></ul>')),
+    vscode.window.registerWebviewViewProvider('staticPair.second', staticView(media, 'second.js', '<main class="second"></main>')),
   );
 };
 
@@ -148,6 +166,10 @@ function mainJs(count: number): string {
 `;
 }
 
+/** The pair's second page: a line of text (it has no rows, so the bench never mistakes it for the list). */
+const SECOND_JS = `document.querySelector('.second').append(Object.assign(document.createElement('p'), { textContent: 'A second view' }));
+`;
+
 const MAIN_CSS = `body { padding: 0 12px; color: var(--vscode-foreground); font-family: var(--vscode-font-family); }
 .list { list-style: none; margin: 8px 0; padding: 0; }
 .item { display: flex; align-items: center; gap: 6px; padding: 2px 0; }
@@ -173,11 +195,18 @@ export function buildStaticListVsix(dir: string, root: string, count: number): s
     contributes: {
       // The Echo Chat in the panel, so that it shows beside the side bar's Chat view.
       viewsContainers: {
-        activitybar: [{ id: 'staticList', title: STATIC_LIST.title, icon: 'media/icon.svg' }],
+        activitybar: [
+          { id: 'staticList', title: STATIC_LIST.title, icon: 'media/icon.svg' },
+          { id: 'staticPair', title: STATIC_PAIR.title, icon: 'media/icon.svg' },
+        ],
         panel: [{ id: 'echoChat', title: ECHO_CHAT.title, icon: 'media/icon.svg' }],
       },
       views: {
         staticList: [{ type: 'webview', id: 'staticList.view', name: 'List' }],
+        staticPair: [
+          { type: 'webview', id: 'staticPair.list', name: 'List' },
+          { type: 'webview', id: 'staticPair.second', name: 'Second' },
+        ],
         echoChat: [{ type: 'webview', id: 'echoChat.view', name: 'Echo' }],
       },
     },
@@ -186,6 +215,7 @@ export function buildStaticListVsix(dir: string, root: string, count: number): s
   fs.writeFileSync(path.join(ext, 'extension.js'), EXTENSION_JS);
   fs.writeFileSync(path.join(ext, 'media', 'main.js'), mainJs(count));
   fs.writeFileSync(path.join(ext, 'media', 'main.css'), MAIN_CSS);
+  fs.writeFileSync(path.join(ext, 'media', 'second.js'), SECOND_JS);
   fs.writeFileSync(path.join(ext, 'media', 'echo.js'), ECHO_JS);
   fs.writeFileSync(path.join(ext, 'media', 'icon.svg'), ICON_SVG);
   fs.writeFileSync(path.join(ext, 'README.md'), '# Static List\n\nThe baseline of Pipulate\'s container bench.\n');

@@ -8,7 +8,9 @@
  *    webview's own clock, polled every few ms), against a minimal extension of the same
  *    shape as VS Code's webview-view sample (bench/_staticList.ts: a view container with
  *    one webview view rendering a static list of as many rows), installed in the same
- *    code-server. Each round reloads the page before each of the two (a new window: a
+ *    code-server; and, for what VS Code itself spends on a container of Pipulate's shape,
+ *    against its "Static Pair" (the same list and a second static webview view in one
+ *    container). Each round reloads the page before each of the three (a new window: a
  *    new extension host, the extension activated again by the click), in turns, and
  *    then opens the container a second time in the same window (Explorer, then the icon
  *    again: the webviews load again, the host is warm). Medians of the rounds.
@@ -31,7 +33,7 @@ import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { installExtension, startCodeServer, type CodeServer } from '../scripts/vscode/codeServer.mjs';
 import { ensureVSCode } from '../scripts/vscode/install.mjs';
 import { startFakeOllama, type FakeOllama } from '../test/fakes/ollamaServer';
-import { buildStaticListVsix, ECHO_CHAT, STATIC_LIST } from './_staticList';
+import { buildStaticListVsix, ECHO_CHAT, STATIC_LIST, STATIC_PAIR } from './_staticList';
 import { emit, fmt, info, progress, run, scratchDir, stats } from './lib';
 
 const root = path.resolve(__dirname, '..');
@@ -429,44 +431,53 @@ run(async () => {
 
     // ---- opening the container, rounds ------------------------------------------------
     step(`opening the container (${OPEN_ROUNDS} rounds, a page reload before each open)`);
-    const subjects = [PIPULATE, STATIC_LIST];
-    const afterReload: Record<string, number[]> = { [PIPULATE.id]: [], [STATIC_LIST.id]: [] };
-    const again: Record<string, number[]> = { [PIPULATE.id]: [], [STATIC_LIST.id]: [] };
+    // Keyed by title: the list and the pair are one extension.
+    const subjects = [PIPULATE, STATIC_LIST, STATIC_PAIR];
+    const afterReload: Record<string, number[]> = Object.fromEntries(subjects.map((s) => [s.title, []]));
+    const again: Record<string, number[]> = Object.fromEntries(subjects.map((s) => [s.title, []]));
     const profile: Record<string, number>[] = [];
     for (let round = 0; round < OPEN_ROUNDS; round++) {
       for (let i = 0; i < subjects.length; i++) {
         const subject = subjects[(round + i) % subjects.length]!;
         await reloadPage(page);
-        afterReload[subject.id]!.push(await openContainer(page, subject, TODOS));
+        afterReload[subject.title]!.push(await openContainer(page, subject, TODOS));
         const times = await openProfile(page, subject);
         const down = lastOpen.down;
-        profile.push(times);
+        if (subject !== STATIC_PAIR) profile.push(times);
         await sleep(1000);
         await showExplorer(page);
         await sleep(1000);
-        again[subject.id]!.push(await openContainer(page, subject, TODOS));
+        again[subject.title]!.push(await openContainer(page, subject, TODOS));
         const activated = subject === PIPULATE ? activationTime(server!.userDataDir, down) : undefined;
         if (activated) times['host.activate'] = activated - down;
       }
-      progress(`round ${round + 1}: after a reload ${afterReload[PIPULATE.id]!.at(-1)!.toFixed(0)} vs ${afterReload[STATIC_LIST.id]!.at(-1)!.toFixed(0)} ms; again ${again[PIPULATE.id]!.at(-1)!.toFixed(0)} vs ${again[STATIC_LIST.id]!.at(-1)!.toFixed(0)} ms`);
+      const last = (samples: Record<string, number[]>) => subjects.map((s) => samples[s.title]!.at(-1)!.toFixed(0)).join(' vs ');
+      progress(`round ${round + 1} (${subjects.map((s) => s.title).join(' vs ')}): after a reload ${last(afterReload)} ms; again ${last(again)} ms`);
     }
-    const figure = (label: string, samples: Record<string, number[]>, goal?: number) => {
-      const s = stats(samples[PIPULATE.id]!);
-      const b = stats(samples[STATIC_LIST.id]!);
+    const baselines = {
+      [STATIC_LIST.title]: `a webview view rendering a static list of ${TODOS} rows (the shape of VS Code's webview-view sample), same code-server`,
+      [STATIC_PAIR.title]: `a container of two static webview views (the same list, and a second page), Pipulate's shape: what VS Code spends on such a container`,
+    };
+    const figure = (label: string, samples: Record<string, number[]>, subject: Subject, baseline: Subject, goal?: number) => {
+      const s = stats(samples[subject.title]!);
+      const b = stats(samples[baseline.title]!);
       const ratio = s.median / b.median;
       emit({
         figure: label,
         unit: 'ms',
         subject: s.median,
         baseline: b.median,
-        baselineLabel: `a webview view rendering a static list of ${TODOS} rows (the shape of VS Code's webview-view sample), same code-server`,
+        baselineLabel: baselines[baseline.title]!,
         ratio,
         ...(goal ? { goal: `<= ${goal.toFixed(2)}x`, meets: ratio <= goal } : {}),
-        note: `click on the activity-bar icon -> ${TODOS} todos laid out in the Tasks view; ${samples[PIPULATE.id]!.length} rounds, quartiles ${fmt(s.p25, 'ms')}-${fmt(s.p75, 'ms')} vs ${fmt(b.p25, 'ms')}-${fmt(b.p75, 'ms')}`,
+        note: `click on the activity-bar icon -> ${TODOS} rows laid out in ${subject === PIPULATE ? 'the Tasks view' : 'the list'}; ${samples[subject.title]!.length} rounds, quartiles ${fmt(s.p25, 'ms')}-${fmt(s.p75, 'ms')} vs ${fmt(b.p25, 'ms')}-${fmt(b.p75, 'ms')}`,
       });
     };
-    figure('opening the container after a window reload', afterReload, 1.3);
-    figure('opening the container again in the same window', again);
+    figure('opening the container after a window reload', afterReload, PIPULATE, STATIC_LIST, 1.3);
+    figure('opening the container again in the same window', again, PIPULATE, STATIC_LIST);
+    figure('opening the container after a window reload, against two static webview views', afterReload, PIPULATE, STATIC_PAIR);
+    figure('opening the container again in the same window, against two static webview views', again, PIPULATE, STATIC_PAIR);
+    figure('VS Code alone: a container of two static webview views against one, after a window reload', afterReload, STATIC_PAIR, STATIC_LIST);
     const median = (rows: Record<string, number>[], key: string) => {
       const xs = rows.map((p) => p[key]).filter((x): x is number => x !== undefined);
       return xs.length ? fmt(stats(xs).median, 'ms') : '?';
