@@ -1,4 +1,5 @@
 /** The VS Code side of a webview view: serves the shell and connects it to the router. */
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import type { Bundles } from './bundles';
 import { makeNonce, STYLE_FILE, unavailableHtml, webviewHtml, type ViewKind } from './html';
@@ -76,17 +77,18 @@ export class PipulateViewProvider implements vscode.WebviewViewProvider {
     const connect = () => {
       if (connection) return connection;
       connection = this.router().then((router) => router.connect({ post: (message) => void view.webview.postMessage(message) }, this.kind));
-      connection.catch((err: Error) => {
-        if (disposed) return;
-        unavailable = true;
-        view.webview.options = { enableScripts: false, localResourceRoots: [dist] };
-        view.webview.html = unavailableHtml({
-          cspSource: view.webview.cspSource,
-          styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, STYLE_FILE)).toString(),
-          reason: err.message,
-        });
-      });
+      connection.catch((err: Error) => showUnavailable(err.message));
       return connection;
+    };
+    const showUnavailable = (reason: string) => {
+      if (disposed) return;
+      unavailable = true;
+      view.webview.options = { enableScripts: false, localResourceRoots: [dist] };
+      view.webview.html = unavailableHtml({
+        cspSource: view.webview.cspSource,
+        styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, STYLE_FILE)).toString(),
+        reason,
+      });
     };
     let firstSnapshot: ((answered: Promise<unknown>) => void) | undefined;
     if (this.kind === 'tasks') {
@@ -108,7 +110,13 @@ export class PipulateViewProvider implements vscode.WebviewViewProvider {
       this.views.delete(view);
     });
     const serve = () => {
-      if (!disposed && !unavailable) view.webview.html = this.html(view.webview);
+      if (disposed || unavailable) return;
+      try {
+        view.webview.html = this.html(view.webview);
+      } catch (err) {
+        // A damaged installation: dist/ unreadable, or a bundle that cannot be written into its page (html.ts).
+        showUnavailable(l10n.t('Pipulate could not read its own files ({0}). Reinstalling the extension should mend it.', (err as Error).message));
+      }
     };
     if (this.kind === 'chat') tasksFirst.chatReady(serve);
     else serve();
