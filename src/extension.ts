@@ -11,6 +11,7 @@ import type { ChatService } from './chat/chatService';
 import { PipulateViewProvider } from './panel/viewProvider';
 import { watchBundle } from './panel/bundleWatcher';
 import { Bundles } from './panel/bundles';
+import { lazyTree } from './panel/lazyTree';
 import { registerContributedCommands } from './commandRunner';
 
 /** Pipulate once its store is open: used by the integration tests, and by anyone scripting Pipulate. */
@@ -72,6 +73,10 @@ export function activate(context: vscode.ExtensionContext): PipulateExports {
     context.subscriptions.push(vscode.window.registerWebviewViewProvider(`pipulate.${kind}`, view));
     return view;
   });
+  const workflows = lazyTree(started.then((s) => s.workflowTree));
+  const workflowsView = vscode.window.createTreeView('pipulate.workflows', { treeDataProvider: workflows, showCollapseAll: true });
+  context.subscriptions.push(workflows, workflowsView);
+  started.catch((err: Error) => (workflowsView.message = l10n.t('Pipulate cannot open its data: {0}', err.message)));
   // `npm run watch` rebuilds the bundle; open views then reload themselves.
   if (context.extensionMode === vscode.ExtensionMode.Development) {
     const reload = () => {

@@ -24,15 +24,22 @@ import { Backups, summaryOf } from './backup/backups';
 import { adoptStore, storeFolder } from './store/location';
 import { mergeForks } from './store/forks';
 import { backupFolder, backupKeep, registerDataCommands } from './dataCommands';
-import { registerWorkflowCommands } from './workflowCommands';
+import { registerWorkflowCommands, type WorkflowNode } from './workflowCommands';
 import { RUN_PANEL, WorkflowPanels } from './panel/workflowPanel';
 
 let db: Database | undefined;
 let core: Core | undefined;
 let backups: Backups | undefined;
 
+export interface Started {
+  core: Core;
+  dataDir: string;
+  /** The Workflows view's items (src/extension.ts registers the view itself). */
+  workflowTree: vscode.TreeDataProvider<WorkflowNode>;
+}
+
 /** Opens the store and wires the core, its commands and the rest of the UI to it. */
-export async function start(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, setHandler: SetHandler, bundles: Bundles): Promise<{ core: Core; dataDir: string }> {
+export async function start(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, setHandler: SetHandler, bundles: Bundles): Promise<Started> {
   // This bundle's own copy of @vscode/l10n (src/extension.ts configures the other's).
   if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   const register = commandRegistrar(context, log, setHandler);
@@ -121,8 +128,8 @@ export async function start(context: vscode.ExtensionContext, log: vscode.LogOut
 
   const panels = new WorkflowPanels(context.extensionUri, bundles, router);
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(RUN_PANEL, panels));
-  registerWorkflowCommands(context, { catalog: core.catalog, workflows: core.workflows, tasks, events, panels, register });
-  return { core, dataDir };
+  const workflowTree = registerWorkflowCommands(context, { catalog: core.catalog, workflows: core.workflows, tasks, events, panels, register });
+  return { core, dataDir, workflowTree };
 }
 
 /**

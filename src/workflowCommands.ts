@@ -29,9 +29,11 @@ export interface WorkflowCommandDeps {
   register: Register;
 }
 
-type Node = { kind: 'workflow'; entry: CatalogEntry } | { kind: 'run'; workflow: string; run: RunSummary } | { kind: 'error'; entry: CatalogEntry; error: DefinitionError };
+/** An item of the Workflows view. */
+export type WorkflowNode = { kind: 'workflow'; entry: CatalogEntry } | { kind: 'run'; workflow: string; run: RunSummary } | { kind: 'error'; entry: CatalogEntry; error: DefinitionError };
 
-export function registerWorkflowCommands(context: vscode.ExtensionContext, deps: WorkflowCommandDeps): void {
+/** Registers the commands, and returns the Workflows view's items (src/extension.ts shows them: its view is there before the store is open). */
+export function registerWorkflowCommands(context: vscode.ExtensionContext, deps: WorkflowCommandDeps): vscode.TreeDataProvider<WorkflowNode> {
   const { catalog, workflows, tasks, events, panels, register } = deps;
   const diagnostics = vscode.languages.createDiagnosticCollection('pipulate-workflows');
   context.subscriptions.push(diagnostics);
@@ -69,7 +71,7 @@ export function registerWorkflowCommands(context: vscode.ExtensionContext, deps:
 
   // ---- the tree ----
   const changed = new vscode.EventEmitter<void>();
-  const tree: vscode.TreeDataProvider<Node> = {
+  const tree: vscode.TreeDataProvider<WorkflowNode> = {
     onDidChangeTreeData: changed.event,
     getChildren(node) {
       if (!node) return catalog.list().map((entry) => ({ kind: 'workflow', entry }));
@@ -117,8 +119,7 @@ export function registerWorkflowCommands(context: vscode.ExtensionContext, deps:
       return item;
     },
   };
-  const view = vscode.window.createTreeView('pipulate.workflows', { treeDataProvider: tree, showCollapseAll: true });
-  context.subscriptions.push(view, changed);
+  context.subscriptions.push(changed);
   const refresh = () => changed.fire();
   const offCatalog = catalog.onChange(refresh);
   const offEvents = events.on((n) => {
@@ -176,7 +177,7 @@ export function registerWorkflowCommands(context: vscode.ExtensionContext, deps:
   register(
     'pipulate.startWorkflow',
     (why) => l10n.t('Pipulate could not start the workflow: {0}', why),
-    async (node?: Node) => {
+    async (node?: WorkflowNode) => {
       let name = node?.kind === 'workflow' ? node.entry.name : undefined;
       if (!name) {
         await firstRead.catch(() => undefined);
@@ -202,7 +203,7 @@ export function registerWorkflowCommands(context: vscode.ExtensionContext, deps:
   register(
     'pipulate.openWorkflowRun',
     (why) => l10n.t('Pipulate could not open the run: {0}', why),
-    (node?: Node) => {
+    (node?: WorkflowNode) => {
       if (node?.kind === 'run') open(node.workflow, node.run.key);
     },
   );
@@ -210,10 +211,11 @@ export function registerWorkflowCommands(context: vscode.ExtensionContext, deps:
   register(
     'pipulate.openWorkflowFile',
     (why) => l10n.t('Pipulate could not open the workflow file: {0}', why),
-    async (node?: Node) => {
+    async (node?: WorkflowNode) => {
       if (node?.kind === 'workflow' && node.entry.source !== 'builtin') await vscode.window.showTextDocument(vscode.Uri.parse(node.entry.source));
     },
   );
+  return tree;
 }
 
 /** The position of an offset in a text (for a diagnostic's end). */

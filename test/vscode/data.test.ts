@@ -135,6 +135,9 @@ describe('Backups, restore, search and export in the VS Code UI', { timeout: 10 
         assert.match(await said(), /Pipulate cannot open its data/);
       });
       assert.match(await said(), /Pipulate cannot open its data: The Pipulate database is in use by process \d+/);
+      // The Workflows view says it too (VS Code would say it has no data provider).
+      const workflows = second.locator('.part.sidebar .pane').filter({ has: second.locator('.pane-header[aria-label="Workflows Section"]') });
+      await workflows.locator('.message', { hasText: /Pipulate cannot open its data: The Pipulate database is in use by process \d+/ }).waitFor({ timeout: 15_000 });
     } finally {
       await second.close();
     }
