@@ -18,16 +18,43 @@
  *     stdin: "write <body>" inserts a row and prints "wrote <body>" once it is synced;
  *     "close" closes the store and exits. Otherwise it holds the store until killed.
  *
- * stdout is a pipe, and writes to a pipe are synchronous on Linux: every line printed
- * before a SIGKILL reaches the parent.
+ *   writer.ts flood <file>
+ *     No store: prints "n <i>" for i = 1, 2, … as fast as it can, and after each line
+ *     appends <i> to <file> (the effect the line announces, as "d <id>" announces a
+ *     delete), until killed. It checks that printing loses nothing (see `out`).
+ *
+ * Every line is written to fd 1 synchronously (`out`), so every line printed before a
+ * SIGKILL reaches the parent, however late the parent reads.
  */
-import { statSync } from 'node:fs';
+import { appendFileSync, statSync, writeSync } from 'node:fs';
 import { Database } from '../../src/store/database';
 import { random } from '../helpers/random';
 
 const [mode, dir, arg1, arg2] = process.argv.slice(2);
 const wasmPath = require.resolve('sql.js/dist/sql-wasm.wasm');
-const out = (line: string) => process.stdout.write(`${line}\n`);
+const eagain = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Prints a line for the parent. Once this returns, the line is in the kernel's buffer and
+ * reaches the parent even if this process is SIGKILLed the next moment. process.stdout
+ * does not promise that: to a pipe (node gives a child a socketpair) it writes
+ * asynchronously once a few hundred lines wait unread, and keeps the rest in this
+ * process's memory, where a SIGKILL loses them. A parent slowed down by a busy machine
+ * then missed "d <id>" lines of deletes that did reach the disk, and took the deleted
+ * items for lost ones. So: write(2) on fd 1 directly, which blocks while the buffer is full.
+ */
+function out(line: string): void {
+  const data = Buffer.from(`${line}\n`);
+  for (let done = 0; done < data.length; ) {
+    try {
+      done += writeSync(1, data, done);
+    } catch (err) {
+      // fd 1 is non-blocking once something has made process.stdout: wait for the parent to read.
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      Atomics.wait(eagain, 0, 0, 1);
+    }
+  }
+}
 
 export const SCHEMA = [
   'CREATE TABLE IF NOT EXISTS item (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)',
@@ -94,7 +121,17 @@ async function loop(db: Database, seed: number, checkpointMinBytes: number): Pro
   return Promise.race([worker('a'), worker('b')]);
 }
 
+/** The flood mode: a line, then the effect it announces, forever. */
+async function flood(file: string): Promise<never> {
+  for (let i = 1; ; i++) {
+    out(`n ${i}`);
+    appendFileSync(file, `${i}\n`);
+    if (i % 100 === 0) await new Promise((r) => setImmediate(r));
+  }
+}
+
 async function main(): Promise<void> {
+  if (mode === 'flood') return flood(dir!);
   const db = await Database.open({
     dir: dir!,
     wasmPath,

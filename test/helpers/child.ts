@@ -57,9 +57,15 @@ export class Writer {
     this.proc.stdin!.write(text);
   }
 
-  /** SIGKILL, and wait until the process is gone (reaped, so its pid is dead). */
+  /** Stops reading what the child prints, as a parent the machine is too busy to run would. */
+  stopReading(): void {
+    this.proc.stdout!.pause();
+  }
+
+  /** SIGKILL, then read what it printed until the pipe is drained and the process gone (reaped, so its pid is dead). */
   async kill(): Promise<void> {
     this.proc.kill('SIGKILL');
+    this.proc.stdout!.resume();
     await this.exited;
   }
 }
