@@ -1,6 +1,7 @@
 /**
- * Activation: the views and every contributed command at once, the rest (src/startup.ts:
- * the store, the services, their commands) once a view asks for something or a command runs.
+ * Activation, once VS Code's startup has finished: the views and every contributed command,
+ * and nothing else; the rest (src/startup.ts: the store, the services, their commands) is
+ * loaded and started once something asks for it.
  */
 import * as path from 'node:path';
 import * as l10n from '@vscode/l10n';
@@ -12,6 +13,7 @@ import { PipulateViewProvider } from './panel/viewProvider';
 import { watchBundle } from './panel/bundleWatcher';
 import { Bundles } from './panel/bundles';
 import { lazyTree } from './panel/lazyTree';
+import { RUN_PANEL, type RunId } from './panel/workflowPanel';
 import { registerContributedCommands } from './commandRunner';
 
 /** Pipulate once its store is open: used by the integration tests, and by anyone scripting Pipulate. */
@@ -22,9 +24,10 @@ export interface PipulateApi {
   chat: ChatService;
 }
 
-/** What activate() returns: `ready` settles once the store is open (undefined if it could not be). */
+/** What activate() returns. */
 export interface PipulateExports {
-  ready: Promise<PipulateApi | undefined>;
+  /** Opens the store if need be: the API once it is open (undefined if it could not be). */
+  open(): Promise<PipulateApi | undefined>;
 }
 
 /** src/startup.ts, a bundle of its own (esbuild.mjs), loaded only when the store is to open. */
@@ -32,18 +35,18 @@ export interface PipulateExports {
 const startup = (): typeof import('./startup') => require('./startup.js');
 
 let starting: Promise<unknown> | undefined;
-let startTimer: ReturnType<typeof setTimeout> | undefined;
-
-/** With no view asking and no command run (activated by the walkthrough, say), the store opens this long after activation. */
-const START_AFTER_MS = 500;
 
 /**
- * Returns before the store is open: VS Code resolves the views only once activate() has
- * returned, and the store opens only once a view asks for something (its page has loaded,
- * the todos it showed last shown) or a command runs, or after START_AFTER_MS. Begun at
- * once, its work held back VS Code's resolving of the views (the extension host answers
- * between its tasks) and slowed their pages (`npm run bench -- vscode`). The views'
- * requests and the commands wait for it (src/panel/viewProvider.ts, src/commandRunner.ts).
+ * Pipulate activates once VS Code's startup has finished (`onStartupFinished`), so that a
+ * click on its icon later finds it active: activated by the click, VS Code took some
+ * 100-250 ms more before it asked for the views (`npm run bench -- vscode`). Activation
+ * stays small: a window where Pipulate is not used never loads dist/startup.js, never
+ * opens (or locks) the store. The store opens when a view asks for something (its page
+ * has loaded, the todos it showed last shown), a command runs, a run panel comes back
+ * after a reload, or the API's open() is called; the views' requests and the commands
+ * wait for it (src/panel/viewProvider.ts, src/commandRunner.ts). Begun at activation, its
+ * work held back VS Code's resolving of the views (the extension host answers between its
+ * tasks) and slowed their pages.
  */
 export function activate(context: vscode.ExtensionContext): PipulateExports {
   // Every text of the host goes through @vscode/l10n's t() (the core cannot import `vscode`);
@@ -54,9 +57,7 @@ export function activate(context: vscode.ExtensionContext): PipulateExports {
   const bundles = new Bundles(path.join(context.extensionPath, 'dist'));
   let begin!: () => void;
   const asked = new Promise<void>((resolve) => (begin = resolve));
-  startTimer = setTimeout(begin, START_AFTER_MS);
   const started = asked.then(() => {
-    clearTimeout(startTimer);
     const opening = startup().start(context, log, setHandler, bundles);
     starting = opening.catch(() => undefined); // the views and the commands say why
     return opening;
@@ -77,6 +78,16 @@ export function activate(context: vscode.ExtensionContext): PipulateExports {
   const workflowsView = vscode.window.createTreeView('pipulate.workflows', { treeDataProvider: workflows, showCollapseAll: true });
   context.subscriptions.push(workflows, workflowsView);
   started.catch((err: Error) => (workflowsView.message = l10n.t('Pipulate cannot open its data: {0}', err.message)));
+  // A run panel open before the reload comes back once the store is open; without it, it goes.
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(RUN_PANEL, {
+      deserializeWebviewPanel: (panel, state) =>
+        whenStarted().then(
+          (s) => s.panels.deserializeWebviewPanel(panel, state as { run?: RunId } | undefined),
+          () => panel.dispose(),
+        ),
+    }),
+  );
   // `npm run watch` rebuilds the bundle; open views then reload themselves.
   if (context.extensionMode === vscode.ExtensionMode.Development) {
     const reload = () => {
@@ -85,12 +96,13 @@ export function activate(context: vscode.ExtensionContext): PipulateExports {
     };
     context.subscriptions.push(watchBundle(path.join(context.extensionPath, 'dist'), reload));
   }
-  return { ready: started.then(({ core, dataDir }) => ({ store: core.store, dataDir, tasks: core.tasks, chat: core.chat }), () => undefined) };
+  return {
+    open: () => whenStarted().then(({ core, dataDir }) => ({ store: core.store, dataDir, tasks: core.tasks, chat: core.chat }), () => undefined),
+  };
 }
 
 export async function deactivate(): Promise<void> {
   // A store never opened stays closed; one still opening is closed once open.
-  clearTimeout(startTimer);
   if (!starting) return;
   await starting;
   startup().stop();

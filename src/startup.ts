@@ -25,7 +25,7 @@ import { adoptStore, storeFolder } from './store/location';
 import { mergeForks } from './store/forks';
 import { backupFolder, backupKeep, registerDataCommands } from './dataCommands';
 import { registerWorkflowCommands, type WorkflowNode } from './workflowCommands';
-import { RUN_PANEL, WorkflowPanels } from './panel/workflowPanel';
+import { WorkflowPanels } from './panel/workflowPanel';
 
 let db: Database | undefined;
 let core: Core | undefined;
@@ -36,6 +36,8 @@ export interface Started {
   dataDir: string;
   /** The Workflows view's items (src/extension.ts registers the view itself). */
   workflowTree: vscode.TreeDataProvider<WorkflowNode>;
+  /** The run panels (src/extension.ts registers their serializer). */
+  panels: WorkflowPanels;
 }
 
 /** Opens the store and wires the core, its commands and the rest of the UI to it. */
@@ -127,9 +129,8 @@ export async function start(context: vscode.ExtensionContext, log: vscode.LogOut
   registerAttachCommands({ chat, tasks, register, proposals });
 
   const panels = new WorkflowPanels(context.extensionUri, bundles, router);
-  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(RUN_PANEL, panels));
   const workflowTree = registerWorkflowCommands(context, { catalog: core.catalog, workflows: core.workflows, tasks, events, panels, register });
-  return { core, dataDir, workflowTree };
+  return { core, dataDir, workflowTree, panels };
 }
 
 /**

@@ -13,14 +13,15 @@ export function pipulateExtension(): vscode.Extension<PipulateExports> {
 }
 
 /**
- * Activation is lazy (VS Code derives onCommand/onView events from the manifest), so run
- * one of its commands, as a user would, then wait for the store the API says is open.
+ * Pipulate activates once VS Code's startup has finished, or on one of its commands (VS
+ * Code derives onCommand events from the manifest), whichever comes first: run one, as a
+ * user would, then open the store through the API (it opens only when asked).
  */
 export async function activatePipulate(): Promise<PipulateApi> {
   const ext = pipulateExtension();
   if (!ext.isActive) await vscode.commands.executeCommand('pipulate.showLog');
   if (!ext.isActive) throw new Error(`${EXTENSION_ID} did not activate on its command pipulate.showLog`);
-  const api = await ext.exports.ready;
+  const api = await ext.exports.open();
   if (!api) throw new Error(`${EXTENSION_ID} could not open its store (see its log)`);
   return api;
 }

@@ -20,14 +20,18 @@ suite('Pipulate extension (installed .vsix)', () => {
     }
   });
 
-  test('a command that needs the store, run as the very first thing, waits for the store to open and then runs', async () => {
-    // activate() returns before the store is open; the command VS Code activated Pipulate for must not fail meanwhile.
-    assert.equal(pipulateExtension().isActive, false, 'nothing activated Pipulate before this test (activation is lazy)');
+  test('a command that needs the store, run before anything opened it, waits for the store to open and then runs', async () => {
+    // Nothing opens the store before something asks (this is the suite's first test, the Explorer shown): this command
+    // is the first to ask, whether it activates Pipulate or Pipulate is active already (onStartupFinished), and must not fail meanwhile.
     const folder = vscode.workspace.workspaceFolders![0]!.uri;
     const file = vscode.Uri.joinPath(folder, 'first-command.txt');
     await vscode.workspace.fs.writeFile(file, new TextEncoder().encode('attached before the store was open\n'));
+    const asked = new Date();
     await vscode.commands.executeCommand('pipulate.addFileToChat', file);
     const api = await activatePipulate();
+    // The lock says when the store was opened (src/store/lock.ts): after the command was run.
+    const lock = JSON.parse(fs.readFileSync(path.join(api.dataDir, 'pipulate.db.lock'), 'utf8')) as { since: string };
+    assert.ok(new Date(lock.since) >= asked, `the store opened at ${lock.since}, before the command (${asked.toISOString()})`);
     // take() also removes them: the chat tests after this one start with none.
     const attached = api.chat.attachments.take(api.tasks.activeProfileId);
     assert.deepEqual(attached.map((a) => [a.path, a.text]), [['first-command.txt', 'attached before the store was open\n']]);
